@@ -1,0 +1,1 @@
+"""planner: the service that plans consortia of social enterprises answering public tenders."""
