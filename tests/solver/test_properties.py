@@ -35,7 +35,7 @@ def instances(draw: st.DrawFn) -> dict[str, Any]:
     structures = []
     for j in range(draw(st.integers(2, 5))):
         kind = draw(st.sampled_from(["EI", "ACI", "EITI", "AI", "ETTI", "GEIQ"]))
-        capacities = {t: draw(st.sampled_from([0, 40, 150, 400])) for t in trades}
+        capacities: dict[str, float] = {t: draw(st.sampled_from([0, 40, 150, 400])) for t in trades}
         structures.append(
             structure(
                 f"E{j}",
@@ -103,8 +103,8 @@ def test_every_grouping_keeps_the_rules(data: dict[str, Any]) -> None:
         assert set(covered) | set(g.uncovered) == set(sites) and not set(covered) & set(g.uncovered)
         assert g.mandataire in members and structs[g.mandataire].can_lead
         assert o.max_members is None or len(members) <= o.max_members
-        hours = defaultdict(float)
-        value = defaultdict(float)
+        hours: dict[tuple[str, str], float] = defaultdict(float)
+        value: dict[str, float] = defaultdict(float)
         hour_km = 0.0
         for a in g.assignments:
             trade, s = sites[a.site]
@@ -115,31 +115,31 @@ def test_every_grouping_keeps_the_rules(data: dict[str, Any]) -> None:
             hours[a.structure, trade] += s.hours
             value[a.structure] += s.value_eur
             hour_km += s.hours * d
-        out = defaultdict(float)
-        supplied = defaultdict(float)
+        out: dict[tuple[str, str], float] = defaultdict(float)
+        supplied: dict[tuple[str, str], float] = defaultdict(float)
         for sc in g.subcontracts:
             assert structs[sc.to].kind in ("AI", "ETTI") and sc.to not in members
             assert sc.trade is not None
             reach = structs[sc.to].max_distance_km
-            m, a = structs[sc.from_], structs[sc.to]
-            assert reach is None or km(m.lat, m.lon, a.lat, a.lon) <= reach + 1e-9
+            member, supplier = structs[sc.from_], structs[sc.to]
+            assert reach is None or km(member.lat, member.lon, supplier.lat, supplier.lon) <= reach + 1e-9
             assert sc.value_eur == pytest.approx(sc.hours * rate[sc.trade], abs=0.01)
             out[sc.from_, sc.trade] += sc.hours
             supplied[sc.to, sc.trade] += sc.hours
-        for (a, t), h in supplied.items():
-            assert h <= structs[a].capacities[t] + 1e-6
+        for (supplier_id, t), h in supplied.items():
+            assert h <= structs[supplier_id].capacities[t] + 1e-6
         for (e, t), h in hours.items():
             assert h - out[e, t] <= structs[e].capacities[t] + 1e-6, "own hours within capacity"
             assert out[e, t] <= h + 1e-6
         total_value = sum(s.value_eur for _, s in sites.values())
         ratios = []
-        for m in g.members:
-            e = m.structure
+        for mb in g.members:
+            e = mb.structure
             assigned = sum(h for (x, _), h in hours.items() if x == e)
             sub = sum(h for (x, _), h in out.items() if x == e)
             assert sub <= o.max_subcontracting_share * assigned + 1e-6
             revenue = value[e] - sum(h * rate[t] for (x, t), h in out.items() if x == e)
-            assert m.revenue_eur == pytest.approx(revenue, abs=0.01)
+            assert mb.revenue_eur == pytest.approx(revenue, abs=0.01)
             assert revenue >= o.min_member_share * total_value - 1e-3
             caps = [
                 c for c in (o.max_dependence, o.aci_max_dependence if structs[e].kind == "ACI" else None) if c
@@ -148,7 +148,7 @@ def test_every_grouping_keeps_the_rules(data: dict[str, Any]) -> None:
                 assert revenue <= min(caps) * structs[e].annual_turnover_eur + 1e-3
             capacity = sum(structs[e].capacities.get(t, 0) for t in rate)
             ratios.append((assigned - sub) / capacity)
-            assert m.load_ratio == pytest.approx((assigned - sub) / capacity, abs=1e-6)
+            assert mb.load_ratio == pytest.approx((assigned - sub) / capacity, abs=1e-6)
         assert g.terms.members == len(members)
         assert g.terms.distance_hour_km == pytest.approx(hour_km, rel=1e-6, abs=1e-6)
         assert g.terms.balance_spread == pytest.approx(max(ratios) - min(ratios), abs=1e-6)
