@@ -1,0 +1,34 @@
+"""Seine-Saint-Denis demo: public data on collèges, SIAE and communes, and three planning scenarios.
+
+`scenario(name)` returns a `PlanningProblem`; `scenario_record(name)` the same with the records a
+database loader needs (buyer, CPV codes, SIRET, addresses, insertion FTE). Figures that are not public
+are illustrative: see `data/README.md`.
+"""
+
+from app.demo.records import (
+    ILLUSTRATIVE_NOTE,
+    College,
+    Commune,
+    StructureRecord,
+    colleges,
+    communes,
+    structure,
+    structures,
+)
+from app.demo.scenarios import SCENARIOS, Scenario, TenderRecord, scenario, scenario_record
+
+__all__ = [
+    "ILLUSTRATIVE_NOTE",
+    "SCENARIOS",
+    "College",
+    "Commune",
+    "Scenario",
+    "StructureRecord",
+    "TenderRecord",
+    "colleges",
+    "communes",
+    "scenario",
+    "scenario_record",
+    "structure",
+    "structures",
+]
