@@ -218,9 +218,12 @@ def normalise(text: str) -> str:
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
-    # The csv module, not line splitting: a name may hold a quoted comma or a newline.
+    """Rows with their text on one line: a name may hold a quoted comma or a newline (csv module, not
+    line splitting), and a newline typed inside a name is a data-entry slip, not part of the name."""
     with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+        return [
+            {key: " ".join(value.split()) for key, value in row.items()} for row in csv.DictReader(handle)
+        ]
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:

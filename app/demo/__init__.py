@@ -15,10 +15,22 @@ from app.demo.records import (
     structure,
     structures,
 )
-from app.demo.scenarios import SCENARIOS, Scenario, TenderRecord, scenario, scenario_record
+from app.demo.scenarios import (
+    BUYER,
+    NETWORK_NAME,
+    NETWORK_SLUG,
+    SCENARIOS,
+    Scenario,
+    TenderRecord,
+    scenario,
+    scenario_record,
+)
 
 __all__ = [
+    "BUYER",
     "ILLUSTRATIVE_NOTE",
+    "NETWORK_NAME",
+    "NETWORK_SLUG",
     "SCENARIOS",
     "College",
     "Commune",

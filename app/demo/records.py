@@ -8,6 +8,7 @@ structure or a collège (SIRET, address, commune, insertion FTE). The files are 
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -127,7 +128,7 @@ class StructureRecord:
 
 def _rows(name: str) -> list[dict[str, str]]:
     text = resources.files(__package__).joinpath("data", name).read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines(keepends=True)))
+    return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
 def _flag(value: str) -> bool:

@@ -26,6 +26,9 @@ from app.demo.records import ILLUSTRATIVE_NOTE, College, StructureRecord, colleg
 from solver.problem import Lot, Options, PlanningProblem, Site, TenderSpec, Weights
 
 BUYER = "Conseil départemental de la Seine-Saint-Denis"
+# The network whose members answer the demo tenders (a back-office's tenant).
+NETWORK_SLUG = "inser-eco93"
+NETWORK_NAME = "Inser'Eco93"
 PAINT = "peinture-revetement-des-murs"
 CLEAN = "nettoyage-de-locaux-16"
 CATER = "restauration-collective"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import subprocess
 import sys
 from importlib import resources
@@ -53,7 +54,9 @@ def test_a_siret_holding_two_conventions_is_two_structures() -> None:
 
 def test_a_name_with_a_quoted_comma_is_read_whole() -> None:
     public = {(row["siret"], row["kind"]): row["name"] for row in source_rows("siae_93.csv")}
-    assert {(s.siret, s.kind): s.name for s in structures()} == public
+    assert {(s.siret, s.kind): s.name for s in structures()} == {
+        k: " ".join(v.split()) for k, v in public.items()
+    }
     assert any("," in name for name in public.values())
 
 
@@ -153,3 +156,31 @@ def test_the_derivation_names_a_missing_source(tmp_path: Path) -> None:
     assert run.returncode == 2
     assert "nowhere" in run.stderr and "seine-saint-denis" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_a_name_spread_over_two_lines_is_read_as_one_structure(tmp_path: Path) -> None:
+    source = tmp_path / "shared" / "seine-saint-denis"
+    source.mkdir(parents=True)
+    for name in ("communes_93.csv", "colleges_publics_93.csv"):
+        (source / name).write_bytes((SHARED_DATA / "seine-saint-denis" / name).read_bytes())
+    (source / "siae_93.csv").write_text(
+        "siret,name,brand,kind,naf,legal_form,address,postcode,city,lat,lon\n"
+        '82200166500030,"ACCES,\nINCLUSIVE TECH",,EI,6202A,,1 rue X,93210,Saint-Denis,48.9,2.35\n'
+        "50980445600010,MENAGE ET PROPRETE,,EI,8122Z,,2 rue Y,93600,Aulnay-sous-Bois,48.9,2.49\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    script = REPO / "scripts" / "derive_demo_data.py"
+    run = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "shared"), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    with (out / "siae_93.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["siret"], r["name"], r["commune"]) for r in rows] == [
+        ("50980445600010", "MENAGE ET PROPRETE", "Aulnay-sous-Bois"),
+        ("82200166500030", "ACCES, INCLUSIVE TECH", "Saint-Denis"),
+    ]
