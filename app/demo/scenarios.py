@@ -225,7 +225,7 @@ def textile() -> Scenario:
         )
         for c in pilots
     ]
-    months = (
+    months = [
         "septembre",
         "octobre",
         "novembre",
@@ -236,7 +236,7 @@ def textile() -> Scenario:
         "avril",
         "mai",
         "juin",
-    )
+    ]
     periods = ("rentrée", "automne", "hiver", "printemps", "fin d'année")
     territories = sorted({c.territory for c in pilots})
     lots = (
