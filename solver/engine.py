@@ -22,7 +22,7 @@ import numpy as np
 import pulp
 
 Progress = Callable[[dict[str, Any]], None]
-ABS_GAP = 1e-6
+ABS_GAP = 1e-9
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ class FastHiGHS(pulp.HiGHS):  # type: ignore[misc]
             h.setSolution(sol)
 
 
-def _highs_callback(progress: Progress, offset: float) -> tuple[Callable[..., None], None]:
+def _highs_callback(progress: Progress, offset: float, stage: str) -> tuple[Callable[..., None], None]:
     last = [0.0]
 
     def callback(kind: Any, message: str, out: Any, data_in: Any, user: Any) -> None:
@@ -116,7 +116,7 @@ def _highs_callback(progress: Progress, offset: float) -> tuple[Callable[..., No
         primal = float(out.mip_primal_bound)
         progress(
             {
-                "stage": "solve",
+                "stage": stage,
                 "elapsed": float(out.running_time),
                 "objective": primal + offset if math.isfinite(primal) else None,
                 "bound": _finite(float(out.mip_dual_bound), offset),
@@ -136,6 +136,7 @@ def solve(
     threads: int | None,
     start: dict[str, float] | None = None,
     progress: Progress | None = None,
+    stage: str = "solve",
 ) -> EngineResult:
     began = time.monotonic()
     offset = float(prob.objective.constant)
@@ -143,7 +144,7 @@ def solve(
         return _solve_cbc(prob, time_limit, gap_rel, threads, start, began, offset)
     options: dict[str, Any] = {}
     if progress is not None:
-        options["callbackTuple"] = _highs_callback(progress, offset)
+        options["callbackTuple"] = _highs_callback(progress, offset, stage)
         options["callbacksToActivate"] = [
             highspy.cb.HighsCallbackType.kCallbackMipImprovingSolution,
             highspy.cb.HighsCallbackType.kCallbackMipInterrupt,
@@ -195,7 +196,7 @@ def _report(
     gap = None
     if bound is not None:
         gap = max(0.0, objective - bound) / max(abs(objective), 1e-9)
-    # the engine stops at the relative gap asked, or at an absolute gap of 1e-6 (HiGHS's default), which
+    # the engine stops at the relative gap asked, or at a tiny absolute gap, which
     # matters when the best objective is near 0
     proven = (
         sol_status == pulp.LpSolutionOptimal
