@@ -44,10 +44,19 @@ def migrate_command() -> None:
     typer.echo("database is up to date")
 
 
-def ensure_embedded_schema(settings: Settings) -> None:
+def ensure_schema(settings: Settings) -> None:
     """The embedded SQLite database is migrated on first use; PostgreSQL waits for `planner migrate`."""
     if settings.is_sqlite:
         migrate_or_exit(settings)
+        return
+    try:
+        current = migrate.is_current(settings)
+    except SQLAlchemyError as exc:
+        typer.echo(f"error: cannot reach the database: {database_reason(exc)}", err=True)
+        raise typer.Exit(code=1) from None
+    if not current:
+        typer.echo("error: the database is not up to date: run `planner migrate` first", err=True)
+        raise typer.Exit(code=1)
 
 
 def serve_command(
@@ -60,5 +69,5 @@ def serve_command(
     from app.main import create_app
 
     settings = load_settings()
-    ensure_embedded_schema(settings)
+    ensure_schema(settings)
     uvicorn.run(create_app(settings), host=host, port=port)

@@ -20,8 +20,10 @@ from app.structures.schemas import (
     StructuresPublic,
     StructureUpdate,
 )
+from solver.problem import StructureSpec
 
 _FIELDS = [f for f in StructureCreate.model_fields if f != "capacities"]
+_SPEC_FIELDS = set(StructureSpec.model_fields) - {"id"}
 
 
 def get(session: Session, network_id: int, structure_id: int) -> Structure:
@@ -34,6 +36,17 @@ def get(session: Session, network_id: int, structure_id: int) -> Structure:
 
 def read(session: Session, network_id: int, structure_id: int) -> StructurePublic:
     return _public(session, [get(session, network_id, structure_id)])[0]
+
+
+def specs(session: Session, network_id: int) -> list[StructureSpec]:
+    """The network's structures as the planning problem's `structures`, identified by their API id."""
+    rows = session.exec(
+        select(Structure).where(Structure.network_id == network_id).order_by(col(Structure.id))
+    ).all()
+    return [
+        StructureSpec.model_validate(s.model_dump(include=_SPEC_FIELDS) | {"id": str(s.id)})
+        for s in _public(session, rows)
+    ]
 
 
 def list_structures(

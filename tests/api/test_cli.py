@@ -145,3 +145,13 @@ def test_planner_serve_on_a_fresh_sqlite_file(served: tuple[str, dict[str, str]]
         assert viewer.status_code == 403
         for url in (f"/structures/{structure.json()['id']}", f"/tenders/{tender.json()['id']}"):
             assert api.get(url, headers=auth("autre/coordinator")).status_code == 404
+
+
+def test_an_unreachable_database_is_one_line() -> None:
+    url = "postgresql://postgres@127.0.0.1:1/planner"
+    result = runner.invoke(
+        cli, ["keys", "create", "--network", "x", "--role", "viewer"], env={"DATABASE_URL": url}
+    )
+    assert result.exit_code == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error: cannot reach the database:")
