@@ -72,6 +72,10 @@ class Conflict(ProblemError):
     status = 409
 
 
+class Unavailable(ProblemError):
+    status = 503
+
+
 class InvalidInput(ProblemError):
     """Input that is well-formed but wrong against stored data (422, with the fields named)."""
 
