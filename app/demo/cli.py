@@ -97,8 +97,11 @@ def demo_command(
         raise _fail(f"cannot load the demo data: {database_reason(exc)}", code=1) from None
     except ProblemError as exc:
         raise _fail(f"the demo data were refused: {exc.detail}", code=1) from None
-    counts = ", ".join(f"{n} {what}" for what, n in sorted(loaded.counts.items()))
-    console.print(f"{NETWORK_NAME}: {counts}.", highlight=False)
+    counts = " · ".join(
+        f"{records}: {n} {outcome}"
+        for records, outcome, n in sorted([*k.split(), v] for k, v in loaded.counts.items())
+    )
+    console.print(f"{NETWORK_NAME} · {counts}", highlight=False)
 
     failed = []
     try:
