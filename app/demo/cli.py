@@ -7,6 +7,7 @@ stderr. With `--out`, writes `NAME.problem.json` and `NAME.plan.json` for `plann
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,11 +16,13 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.rule import Rule
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.core.cli import database_reason, ensure_schema, load_settings
 from app.core.db import make_engine
 from app.core.errors import ProblemError
+from app.demo.loader import Loaded, LoadedScenario
 from app.demo.records import ILLUSTRATIVE_NOTE
 from app.demo.report import PlanReport
 from app.demo.run import TIME_LIMITS, ScenarioPlan, load_scenarios, plan_scenario, write_files
@@ -41,7 +44,9 @@ def _progress_detail(event: dict[str, Any]) -> str:
     return " · ".join(words)
 
 
-def _solve(engine: Any, loaded: Any, scenario: Any, limit: float, err: Console) -> ScenarioPlan:
+def _solve(
+    engine: Engine, loaded: Loaded, scenario: LoadedScenario, limit: float, err: Console
+) -> ScenarioPlan:
     columns = (
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -89,7 +94,7 @@ def demo_command(
     ensure_schema(settings)
     engine = make_engine(settings)
     # Piped to a file, Rich would fold the member tables to 80 columns: give them room instead.
-    console = Console() if sys.stdout.isatty() else Console(width=160)
+    console = Console() if sys.stdout.isatty() or "COLUMNS" in os.environ else Console(width=160)
     err = Console(stderr=True)
     try:
         loaded = load_scenarios(engine, names)

@@ -59,17 +59,20 @@ class PlanReport:
         hours = sum(site.hours for _, site in tender.sites())
         value = sum(site.value_eur for _, site in tender.sites())
         s = self.plan.solver
-        gap = _pct(s.gap) if s.gap is not None else "-"
         text = Text()
         text.append(f"{tender.reference} · {tender.title}\n", style="bold")
         text.append(
             f"{tender.kind} · {len(tender.lots)} lot(s) · {len(self.site_of)} sites · "
             f"{_hours(hours)} h · {_eur(value)}\n"
         )
-        text.append(
-            f"solver: {self.plan.status} · {s.name} · {s.seconds:.1f} s · gap {gap} "
-            f"(the best grouping is within {gap} of the best possible under these rules)"
-        )
+        text.append(f"solver: {self.plan.status} · {s.name} · {s.seconds:.1f} s")
+        if s.gap is not None:
+            text.append(f" · gap {s.gap:.1%}")
+            if self.plan.status != "optimal":
+                # A time-limited plan is still valid; the gap says how much better one could be at most.
+                text.append(
+                    f" (the best grouping's objective is proven within {s.gap:.1%} of the best possible)"
+                )
         return text
 
     def members(self, grouping: Grouping) -> Table:
