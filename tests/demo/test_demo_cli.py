@@ -55,6 +55,9 @@ def test_the_textile_demo_writes_files_that_planner_solve_plans_alike(tmp_path: 
     plan = Plan.model_validate_json((out / "textile.plan.json").read_text("utf-8"))
     assert problem.tender.reference == "CD93-2026-TEXT"
     assert plan.groupings
+    names = {s.id: s.name for s in problem.structures}
+    for member in plan.groupings[0].members:
+        assert names[member.structure] in demo.stdout, "the summary names every member"
 
     resolved_path = tmp_path / "resolved.json"
     solved = planner(
