@@ -17,6 +17,7 @@ from app.demo.records import StructureRecord
 from app.demo.scenarios import BUYER, NETWORK_NAME, NETWORK_SLUG, Scenario
 from app.networks.service import get_or_create_network
 from app.structures import service as structures
+from app.structures.models import Structure
 from app.structures.schemas import StructureCreate, StructureUpdate
 from app.tenders import service as tenders
 from app.tenders.models import Tender
@@ -135,6 +136,5 @@ def load(session: Session, scenarios: list[Scenario]) -> Loaded:
         tender_id, outcome = upsert_tender(session, network.id, scenario)
         counts[f"tenders {outcome}"] += 1
         out.append(LoadedScenario(scenario, tender_id, {r.id: str(ids[r.id]) for r in scenario.structures}))
-    everyone = structures.list_structures(session, network.id, limit=1).total
-    page = structures.list_structures(session, network.id, limit=max(everyone, 1))
-    return Loaded(network.id, out, {str(s.id) for s in page.items}, counts)
+    everyone = session.exec(select(Structure.id).where(Structure.network_id == network.id)).all()
+    return Loaded(network.id, out, {str(i) for i in everyone}, counts)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
+from app.core.errors import Conflict
 from app.demo.loader import Loaded, LoadedScenario, load
 from app.demo.scenarios import scenario_record
 from app.jobs.execution import RunSettings, run_plan
@@ -119,7 +121,9 @@ def plan_scenario(
     except KeyboardInterrupt:
         stop.set()
         worker.join()
-        with Session(engine) as session:
+        with Session(engine) as session, suppress(Conflict):
+            # Left queued, the plan would be solved by the next `planner serve` on this database;
+            # the Conflict is a plan that already ended (its solver was interrupted too).
             plans.cancel(session, _SolvedHere(), loaded.network_id, plan_id)
         raise
     worker.join()
