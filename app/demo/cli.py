@@ -54,6 +54,8 @@ def _solve(
         TextColumn("{task.fields[detail]}"),
         TimeElapsedColumn(),
     )
+    # HiGHS prints its banner on file descriptor 1, in the solving process too (it inherits it): the
+    # summary alone goes to stdout.
     with Progress(*columns, console=err) as progress, stdout_to_stderr():
         task = progress.add_task(f"planning {scenario.scenario.name}", total=limit, detail="queued")
 
@@ -109,6 +111,7 @@ def demo_command(
     console.print(f"{NETWORK_NAME} · {counts}", highlight=False)
 
     failed = []
+    name = ""
     try:
         for item in loaded.scenarios:
             name = item.scenario.name
@@ -119,18 +122,26 @@ def demo_command(
                 console.print(
                     PlanReport(planned.problem, planned.plan, not_invited=planned.not_invited).render()
                 )
-            if planned.status != "done" or planned.plan is None or not planned.plan.groupings:
+            if planned.plan is None or planned.status != "done":
                 failed.append(name)
                 console.print(
-                    f"Plan {planned.status}: {planned.reason or 'no grouping found'}", highlight=False
+                    f"The plan {planned.status}: {planned.reason or 'no reason given'}", highlight=False
                 )
+            elif not planned.plan.groupings:
+                failed.append(name)  # the summary above says why, in its diagnostics
             if out is not None:
-                paths = write_files(out, planned)
+                try:
+                    paths = write_files(out, planned)
+                except OSError as exc:
+                    raise _fail(f"cannot write in {out}: {exc.strerror}", code=1) from None
                 console.print("written: " + ", ".join(str(p) for p in paths), highlight=False)
     except KeyboardInterrupt:
         raise _fail("interrupted; the plan being solved was cancelled", code=130) from None
-    except OSError as exc:
-        raise _fail(f"cannot write in {out}: {exc.strerror}", code=1) from None
+    except ProblemError as exc:
+        reasons = "; ".join(f"{e.field}: {e.reason}" for e in exc.errors or [])
+        raise _fail(f"cannot plan {name}: {exc.detail}{' (' + reasons + ')' if reasons else ''}", 1) from None
+    except SQLAlchemyError as exc:
+        raise _fail(f"cannot plan {name}: {database_reason(exc)}", code=1) from None
     finally:
         engine.dispose()
     console.print()

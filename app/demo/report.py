@@ -18,7 +18,7 @@ from rich.text import Text
 from solver.plan import Grouping, Plan
 from solver.problem import PlanningProblem, StructureSpec
 
-# Diagnostics that list structures one by one although they say nothing a coordinator must act on.
+# Diagnostics about structures a coordinator left out on purpose, or summed up in one line.
 _ROUTINE = frozenset({"structure_not_selected_not_needed", "structure_not_selected_excluded"})
 _NAME_WIDTH = 34
 
@@ -47,7 +47,7 @@ class PlanReport:
 
     def name(self, structure_id: str) -> str:
         st = self.structures.get(structure_id)
-        return st.name or structure_id if st is not None else structure_id
+        return (st.name or structure_id) if st is not None else structure_id
 
     def labelled(self, structure_id: str) -> str:
         """The name with the kind: one SIRET may hold two conventions (an EI and an ACI) under one name."""
@@ -214,18 +214,19 @@ class PlanReport:
 
     def diagnostics(self) -> list[Text]:
         lines = []
-        routine: Counter[str] = Counter()
+        left_out = []
         for d in self.plan.diagnostics:
-            if d.code in _ROUTINE or d.structure in self.not_invited:
-                if d.structure not in self.not_invited:
-                    routine[d.code] += 1
-                continue
-            lines.append(Text(f"[{d.code}] {d.message}"))
-        if routine["structure_not_selected_not_needed"]:
+            if d.structure is not None and d.structure in self.not_invited:
+                continue  # not invited to this tender: nothing to say about it
+            if d.code == "structure_not_selected_not_needed" and d.structure is not None:
+                left_out.append(self.labelled(d.structure))
+            elif d.code not in _ROUTINE:
+                lines.append(Text(f"[{d.code}] {d.message}"))
+        if left_out:
             lines.append(
                 Text(
-                    f"{routine['structure_not_selected_not_needed']} invited structure(s) could take part "
-                    "but the best grouping does without them (see the plan file's diagnostics)."
+                    "Invited, could take part, but the best grouping does without them: "
+                    f"{', '.join(sorted(left_out))}."
                 )
             )
         return lines
