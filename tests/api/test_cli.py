@@ -124,12 +124,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, dict[str, dict[str, str]]]]:
 
 @pytest.mark.slow
 def test_planner_serve_on_a_fresh_sqlite_file(served: tuple[str, dict[str, dict[str, str]]]) -> None:
-    base, keys = served
-
-    def auth(name: str) -> dict[str, str]:
-        return keys[name]
-
-    with httpx.Client(base_url=f"{base}/api/v1", headers=auth("inser-eco93/coordinator")) as api:
+    base, auth = served
+    with httpx.Client(base_url=f"{base}/api/v1", headers=auth["inser-eco93/coordinator"]) as api:
         bad = api.post("/structures", json=structure_body(siret="12345678901234"))
         assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "siret"
         structure = api.post("/structures", json=structure_body())
@@ -138,10 +134,10 @@ def test_planner_serve_on_a_fresh_sqlite_file(served: tuple[str, dict[str, dict[
         assert tender.status_code == 201
         assert tender.elapsed.total_seconds() < 1
         assert api.get(f"/tenders/{tender.json()['id']}").json() == tender.json()
-        viewer = api.post("/structures", json=structure_body(kind="EI"), headers=auth("inser-eco93/viewer"))
+        viewer = api.post("/structures", json=structure_body(kind="EI"), headers=auth["inser-eco93/viewer"])
         assert viewer.status_code == 403
         for url in (f"/structures/{structure.json()['id']}", f"/tenders/{tender.json()['id']}"):
-            assert api.get(url, headers=auth("autre/coordinator")).status_code == 404
+            assert api.get(url, headers=auth["autre/coordinator"]).status_code == 404
 
 
 def test_an_unreachable_database_is_one_line() -> None:
