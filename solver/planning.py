@@ -15,6 +15,7 @@ from solver.plan import Diagnostic, Grouping, Plan, SolverReport
 from solver.problem import Baseline, PlanningProblem
 
 Progress = Callable[[dict[str, Any]], None]
+DISAGGREGATE_UP_TO = 20_000
 
 
 def solve(problem: PlanningProblem, progress: Progress | None = None, *, strong: bool = True) -> Plan:
@@ -60,7 +61,10 @@ def _solve(problem: PlanningProblem, progress: Progress | None, began: float, st
             solver=SolverReport(name=engine_name, seconds=time.monotonic() - began),
             diagnostics=[diagnostics.no_possible_mandataire(elig), *notes, *leave],
         )
-    built = model.build(elig, problem.tender.reference, disaggregated=strong)
+    # one x ≤ y row per pair bounds far better, but beyond ~20,000 pairs the engine's first linear
+    # relaxation alone takes minutes: large tenders get the aggregated rows
+    disaggregated = strong and len(elig.pairs) <= DISAGGREGATE_UP_TO
+    built = model.build(elig, problem.tender.reference, disaggregated=disaggregated)
     if strong:
         strengthen.define_valid_inequalities(built)
     _emit(

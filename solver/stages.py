@@ -25,6 +25,7 @@ import pulp
 
 from solver import engine, model, results
 from solver.engine import EngineResult, Progress
+from solver.start import greedy_start
 
 
 @dataclass(frozen=True)
@@ -76,11 +77,14 @@ def best_grouping(
             stage=stage,
         )
 
-    if not staged or built.spread is None:
+    if not staged:
         return run(budget, "solve")
+    greedy = Incumbent(greedy_start(built), float("inf"), frozenset())
+    if built.spread is None:
+        return run(budget, "solve", greedy)
 
     model.define_objective(built, with_balance=False)
-    first = run(budget * 0.5, "members")
+    first = run(budget * 0.6, "members", greedy)
     model.define_objective(built, with_balance=True)
     if not first.has_solution:
         return first
