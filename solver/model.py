@@ -347,16 +347,6 @@ def build(elig: Eligibility, name: str = "gme", *, disaggregated: bool = True) -
     return model
 
 
-def fix_members(model: Model, members: set[str] | None) -> None:
-    """Fix membership to `members` (None: free again, required structures staying in)."""
-    required = set(model.elig.problem.options.required)
-    for e, y in model.y.items():
-        if members is None:
-            y.lowBound, y.upBound = (1 if e in required else 0), 1
-        else:
-            y.lowBound = y.upBound = 1 if e in members else 0
-
-
 def exclude_grouping(model: Model, members: set[str], rank: int) -> None:
     """No-good cut on membership: the next grouping differs by at least one member."""
     terms = [(y, -1.0 if e in members else 1.0) for e, y in model.y.items()]

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from solver import diagnostics, eligibility, engine, model, results, stages, strengthen
-from solver.plan import Diagnostic, Grouping, Plan, SolverReport
+from solver.plan import Diagnostic, Grouping, Plan, SolverReport, StageReport
 from solver.problem import Baseline, PlanningProblem
 
 Progress = Callable[[dict[str, Any]], None]
@@ -78,12 +78,14 @@ def _solve(problem: PlanningProblem, progress: Progress | None, began: float, st
     groupings: list[Grouping] = []
     missing: list[str] = []
     first: engine.EngineResult | None = None
+    first_reports: list[StageReport] = []
     for rank in range(1, o.alternatives + 1):
         left = o.time_limit_s - (time.monotonic() - began)
         # the best grouping gets most of the time; the alternatives share the rest
         share = 1.0 if rank == o.alternatives else (0.6 if rank == 1 else 1.0 / (o.alternatives - rank + 1))
         budget = max(1.0, left * share)
-        outcome = stages.best_grouping(built, budget, progress, staged=strong)
+        outcome, reports = stages.best_grouping(built, budget, progress, staged=strong)
+        first_reports = first_reports if first is not None else reports
         first = first or outcome
         if not outcome.has_solution:
             if rank > 1 and outcome.status == "infeasible":
@@ -110,6 +112,7 @@ def _solve(problem: PlanningProblem, progress: Progress | None, began: float, st
         bound=first.bound,
         gap=first.gap,
         seconds=time.monotonic() - began,
+        stages=first_reports,
     )
     if not groupings:
         extra = [diagnostics.infeasible(elig)] if first.status == "infeasible" else []
