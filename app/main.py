@@ -11,7 +11,7 @@ from fastapi import APIRouter, FastAPI
 from app.core import health
 from app.core.config import Settings
 from app.core.db import make_engine
-from app.core.errors import Problem, install_error_handlers
+from app.core.errors import Problem, document_problems, install_error_handlers
 from app.networks import routes as networks
 from app.structures import routes as structures
 from app.tenders import routes as tenders
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     install_error_handlers(app)
+    document_problems(app)
 
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(health.router)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+import uvicorn
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.core import migrate
 from app.core.config import Settings
+from app.main import create_app
 
 
 def load_settings() -> Settings:
@@ -64,10 +66,6 @@ def serve_command(
     port: Annotated[int, typer.Option(help="port to listen on", min=1, max=65535)] = 8000,
 ) -> None:
     """Serve the HTTP API (the embedded SQLite database is migrated on start)."""
-    import uvicorn
-
-    from app.main import create_app
-
     settings = load_settings()
     ensure_schema(settings)
     uvicorn.run(create_app(settings), host=host, port=port)

@@ -72,6 +72,10 @@ class Conflict(ProblemError):
     status = 409
 
 
+class Unavailable(ProblemError):
+    status = 503
+
+
 class InvalidInput(ProblemError):
     """Input that is well-formed but wrong against stored data (422, with the fields named)."""
 
@@ -154,6 +158,26 @@ async def _on_data_error(request: Request, exc: Exception) -> JSONResponse:
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unexpected error on %s %s", request.method, request.url.path)
     return problem_response(request, 500, "an unexpected error occurred; it has been logged")
+
+
+def document_problems(app: FastAPI) -> None:
+    """Say in the OpenAPI document that error answers are `application/problem+json`.
+
+    FastAPI files every declared response under `application/json`; the error ones are moved.
+    """
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            for operations in build()["paths"].values():
+                for operation in operations.values():
+                    for status, response in operation.get("responses", {}).items():
+                        content = response.get("content", {})
+                        if status[0] in "45" and "application/json" in content:
+                            content[PROBLEM_JSON] = content.pop("application/json")
+        return app.openapi_schema or build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
+from stdnum.fr import siret as stdnum_siret
 
 from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound
@@ -66,7 +67,7 @@ def list_structures(
     if territory is not None:
         query = query.where(Structure.territory == territory)
     if siret is not None:
-        query = query.where(Structure.siret == siret)
+        query = query.where(Structure.siret == stdnum_siret.compact(siret))
     if trade is not None:
         holders = select(StructureCapacity.structure_id).where(StructureCapacity.trade == trade)
         query = query.where(col(Structure.id).in_(holders))
