@@ -87,7 +87,8 @@ def generate(
         count = n_members if member else n_intermediaries
         share = 1.35 if member else 0.35
         capacities = {t: float(round(share * demand[t] / count * rng.uniform(0.5, 1.5), -1)) for t in trades}
-        turnover = rng.choice([150_000, 400_000, 900_000, 2_000_000])
+        # turnover such that the ACI's 30 % dependence cap binds for some of them, not for most
+        turnover = round(sum(capacities.values()) * 45 * rng.uniform(1.5, 6.0), -4)
         structures.append(
             {
                 "id": f"{'s' if member else 'a'}{j:04d}",
@@ -131,7 +132,7 @@ def seed_scale(**options: Any) -> PlanningProblem:
 def regional(**options: Any) -> PlanningProblem:
     rng = random.Random(7)
     places = _territories(8, rng, (48.86, 2.35), 40.0)
-    options.setdefault("max_members", 80)
+    options.setdefault("max_members", 150)
     return generate(
         1000, 200, 40, seed=2, territories=places, spread_km=6.0, reach_km=(15.0, 30.0), **options
     )
@@ -140,7 +141,7 @@ def regional(**options: Any) -> PlanningProblem:
 def national(**options: Any) -> PlanningProblem:
     rng = random.Random(11)
     places = _territories(40, rng, (46.6, 2.4), 380.0)
-    options.setdefault("max_members", 600)
+    options.setdefault("max_members", 1500)
     return generate(
         10000, 2000, 300, seed=3, territories=places, spread_km=8.0, reach_km=(20.0, 40.0), **options
     )

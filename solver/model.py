@@ -68,15 +68,16 @@ def scales(elig: Eligibility) -> Scales:
     above = 1.0 + w.distance * max(1.0, far) + w.balance + w.members + w.subcontracting
     above += o.baseline.move_penalty * moves if o.baseline else 0.0
     biggest = max(s.hours for s in elig.sites)
-    # An uncovered site costs more than any plan's four terms together; bigger sites cost a bit more,
-    # so a shortage leaves the smaller sites uncovered first.
-    uncovered = {s.index: 100.0 * above * (1.0 + s.hours / biggest) for s in elig.sites}
+    # An uncovered site costs more than the four terms can ever differ between two plans; bigger sites
+    # cost a bit more, so a shortage leaves the smaller sites uncovered first. No larger: a huge penalty
+    # beside costs of 1e-6 makes the engine's linear algebra slow and fragile.
+    uncovered = {s.index: above * (1.0 + s.hours / biggest) for s in elig.sites}
     return Scales(
         hours_km=hours * o.reference_distance_km,
         members=float(o.max_members or max(1, len(elig.members))),
         hours=hours,
         uncovered=uncovered,
-        territory=10.0 * above,
+        territory=above,
         move=o.baseline.move_penalty if o.baseline else 0.0,
     )
 
@@ -344,16 +345,6 @@ def build(elig: Eligibility, name: str = "gme", *, disaggregated: bool = True) -
     define_balance_constraints(model)
     define_objective(model)
     return model
-
-
-def fix_members(model: Model, members: set[str] | None) -> None:
-    """Fix membership to `members` (None: free again, required structures staying in)."""
-    required = set(model.elig.problem.options.required)
-    for e, y in model.y.items():
-        if members is None:
-            y.lowBound, y.upBound = (1 if e in required else 0), 1
-        else:
-            y.lowBound = y.upBound = 1 if e in members else 0
 
 
 def exclude_grouping(model: Model, members: set[str], rank: int) -> None:

@@ -11,10 +11,11 @@ from collections.abc import Callable
 from typing import Any
 
 from solver import diagnostics, eligibility, engine, model, results, stages, strengthen
-from solver.plan import Diagnostic, Grouping, Plan, SolverReport
+from solver.plan import Diagnostic, Grouping, Plan, SolverReport, StageReport
 from solver.problem import Baseline, PlanningProblem
 
 Progress = Callable[[dict[str, Any]], None]
+DISAGGREGATE_UP_TO = 20_000
 
 
 def solve(problem: PlanningProblem, progress: Progress | None = None, *, strong: bool = True) -> Plan:
@@ -60,7 +61,10 @@ def _solve(problem: PlanningProblem, progress: Progress | None, began: float, st
             solver=SolverReport(name=engine_name, seconds=time.monotonic() - began),
             diagnostics=[diagnostics.no_possible_mandataire(elig), *notes, *leave],
         )
-    built = model.build(elig, problem.tender.reference, disaggregated=strong)
+    # one x ≤ y row per pair bounds far better, but beyond ~20,000 pairs the engine's first linear
+    # relaxation alone takes minutes: large tenders get the aggregated rows
+    disaggregated = strong and len(elig.pairs) <= DISAGGREGATE_UP_TO
+    built = model.build(elig, problem.tender.reference, disaggregated=disaggregated)
     if strong:
         strengthen.define_valid_inequalities(built)
     _emit(
@@ -74,12 +78,14 @@ def _solve(problem: PlanningProblem, progress: Progress | None, began: float, st
     groupings: list[Grouping] = []
     missing: list[str] = []
     first: engine.EngineResult | None = None
+    first_reports: list[StageReport] = []
     for rank in range(1, o.alternatives + 1):
         left = o.time_limit_s - (time.monotonic() - began)
         # the best grouping gets most of the time; the alternatives share the rest
         share = 1.0 if rank == o.alternatives else (0.6 if rank == 1 else 1.0 / (o.alternatives - rank + 1))
         budget = max(1.0, left * share)
-        outcome = stages.best_grouping(built, budget, progress, staged=strong)
+        outcome, reports = stages.best_grouping(built, budget, progress, staged=strong)
+        first_reports = first_reports if first is not None else reports
         first = first or outcome
         if not outcome.has_solution:
             if rank > 1 and outcome.status == "infeasible":
@@ -106,6 +112,7 @@ def _solve(problem: PlanningProblem, progress: Progress | None, began: float, st
         bound=first.bound,
         gap=first.gap,
         seconds=time.monotonic() - began,
+        stages=first_reports,
     )
     if not groupings:
         extra = [diagnostics.infeasible(elig)] if first.status == "infeasible" else []
