@@ -73,6 +73,12 @@ class PlanReport:
                 text.append(
                     f" (the best grouping's objective is proven within {s.gap:.1%} of the best possible)"
                 )
+        if s.stages:
+            stages = [
+                f"{st.name} {st.status} {st.seconds:.1f} s" + (f" gap {st.gap:.1%}" if st.gap else "")
+                for st in s.stages
+            ]
+            text.append(f"\nsolver stages: {' · '.join(stages)}")
         return text
 
     def members(self, grouping: Grouping) -> Table:
@@ -84,7 +90,7 @@ class PlanReport:
         )
         table.add_column("member", max_width=_NAME_WIDTH, overflow="ellipsis", no_wrap=True)
         table.add_column("kind")
-        table.add_column("role")
+        table.add_column("role", no_wrap=True)
         table.add_column("territory", no_wrap=True)
         for column in (
             "sites",
