@@ -29,6 +29,8 @@ from app.demo.run import TIME_LIMITS, ScenarioPlan, load_scenarios, plan_scenari
 from app.demo.scenarios import NETWORK_NAME, SCENARIOS
 from solver.cli import _stdout_to_stderr as stdout_to_stderr
 
+_DEFAULT_LIMITS = ", ".join(f"{name} {limit:g}" for name, limit in TIME_LIMITS.items())
+
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
     Console(stderr=True).print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
@@ -71,16 +73,24 @@ def _solve(
 def demo_command(
     scenario: Annotated[
         list[str] | None,
-        typer.Option("--scenario", help=f"a scenario to run (repeatable): {', '.join(SCENARIOS)}"),
+        typer.Option(
+            "--scenario", metavar="NAME", help=f"a scenario to run (repeatable): {', '.join(SCENARIOS)}"
+        ),
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="write NAME.problem.json and NAME.plan.json in this folder"),
+        typer.Option(
+            "--out", metavar="DIR", help="write NAME.problem.json and NAME.plan.json in this folder"
+        ),
     ] = None,
     time_limit: Annotated[
         float | None,
         typer.Option(
-            "--time-limit", min=1, max=3600, help="seconds per scenario (default: set per scenario)"
+            "--time-limit",
+            metavar="S",
+            min=1,
+            max=3600,
+            help=f"seconds per scenario (default: {_DEFAULT_LIMITS})",
         ),
     ] = None,
 ) -> None:
