@@ -18,6 +18,7 @@ from app.demo import SCENARIOS
 from app.demo.run import ScenarioPlan, load_scenarios, plan_scenario
 from solver.plan import Grouping
 from solver.problem import INTERMEDIARY_KINDS, PlanningProblem, StructureKind, StructureSpec
+from tests.demo.feasibility import haversine_km
 
 pytestmark = pytest.mark.slow
 
@@ -106,11 +107,13 @@ def test_every_site_is_covered_once_by_a_member_in_reach(planned: dict[str, Scen
     assert sorted(carried) == sorted(sites), "every collège (site) carried exactly once"
     assert grouping.uncovered == []
     for a in grouping.assignments:
-        lot, _ = sites[a.site]
+        lot, site = sites[a.site]
         st = structures[a.structure]
         assert a.structure in members
         assert st.capacities.get(lot.trade, 0) > 0, f"{st.name} does not hold the trade of {a.site}"
         assert st.kind in CO_CONTRACTORS[problem.tender.kind]
+        reach = min(d for d in (st.max_distance_km, problem.options.max_distance_km, float("inf")) if d)
+        assert haversine_km(site.lat, site.lon, st.lat, st.lon) <= reach + 1e-9, f"{a.site} out of reach"
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
