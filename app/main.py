@@ -12,7 +12,9 @@ from app.core import health
 from app.core.config import Settings
 from app.core.db import make_engine
 from app.core.errors import Problem, document_problems, install_error_handlers
+from app.jobs.backend import make_jobs
 from app.networks import routes as networks
+from app.plans import routes as plans
 from app.structures import routes as structures
 from app.tenders import routes as tenders
 
@@ -29,10 +31,15 @@ _PROBLEMS: dict[int | str, dict[str, Any]] = {
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = make_engine(settings)
+    jobs = make_jobs(
+        settings.jobs_mode, settings.database_url, engine, runner_concurrency=settings.runner_concurrency
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        jobs.start()
         yield
+        jobs.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -43,12 +50,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.plan_jobs = jobs
     install_error_handlers(app)
     document_problems(app)
 
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(health.router)
-    for domain in (networks, structures, tenders):
+    for domain in (networks, structures, tenders, plans):
         api.include_router(domain.router, responses=_PROBLEMS)
     app.include_router(api)
     return app
