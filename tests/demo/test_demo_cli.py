@@ -45,7 +45,17 @@ def test_the_textile_demo_writes_files_that_planner_solve_plans_alike(tmp_path: 
     database = tmp_path / "planner.db"  # not there yet: the demo creates and migrates it
     out = tmp_path / "out"
 
-    demo = planner("demo", "--scenario", "textile", "--out", str(out), database=database, cwd=tmp_path)
+    demo = planner(
+        "demo",
+        "--scenario",
+        "textile",
+        "--out",
+        str(out),
+        "--time-limit",
+        "7",
+        database=database,
+        cwd=tmp_path,
+    )
 
     assert demo.returncode == 0, demo.stderr
     assert "CD93-2026-TEXT" in demo.stdout
@@ -54,6 +64,7 @@ def test_the_textile_demo_writes_files_that_planner_solve_plans_alike(tmp_path: 
     problem = PlanningProblem.model_validate_json((out / "textile.problem.json").read_text("utf-8"))
     plan = Plan.model_validate_json((out / "textile.plan.json").read_text("utf-8"))
     assert problem.tender.reference == "CD93-2026-TEXT"
+    assert problem.options.time_limit_s == 7
     assert plan.groupings
     names = {s.id: s.name for s in problem.structures}
     for member in plan.groupings[0].members:
