@@ -132,8 +132,14 @@ def test_cancel_a_queued_plan_and_a_running_one(
     cancelled = client.post(f"/api/v1/plans/{waiting['id']}/cancel", headers=coordinator)
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
 
-    # The running solve reports progress before it is stopped.
-    wait_for(client, viewer, running["id"], lambda p: (p["progress"] or {}).get("elapsed_s", 0) >= 1)
+    # The running solve reports its progress (time, incumbent objective) before it is stopped.
+    progress = wait_for(
+        client,
+        viewer,
+        running["id"],
+        lambda p: (p["progress"] or {}).get("elapsed_s", 0) >= 1 and p["progress"]["objective"] is not None,
+    )["progress"]
+    assert progress["objective"] > 0 and set(progress) >= {"elapsed_s", "objective", "bound", "gap"}
     stopped = client.post(f"/api/v1/plans/{long['id']}/cancel", headers=coordinator)
     assert stopped.status_code == 200 and stopped.json()["status"] == "cancelled"
     again = client.post(f"/api/v1/plans/{long['id']}/cancel", headers=coordinator)
