@@ -216,3 +216,20 @@ def test_accept_a_grouping_then_replan_without_a_member(
         site for site, structure in before.items() if structure == leaving
     }
     assert {move["site"] for move in new["moved"]} == {s for s, st in before.items() if st == leaving}
+
+    # A second withdrawal, from the re-plan once accepted: the first leaver stays out.
+    accept = client.post(f"/api/v1/plans/{replanned['id']}/accept", json={"rank": 1}, headers=coordinator)
+    assert accept.status_code == 200
+    tender = client.get(f"/api/v1/tenders/{small_tender}", headers=viewer).json()
+    assert tender["accepted"]["plan_id"] == replanned["id"]
+    second = next(m["structure"] for m in new["members"] if m["role"] != "mandataire")
+    again = client.post(
+        f"/api/v1/plans/{replanned['id']}/replan", json={"withdrawn": [second]}, headers=coordinator
+    )
+    assert again.status_code == 202, again.text
+    assert again.json()["options"]["baseline"]["withdrawn"] == sorted({leaving, second})
+    third = wait_for(client, viewer, again.json()["id"], finished)
+    assert third["status"] == "done" and third["result"]["groupings"], third
+    assert not {leaving, second} & {
+        m["structure"] for g in third["result"]["groupings"] for m in g["members"]
+    }
