@@ -16,6 +16,9 @@ from solver.problem import Baseline, PlanningProblem
 
 Progress = Callable[[dict[str, Any]], None]
 DISAGGREGATE_UP_TO = 20_000
+# measured on a loaded 2-core machine: even 8 rows per site slowed the first relaxation of a
+# 1,000-site tender past a minute, so large tenders keep the aggregated rows only
+NEAREST_ROWS = 0
 
 
 def solve(problem: PlanningProblem, progress: Progress | None = None, *, strong: bool = True) -> Plan:
@@ -59,20 +62,25 @@ def _solve(problem: PlanningProblem, progress: Progress | None, began: float, st
         return Plan(
             status="infeasible",
             solver=SolverReport(name=engine_name, seconds=time.monotonic() - began),
-            diagnostics=[diagnostics.no_possible_mandataire(elig), *notes, *leave],
+            diagnostics=[
+                diagnostics.no_possible_mandataire(elig),
+                *notes,
+                *diagnostics.unreachable_sites(elig),
+                *leave,
+            ],
         )
     # one x ≤ y row per pair bounds far better, but beyond ~20,000 pairs the engine's first linear
     # relaxation alone takes minutes: large tenders get the aggregated rows
-    disaggregated = strong and len(elig.pairs) <= DISAGGREGATE_UP_TO
-    built = model.build(elig, problem.tender.reference, disaggregated=disaggregated)
+    nearest = None if len(elig.pairs) <= DISAGGREGATE_UP_TO else NEAREST_ROWS
+    built = model.build(elig, problem.tender.reference, nearest=nearest, strong=strong)
     if strong:
         strengthen.define_valid_inequalities(built)
     _emit(
         progress,
         "model",
         began,
-        variables=len(built.prob.variables()),
-        constraints=len(built.prob.constraints),
+        variables=built.prob.numVariables(),
+        constraints=built.prob.numConstraints(),
     )
 
     groupings: list[Grouping] = []
