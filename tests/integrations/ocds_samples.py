@@ -32,7 +32,11 @@ def package_with_hours() -> dict[str, Any]:
 TENDER: dict[str, Any] = {
     "reference": "CD93-2026-PEINT",
     "title": "Peinture des collèges",
+    "buyer": "Département de la Seine-Saint-Denis",
     "kind": "works",
+    "cpv_codes": ["45442110-1", "90911200-8"],
+    "deadline": "2026-04-02T12:00:00+02:00",
+    "estimated_value_eur": 40000.0,
     "lots": [
         {
             "id": "L1",
@@ -45,7 +49,6 @@ TENDER: dict[str, Any] = {
                     "name": "Collège Lavoisier",
                     "address": "1 rue de la Paix",
                     "commune": "Montreuil",
-                    "postcode": "93100",
                     "lat": 48.889,
                     "lon": 2.42,
                     "territory": "Est Ensemble",
@@ -56,7 +59,6 @@ TENDER: dict[str, Any] = {
                     "id": "0930001A",
                     "name": "Collège Jean Jaurès",
                     "commune": "Pantin",
-                    "postcode": "93500",
                     "lat": 48.894,
                     "lon": 2.409,
                     "territory": "Est Ensemble",
@@ -75,7 +77,6 @@ TENDER: dict[str, Any] = {
                     "id": "0932000B",
                     "name": "Collège Nord",
                     "commune": "Saint-Denis",
-                    "postcode": "93200",
                     "lat": 48.93,
                     "lon": 2.36,
                     "territory": "Plaine Commune",

@@ -17,16 +17,16 @@ Conventions for what OCDS has no field for (documented in `docs` of the routes a
   SIAE are).
 """
 
-from app.integrations.ocds.exporter import JointBid, PartyInfo, export_package
+from app.integrations.ocds.exporter import JointBid, export_package, joint_bid
 from app.integrations.ocds.importer import OcdsImportError, tender_from_package
 from app.integrations.ocds.validation import SchemaError, validate_package
 
 __all__ = [
     "JointBid",
     "OcdsImportError",
-    "PartyInfo",
     "SchemaError",
     "export_package",
+    "joint_bid",
     "tender_from_package",
     "validate_package",
 ]

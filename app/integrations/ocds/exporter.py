@@ -8,7 +8,9 @@ from typing import Any
 
 from app.integrations.communes import find_commune
 from app.integrations.ocds.importer import SECTOR_SCHEME
+from app.integrations.parties import PartyInfo, answered_lots
 from app.reference import cpv_codes
+from solver.plan import Grouping
 from solver.reference import sectors
 
 EXTENSIONS = [
@@ -21,19 +23,6 @@ EXTENSIONS = [
 DEFAULT_OCID_PREFIX = "ocds-xxxxxx"
 
 
-@dataclass(frozen=True)
-class PartyInfo:
-    """A structure as the buyer sees it."""
-
-    id: str
-    name: str
-    siret: str | None = None
-    kind: str | None = None
-    address: str | None = None
-    postcode: str | None = None
-    commune: str | None = None
-
-
 @dataclass
 class JointBid:
     """The accepted grouping: its members with their revenue, its mandataire, its subcontracting lines."""
@@ -43,6 +32,17 @@ class JointBid:
     lots: list[str]
     subcontracts: list[tuple[str, str, float]]  # (co-traitant, sous-traitant, value in euros)
     parties: dict[str, PartyInfo] = field(default_factory=dict)
+
+
+def joint_bid(grouping: Grouping, tender: dict[str, Any], parties: dict[str, PartyInfo]) -> JointBid:
+    """The joint bid of a grouping: its members' revenue, the lots it answers, its subcontracting."""
+    return JointBid(
+        mandataire=grouping.mandataire,
+        members={m.structure: m.revenue_eur for m in grouping.members},
+        lots=answered_lots(grouping, tender),
+        subcontracts=[(s.from_, s.to, s.value_eur) for s in grouping.subcontracts],
+        parties=parties,
+    )
 
 
 def _eur(amount: float) -> dict[str, Any]:
@@ -86,14 +86,13 @@ def _item(site: dict[str, Any], lot: dict[str, Any]) -> dict[str, Any]:
         "description": site.get("name") or str(site["id"]),
         "geometry": {"type": "Point", "coordinates": [float(site["lon"]), float(site["lat"])]},
     }
-    commune = find_commune(postcode=site.get("postcode"), name=site.get("commune"))
+    commune = find_commune(name=site.get("commune"))
     if commune is not None:
         location["gazetteer"] = {"scheme": "INSEE", "identifiers": [commune.insee]}
     item["deliveryLocation"] = location
     address = {
         "streetAddress": site.get("address"),
         "locality": site.get("commune"),
-        "postalCode": site.get("postcode"),
         "region": site.get("territory"),
         "countryName": "France",
     }
@@ -171,7 +170,7 @@ def export_package(
     """A release package for `tender` (the tender payload shape: reference, title, kind, lots, sites)."""
     stamp = (now or datetime.now(UTC)).replace(microsecond=0).isoformat()
     reference = str(tender["reference"])
-    ocid = tender.get("ocid") or f"{ocid_prefix}-{reference}"
+    ocid = f"{ocid_prefix}-{reference}"
     lots = tender["lots"]
     items = [_item(site, lot) for lot in lots for site in lot["sites"]]
     lot_values = {str(lot["id"]): sum(float(s.get("value_eur") or 0) for s in lot["sites"]) for lot in lots}
@@ -181,7 +180,7 @@ def export_package(
         "title": tender.get("title") or reference,
         "status": "active",
         "mainProcurementCategory": "works" if kind == "works" else "services",
-        "value": _eur(sum(lot_values.values())),
+        "value": _eur(tender.get("estimated_value_eur") or sum(lot_values.values())),
         "items": items,
         "lots": [
             {
@@ -195,6 +194,11 @@ def export_package(
     }
     if kind == "staffing":
         ocds_tender["additionalProcurementCategories"] = ["staffing"]
+    if tender.get("deadline"):
+        deadline = tender["deadline"]
+        ocds_tender["tenderPeriod"] = {
+            "endDate": deadline if isinstance(deadline, str) else deadline.isoformat()
+        }
     release: dict[str, Any] = {
         "ocid": ocid,
         "id": f"{reference}-{stamp}",

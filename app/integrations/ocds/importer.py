@@ -135,7 +135,6 @@ def _site(item: dict[str, Any], where: str, errors: list[SchemaError]) -> dict[s
         "name": item.get("description") or "",
         "address": address.get("streetAddress"),
         "commune": address.get("locality") or (commune.name if commune else None),
-        "postcode": address.get("postalCode"),
         "lat": lat,
         "lon": lon,
         "territory": territory,
@@ -207,11 +206,16 @@ def tender_from_package(package: Any, *, default_trade: str | None = None) -> di
     if errors:
         raise OcdsImportError(errors)
     buyer = release.get("buyer") or {}
+    reference = str(tender.get("id") or release["ocid"])
+    value = (tender.get("value") or {}).get("amount")
+    cpv_codes = list(dict.fromkeys(lot["cpv"] for lot in lots.values() if lot["cpv"]))
     return {
-        "reference": str(tender.get("id") or release["ocid"]),
-        "title": tender.get("title") or "",
-        "kind": kind,
+        "reference": reference,
+        "title": tender.get("title") or reference,
         "buyer": buyer.get("name"),
-        "ocid": release["ocid"],
+        "kind": kind,
+        "cpv_codes": cpv_codes,
+        "deadline": (tender.get("tenderPeriod") or {}).get("endDate"),
+        "estimated_value_eur": value,
         "lots": list(lots.values()),
     }
