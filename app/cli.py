@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import typer
 
+from app.core.cli import migrate_command, serve_command
+from app.networks.cli import keys
 from solver.cli import solve_command
 
 cli = typer.Typer(
     help="Plan consortia (GME) of social enterprises answering public tenders.", no_args_is_help=True
 )
 cli.command("solve")(solve_command)
+cli.command("serve")(serve_command)
+cli.command("migrate")(migrate_command)
+cli.add_typer(keys, name="keys")
 
 
 def main() -> None:

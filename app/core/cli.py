@@ -1,0 +1,64 @@
+"""`planner serve` and `planner migrate`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.core import migrate
+from app.core.config import Settings
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        reasons = "; ".join(
+            f"{'.'.join(map(str, e['loc'])).upper()}: {str(e['msg']).removeprefix('Value error, ')}"
+            for e in exc.errors()
+        )
+        typer.echo(f"error: invalid configuration: {reasons}", err=True)
+        raise typer.Exit(code=2) from None
+
+
+def database_reason(exc: SQLAlchemyError) -> str:
+    """The database's own one-line reason, without SQLAlchemy's statement dump."""
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+
+
+def migrate_or_exit(settings: Settings) -> None:
+    try:
+        migrate.upgrade(settings)
+    except SQLAlchemyError as exc:
+        typer.echo(f"error: cannot migrate the database: {database_reason(exc)}", err=True)
+        raise typer.Exit(code=1) from None
+
+
+def migrate_command() -> None:
+    """Apply the database migrations (DATABASE_URL, SQLite file by default)."""
+    settings = load_settings()
+    migrate_or_exit(settings)
+    typer.echo("database is up to date")
+
+
+def ensure_embedded_schema(settings: Settings) -> None:
+    """The embedded SQLite database is migrated on first use; PostgreSQL waits for `planner migrate`."""
+    if settings.is_sqlite:
+        migrate_or_exit(settings)
+
+
+def serve_command(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on", min=1, max=65535)] = 8000,
+) -> None:
+    """Serve the HTTP API (the embedded SQLite database is migrated on start)."""
+    import uvicorn
+
+    from app.main import create_app
+
+    settings = load_settings()
+    ensure_embedded_schema(settings)
+    uvicorn.run(create_app(settings), host=host, port=port)

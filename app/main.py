@@ -1,0 +1,53 @@
+"""The FastAPI application, built from settings (nothing is connected at import time)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+
+from app.core import health
+from app.core.config import Settings
+from app.core.db import make_engine
+from app.core.errors import Problem, install_error_handlers
+from app.networks import routes as networks
+from app.structures import routes as structures
+from app.tenders import routes as tenders
+
+API_PREFIX = "/api/v1"
+
+_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "missing or unknown API key"},
+    403: {"model": Problem, "description": "the key's role may not write"},
+    404: {"model": Problem, "description": "no such resource in the key's network"},
+    422: {"model": Problem, "description": "invalid fields, each named in `errors`"},
+}
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    engine = make_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="planner",
+        summary="Plans the consortia (GME) in which SIAE answer public tenders together.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    install_error_handlers(app)
+
+    api = APIRouter(prefix=API_PREFIX)
+    api.include_router(health.router)
+    for domain in (networks, structures, tenders):
+        api.include_router(domain.router, responses=_PROBLEMS)
+    app.include_router(api)
+    return app

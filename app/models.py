@@ -1,0 +1,16 @@
+"""The one registry of table models: importing this module registers every table on `metadata`.
+
+Alembic's env.py and the tests read `metadata` from here; a new domain adds its models below.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import SQLModel
+
+from app.networks.models import ApiKey, Network
+from app.structures.models import Structure, StructureCapacity
+from app.tenders.models import Lot, Site, Tender
+
+metadata = SQLModel.metadata
+
+__all__ = ["ApiKey", "Lot", "Network", "Site", "Structure", "StructureCapacity", "Tender", "metadata"]

@@ -1,0 +1,41 @@
+"""A network of SIAE (the tenant of every other record) and its API keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, ForeignKey, Integer
+from sqlmodel import Field, SQLModel
+
+from app.core.db import UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    coordinator = "coordinator"
+    member = "member"
+    viewer = "viewer"
+
+    @property
+    def can_write(self) -> bool:
+        return self is Role.coordinator
+
+
+class Network(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, index=True)
+    name: str
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ApiKey(SQLModel, table=True):
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    network_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("network.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    role: str
+    prefix: str
+    digest: str = Field(unique=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

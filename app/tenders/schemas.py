@@ -1,0 +1,144 @@
+"""Tenders over the API, with their lots and sites.
+
+Lots and sites are those of the planning problem (`solver.problem.Lot`, `Site`): the same JSON is
+posted here and written in a problem file for `planner solve`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, Field, ValidationInfo, field_validator
+
+from app.core.schemas import ApiInput, Paging
+from app.reference import is_cpv
+from solver.problem import Lot as LotSpec
+from solver.problem import Site as SiteSpec
+from solver.problem import TenderKind
+
+MAX_SITES_PER_LOT = 5000
+
+
+def check_cpv(code: str) -> str:
+    if not is_cpv(code):
+        raise ValueError(f"unknown CPV code {code!r} (CPV 2008, e.g. 45442110-1)")
+    return code
+
+
+class SiteCreate(ApiInput, SiteSpec):
+    """A site of a lot: its id (e.g. a collège's UAI) is unique within the tender."""
+
+
+class LotCreate(ApiInput, LotSpec):
+    # Narrows the problem's `list[Site]` to sites checked as API input (pydantic allows the override).
+    sites: list[SiteCreate] = Field(min_length=1, max_length=MAX_SITES_PER_LOT)  # type: ignore[assignment]
+
+    @field_validator("cpv")
+    @classmethod
+    def _cpv(cls, value: str | None) -> str | None:
+        return None if value is None else check_cpv(value)
+
+
+def check_unique_ids(lots: list[LotCreate]) -> list[LotCreate]:
+    seen_lots: set[str] = set()
+    seen_sites: set[str] = set()
+    for lot in lots:
+        if lot.id in seen_lots:
+            raise ValueError(f"duplicate lot id {lot.id!r}")
+        seen_lots.add(lot.id)
+        for site in lot.sites:
+            if site.id in seen_sites:
+                raise ValueError(f"duplicate site id {site.id!r}: site ids are unique within a tender")
+            seen_sites.add(site.id)
+    return lots
+
+
+class TenderBase(BaseModel):
+    reference: str = Field(min_length=1, max_length=64, description="unique within the network")
+    title: str = Field(min_length=1, max_length=300)
+    buyer: str | None = Field(default=None, max_length=200)
+    kind: TenderKind
+    cpv_codes: list[str] = Field(default_factory=list, max_length=50, examples=[["45442110-1"]])
+    reserved: bool = Field(
+        default=False, description="reserved to SIAE (Code de la commande publique, L2113-13)"
+    )
+    insertion_hours: float | None = Field(
+        default=None, ge=0, description="insertion hours of the social clause"
+    )
+    deadline: AwareDatetime | None = Field(default=None, description="deadline for answers, with a time zone")
+    execution_start: date | None = None
+    execution_end: date | None = None
+    estimated_value_eur: float | None = Field(default=None, ge=0)
+
+
+class TenderHeader(ApiInput, TenderBase):
+    """The tender without its lots: what a PATCH merges into and checks."""
+
+    @field_validator("cpv_codes")
+    @classmethod
+    def _cpv_codes(cls, value: list[str]) -> list[str]:
+        return [check_cpv(code) for code in value]
+
+    @field_validator("execution_end")
+    @classmethod
+    def _after_start(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("execution_start")
+        if value is not None and start is not None and value < start:
+            raise ValueError(f"execution ends before it starts ({start.isoformat()})")
+        return value
+
+
+class TenderCreate(TenderHeader):
+    lots: list[LotCreate] = Field(min_length=1, max_length=200)
+
+    _unique = field_validator("lots")(check_unique_ids)
+
+
+class TenderUpdate(ApiInput):
+    """Header fields to change; `lots`, if given, replaces all lots and sites of the tender."""
+
+    reference: str | None = None
+    title: str | None = None
+    buyer: str | None = None
+    kind: TenderKind | None = None
+    cpv_codes: list[str] | None = None
+    reserved: bool | None = None
+    insertion_hours: float | None = None
+    deadline: datetime | None = None
+    execution_start: date | None = None
+    execution_end: date | None = None
+    estimated_value_eur: float | None = None
+    lots: Annotated[list[LotCreate], Field(min_length=1, max_length=200)] | None = None
+
+    @field_validator("lots")
+    @classmethod
+    def _lots(cls, value: list[LotCreate] | None) -> list[LotCreate]:
+        if value is None:
+            raise ValueError("a tender has at least one lot; give the lots that replace the current ones")
+        return check_unique_ids(value)
+
+
+class LotPublic(BaseModel):
+    id: str
+    title: str
+    trade: str
+    cpv: str | None
+    sites: list[SiteSpec]
+
+
+class TenderSummary(TenderBase):
+    id: int
+    lot_count: int
+    site_count: int
+    total_hours: float
+    created_at: datetime
+    updated_at: datetime
+
+
+class TenderPublic(TenderSummary):
+    lots: list[LotPublic]
+
+
+class TendersPublic(Paging):
+    items: list[TenderSummary]

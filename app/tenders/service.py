@@ -1,0 +1,185 @@
+"""Tenders of a network with their lots and sites; every function commits its own writes, all or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import func, insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.core.db import utcnow
+from app.core.errors import Conflict, InvalidInput, NotFound
+from app.tenders.models import Lot, Site, Tender
+from app.tenders.schemas import (
+    LotCreate,
+    LotPublic,
+    TenderCreate,
+    TenderHeader,
+    TenderPublic,
+    TendersPublic,
+    TenderSummary,
+    TenderUpdate,
+)
+from solver.problem import Site as SiteSpec
+
+_HEADER = list(TenderHeader.model_fields)
+_SITE_FIELDS = set(SiteSpec.model_fields) - {"id"}
+
+
+def get(session: Session, network_id: int, tender_id: int) -> Tender:
+    tender = session.get(Tender, tender_id)
+    # Another network's tender is answered exactly like a missing one.
+    if tender is None or tender.network_id != network_id:
+        raise NotFound(f"no tender {tender_id} in this network")
+    return tender
+
+
+def read(session: Session, network_id: int, tender_id: int) -> TenderPublic:
+    return _public(session, get(session, network_id, tender_id))
+
+
+def list_tenders(
+    session: Session, network_id: int, *, kind: str | None = None, limit: int = 50, offset: int = 0
+) -> TendersPublic:
+    query = select(Tender).where(Tender.network_id == network_id)
+    if kind is not None:
+        query = query.where(Tender.kind == kind)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    page = session.exec(query.order_by(col(Tender.id)).limit(limit).offset(offset)).all()
+    return TendersPublic(items=_summaries(session, page), total=total, limit=limit, offset=offset)
+
+
+def create(session: Session, network_id: int, data: TenderCreate) -> TenderPublic:
+    _refuse_duplicate(session, network_id, data.reference, None)
+    tender = Tender(network_id=network_id, **data.model_dump(include=set(_HEADER)))
+    session.add(tender)
+    _commit(session, tender, data.lots)
+    return _public(session, tender)
+
+
+def update(session: Session, network_id: int, tender_id: int, patch: TenderUpdate) -> TenderPublic:
+    tender = get(session, network_id, tender_id)
+    changes = patch.model_dump(exclude_unset=True, exclude={"lots"})
+    try:
+        # The merged header is checked as a whole (e.g. execution end after a start set earlier).
+        header = TenderHeader.model_validate(tender.model_dump(include=set(_HEADER)) | changes)
+    except ValidationError as exc:
+        raise InvalidInput.from_validation(exc) from None
+    _refuse_duplicate(session, network_id, header.reference, tender.id)
+    for name in _HEADER:
+        setattr(tender, name, getattr(header, name))
+    tender.updated_at = utcnow()
+    session.add(tender)
+    _commit(session, tender, patch.lots)
+    return _public(session, tender)
+
+
+def delete(session: Session, network_id: int, tender_id: int) -> None:
+    tender = get(session, network_id, tender_id)
+    _delete_lots(session, tender)
+    session.delete(tender)
+    session.commit()
+
+
+def _refuse_duplicate(session: Session, network_id: int, reference: str, tender_id: int | None) -> None:
+    other = session.exec(
+        select(Tender.id).where(
+            Tender.network_id == network_id, Tender.reference == reference, Tender.id != tender_id
+        )
+    ).first()
+    if other is not None:
+        raise Conflict(f"tender {other} already has the reference {reference!r} in this network")
+
+
+def _commit(session: Session, tender: Tender, lots: list[LotCreate] | None) -> None:
+    """Commit the tender and, when given, replace its lots and sites: one transaction."""
+    try:
+        session.flush()
+        if lots is not None:
+            _delete_lots(session, tender)
+            _insert_lots(session, tender, lots)
+        session.commit()
+    except IntegrityError:
+        # Two requests raced past the duplicate check: the unique constraint decides.
+        session.rollback()
+        raise Conflict("a tender with this reference already exists in this network") from None
+    session.refresh(tender)
+
+
+def _delete_lots(session: Session, tender: Tender) -> None:
+    session.exec(sql_delete(Site).where(col(Site.tender_id) == tender.id))
+    session.exec(sql_delete(Lot).where(col(Lot.tender_id) == tender.id))
+
+
+def _insert_lots(session: Session, tender: Tender, lots: list[LotCreate]) -> None:
+    assert tender.id is not None
+    rows = [
+        Lot(tender_id=tender.id, ref=lot.id, position=i, title=lot.title, trade=lot.trade, cpv=lot.cpv)
+        for i, lot in enumerate(lots)
+    ]
+    session.add_all(rows)
+    session.flush()
+    # One multi-row INSERT for all sites: a tender has hundreds of them.
+    sites: list[dict[str, Any]] = [
+        site.model_dump(exclude={"id"})
+        | {"tender_id": tender.id, "lot_id": row.id, "ref": site.id, "position": j}
+        for row, lot in zip(rows, lots, strict=True)
+        for j, site in enumerate(lot.sites)
+    ]
+    session.execute(insert(Site), sites)
+
+
+def _public(session: Session, tender: Tender) -> TenderPublic:
+    lots = session.exec(select(Lot).where(Lot.tender_id == tender.id).order_by(col(Lot.position))).all()
+    sites = session.exec(
+        select(Site).where(Site.tender_id == tender.id).order_by(col(Site.lot_id), col(Site.position))
+    ).all()
+    by_lot: dict[int | None, list[SiteSpec]] = {lot.id: [] for lot in lots}
+    for site in sites:
+        by_lot[site.lot_id].append(
+            SiteSpec.model_validate(site.model_dump(include=_SITE_FIELDS) | {"id": site.ref})
+        )
+    public_lots = [
+        LotPublic(id=lot.ref, title=lot.title, trade=lot.trade, cpv=lot.cpv, sites=by_lot[lot.id])
+        for lot in lots
+    ]
+    summary = _summaries(session, [tender])[0]
+    return TenderPublic(**summary.model_dump(), lots=public_lots)
+
+
+def _summaries(session: Session, tenders: Sequence[Tender]) -> list[TenderSummary]:
+    ids = [t.id for t in tenders]
+    lot_counts: dict[int, int] = dict(
+        session.exec(
+            select(Lot.tender_id, func.count())
+            .where(col(Lot.tender_id).in_(ids))
+            .group_by(col(Lot.tender_id))
+        ).all()
+    )
+    site_totals = {
+        tender_id: (count, hours)
+        for tender_id, count, hours in session.exec(
+            select(Site.tender_id, func.count(), func.sum(Site.hours))
+            .where(col(Site.tender_id).in_(ids))
+            .group_by(col(Site.tender_id))
+        ).all()
+    }
+    out = []
+    for t in tenders:
+        assert t.id is not None
+        site_count, hours = site_totals.get(t.id, (0, 0.0))
+        out.append(
+            TenderSummary.model_validate(
+                t.model_dump()
+                | {
+                    "lot_count": lot_counts.get(t.id, 0),
+                    "site_count": site_count,
+                    "total_hours": hours or 0.0,
+                }
+            )
+        )
+    return out

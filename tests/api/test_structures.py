@@ -1,0 +1,117 @@
+"""Structures: create, read, list with filters, update, delete; SIRET and trades checked."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import CLEANING, PAINTING, Headers, structure_body
+
+URL = "/api/v1/structures"
+
+
+def test_invalid_siret_is_a_422_naming_siret(client: TestClient, coordinator: Headers) -> None:
+    response = client.post(URL, json=structure_body(siret="12345678901234"), headers=coordinator)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert {"field": "siret", "reason": "invalid checksum"} in response.json()["errors"]
+    assert client.get(URL, headers=coordinator).json()["total"] == 0
+
+
+def test_every_bad_field_is_named(client: TestClient, coordinator: Headers) -> None:
+    body = structure_body(siret="123", lat=95, kind="SARL", capacities={"plomberie-imaginaire": 10})
+    del body["name"]
+    response = client.post(URL, json=body, headers=coordinator)
+    assert response.status_code == 422
+    fields = {e["field"]: e["reason"] for e in response.json()["errors"]}
+    assert set(fields) == {"siret", "lat", "kind", "capacities", "name"}
+    assert "14 digits" in fields["siret"]
+    assert "plomberie-imaginaire" in fields["capacities"]
+    assert fields["name"] == "required"
+
+
+def test_valid_structure_is_created_and_read_back(client: TestClient, coordinator: Headers) -> None:
+    response = client.post(URL, json=structure_body(siret="349 804 138 00049"), headers=coordinator)
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert created["siret"] == "34980413800049"
+    assert created["capacities"] == {PAINTING: 3000}
+    read = client.get(f"{URL}/{created['id']}", headers=coordinator).json()
+    assert read == created
+    assert read["labels"] == ["regie-de-quartier"]
+
+
+def test_same_siret_and_kind_is_a_409_but_another_kind_is_welcome(
+    client: TestClient, coordinator: Headers
+) -> None:
+    assert client.post(URL, json=structure_body(), headers=coordinator).status_code == 201
+    duplicate = client.post(URL, json=structure_body(name="JADE bis"), headers=coordinator)
+    assert duplicate.status_code == 409
+    assert duplicate.headers["content-type"] == "application/problem+json"
+    # One legal entity holding a second SIAE convention.
+    assert client.post(URL, json=structure_body(kind="EI"), headers=coordinator).status_code == 201
+
+
+def test_same_structure_in_two_networks(client: TestClient, coordinator: Headers, stranger: Headers) -> None:
+    assert client.post(URL, json=structure_body(), headers=coordinator).status_code == 201
+    assert client.post(URL, json=structure_body(), headers=stranger).status_code == 201
+
+
+def test_list_filters_and_pages(client: TestClient, coordinator: Headers) -> None:
+    bodies = [
+        structure_body(),
+        structure_body(siret="38238754600023", name="EMMAUS", territory="Est Ensemble", capacities={}),
+        structure_body(kind="EI", capacities={CLEANING: 1200}),
+    ]
+    ids = [client.post(URL, json=b, headers=coordinator).json()["id"] for b in bodies]
+
+    def listed(**params: object) -> tuple[int, list[int]]:
+        page = client.get(URL, params=params, headers=coordinator).json()
+        return page["total"], [s["id"] for s in page["items"]]
+
+    assert listed() == (3, ids)
+    assert listed(kind="ACI") == (2, ids[:2])
+    assert listed(trade=PAINTING) == (1, ids[:1])
+    assert listed(trade=CLEANING) == (1, ids[2:])
+    assert listed(territory="Est Ensemble") == (1, ids[1:2])
+    assert listed(limit=2, offset=1) == (3, ids[1:])
+    assert listed(siret="38238754600023") == (1, ids[1:2])
+    bad = client.get(URL, params={"limit": 0, "kind": "SARL"}, headers=coordinator)
+    assert bad.status_code == 422
+    assert {e["field"] for e in bad.json()["errors"]} == {"limit", "kind"}
+
+
+def test_patch_changes_given_fields_and_checks_the_result(client: TestClient, coordinator: Headers) -> None:
+    created = client.post(URL, json=structure_body(), headers=coordinator).json()
+    url = f"{URL}/{created['id']}"
+    response = client.patch(
+        url, json={"name": "JADE Insertion", "capacities": {CLEANING: 800}}, headers=coordinator
+    )
+    assert response.status_code == 200, response.text
+    updated = response.json()
+    assert updated["name"] == "JADE Insertion"
+    assert updated["capacities"] == {CLEANING: 800}
+    assert updated["siret"] == created["siret"]
+    assert updated["updated_at"] > created["updated_at"]
+
+    bad = client.patch(url, json={"siret": "12345678901234", "lat": None, "hours": 3}, headers=coordinator)
+    assert bad.status_code == 422
+    assert {e["field"] for e in bad.json()["errors"]} == {"hours"}
+    bad = client.patch(url, json={"siret": "12345678901234", "lat": None}, headers=coordinator)
+    assert bad.status_code == 422
+    assert {e["field"] for e in bad.json()["errors"]} == {"siret", "lat"}
+    assert client.get(url, headers=coordinator).json() == updated
+
+
+def test_patch_into_an_existing_siret_and_kind_is_a_409(client: TestClient, coordinator: Headers) -> None:
+    client.post(URL, json=structure_body(), headers=coordinator)
+    other = client.post(URL, json=structure_body(kind="EI"), headers=coordinator).json()
+    assert client.patch(f"{URL}/{other['id']}", json={"kind": "ACI"}, headers=coordinator).status_code == 409
+
+
+def test_delete(client: TestClient, coordinator: Headers) -> None:
+    created = client.post(URL, json=structure_body(), headers=coordinator).json()
+    assert client.delete(f"{URL}/{created['id']}", headers=coordinator).status_code == 204
+    assert client.get(f"{URL}/{created['id']}", headers=coordinator).status_code == 404
+    assert client.get(URL, params={"trade": PAINTING}, headers=coordinator).json()["total"] == 0
+    # The same SIRET and kind may be recorded again once deleted.
+    assert client.post(URL, json=structure_body(), headers=coordinator).status_code == 201
