@@ -1,11 +1,99 @@
-"""`planner solve PROBLEM.json [--out PLAN.json]`: solve a planning problem file offline."""
+"""`planner solve PROBLEM.json [--out PLAN.json]`: solve a planning problem file offline.
+
+The plan goes to stdout (or the file); progress and a summary table go to stderr. A bad file gives one
+line on stderr naming the problem and exit code 2.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from solver.plan import Plan
+from solver.planning import solve
+from solver.problem import PlanningProblem
+from solver.schema import field_errors
+
+
+def _fail(console: Console, message: str) -> typer.Exit:
+    console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(code=2)
+
+
+def load_problem(path: Path) -> PlanningProblem:
+    """Read and check a problem file; raises ValueError with one readable line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path}: cannot be read ({error})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(
+            f"{path}: not JSON ({error.msg} at line {error.lineno}, column {error.colno})"
+        ) from None
+    try:
+        return PlanningProblem.model_validate(data)
+    except ValidationError as error:
+        fields = "; ".join(f"{where}: {why}" for where, why in field_errors(error))
+        raise ValueError(f"{path}: invalid planning problem: {fields}") from None
+
+
+@contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """The HiGHS library prints its banner on the process's stdout, where the plan's JSON goes."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def summary(plan: Plan) -> Table:
+    s = plan.solver
+    gap = f"{s.gap:.2%}" if s.gap is not None else "-"
+    bound = f"{s.bound:.4g}" if s.bound is not None else "-"
+    table = Table(title=f"{plan.status} · {s.name} · {s.seconds:.1f} s · bound {bound} · gap {gap}")
+    for column in (
+        "rank",
+        "objective",
+        "members",
+        "mandataire",
+        "hour·km",
+        "spread",
+        "subcontracted h",
+        "uncovered",
+    ):
+        table.add_column(column, justify="right")
+    for g in plan.groupings:
+        t = g.terms
+        table.add_row(
+            str(g.rank),
+            f"{g.objective:.4g}",
+            str(t.members),
+            g.mandataire,
+            f"{t.distance_hour_km:,.0f}",
+            f"{t.balance_spread:.3f}",
+            f"{t.subcontracted_hours:,.0f}",
+            str(len(g.uncovered)),
+        )
+    return table
 
 
 def solve_command(
@@ -13,4 +101,32 @@ def solve_command(
     out: Annotated[Path | None, typer.Option("--out", help="write the plan here instead of stdout")] = None,
 ) -> None:
     """Solve a planning problem file and print the plan as JSON."""
-    raise typer.Exit(code=1)
+    err = Console(stderr=True)
+    try:
+        loaded = load_problem(problem)
+    except ValueError as error:
+        raise _fail(err, str(error)) from None
+
+    with err.status("eligibility…") as status, _stdout_to_stderr():
+
+        def progress(event: dict[str, Any]) -> None:
+            words = [event["stage"], f"{event.get('elapsed', 0.0):.1f} s"]
+            if event.get("objective") is not None:
+                words.append(f"objective {event['objective']:.4g}")
+            if event.get("gap") is not None:
+                words.append(f"gap {event['gap']:.2%}")
+            status.update(" · ".join(words))
+
+        plan = solve(loaded, progress=progress)
+    err.print(summary(plan))
+    for d in plan.diagnostics:
+        err.print(f"[{d.code}] {d.message}", markup=False, highlight=False)
+    if out is None:
+        sys.stdout.write(plan.to_json() + "\n")
+    else:
+        try:
+            out.write_text(plan.to_json() + "\n", encoding="utf-8")
+        except OSError as error:
+            raise _fail(err, f"{out}: cannot write the plan ({error.strerror})") from None
+    if plan.status == "error":
+        raise typer.Exit(code=1)

@@ -51,6 +51,7 @@ class Subcontract(_Model):
     to: str
     hours: float
     value_eur: float
+    trade: str | None = None
 
 
 class Move(_Model):

@@ -144,6 +144,9 @@ class Options(_Model):
     )
     max_subcontracting_share: float = Field(default=0.5, ge=0, le=1)
     max_distance_km: float | None = Field(default=None, gt=0)
+    reference_distance_km: float = Field(
+        default=10.0, gt=0, description="distance term = 1.0 when every hour travels this far"
+    )
     territorial_presence: bool = Field(
         default=False, description="at least one member based in each territory that has sites"
     )

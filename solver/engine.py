@@ -1,0 +1,259 @@
+"""Run the model on HiGHS (through PuLP's highspy API) or on CBC, and report honestly.
+
+PuLP says "Optimal" for a time-limited solve that found a feasible solution: the status here is read
+from `prob.sol_status` (1 proven optimal within the requested relative gap, 2 feasible only), and the
+best bound and gap from the solver itself (HiGHS: `mip_dual_bound`, `mip_gap`; CBC: its log).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import highspy
+import numpy as np
+import pulp
+
+Progress = Callable[[dict[str, Any]], None]
+ABS_GAP = 1e-6
+
+
+@dataclass(frozen=True)
+class EngineResult:
+    status: str  # optimal | feasible | infeasible | timeout | error
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    seconds: float
+    name: str
+
+    @property
+    def has_solution(self) -> bool:
+        return self.status in ("optimal", "feasible")
+
+
+class FastHiGHS(pulp.HiGHS):  # type: ignore[misc]
+    """PuLP's HiGHS API, handing the model to highspy in one batch and passing a starting solution.
+
+    PuLP's own HiGHS API adds columns and rows one call at a time; for a large model that costs more
+    than the solve. The result is read back by PuLP's own code, unchanged.
+    """
+
+    def __init__(self, start: dict[str, float] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.start = start or {}
+
+    def buildSolverModel(self, lp: pulp.LpProblem) -> None:
+        inf = highspy.kHighsInf
+        variables = lp.variables()
+        n = len(variables)
+        cost = np.zeros(n)
+        lower = np.empty(n)
+        upper = np.empty(n)
+        integer: list[int] = []
+        for i, var in enumerate(variables):
+            var.index = i
+            lower[i] = -inf if var.lowBound is None else var.lowBound
+            upper[i] = inf if var.upBound is None else var.upBound
+            if var.cat == pulp.LpInteger and self.mip:
+                integer.append(i)
+        for var, coef in lp.objective.items():
+            cost[var.index] = coef
+        h = lp.solverModel
+        h.addCols(
+            n, cost, lower, upper, 0, np.array([], dtype=np.int32), np.array([], dtype=np.int32), np.array([])
+        )
+        if integer:
+            idx = np.array(integer, dtype=np.int32)
+            h.changeColsIntegrality(len(idx), idx, np.full(len(idx), highspy.HighsVarType.kInteger))
+        starts: list[int] = []
+        index: list[int] = []
+        values: list[float] = []
+        row_lo: list[float] = []
+        row_hi: list[float] = []
+        for i, constraint in enumerate(lp._constraints.values()):
+            constraint.index = i
+            starts.append(len(index))
+            for var, coef in constraint.items():
+                if coef != 0:
+                    index.append(var.index)
+                    values.append(coef)
+            lo, hi = constraint.getLb(), constraint.getUb()
+            row_lo.append(-inf if lo is None else lo)
+            row_hi.append(inf if hi is None else hi)
+        h.addRows(
+            len(starts),
+            np.array(row_lo),
+            np.array(row_hi),
+            len(index),
+            np.array(starts, dtype=np.int32),
+            np.array(index, dtype=np.int32),
+            np.array(values),
+        )
+        if self.start:
+            sol = highspy.HighsSolution()
+            sol.col_value = [self.start.get(v.name, 0.0) for v in variables]
+            sol.value_valid = True
+            h.setSolution(sol)
+
+
+def _highs_callback(progress: Progress, offset: float) -> tuple[Callable[..., None], None]:
+    last = [0.0]
+
+    def callback(kind: Any, message: str, out: Any, data_in: Any, user: Any) -> None:
+        now = time.monotonic()
+        improving = kind == highspy.cb.HighsCallbackType.kCallbackMipImprovingSolution
+        if not improving and now - last[0] < 1.0:
+            return
+        last[0] = now
+        primal = float(out.mip_primal_bound)
+        progress(
+            {
+                "stage": "solve",
+                "elapsed": float(out.running_time),
+                "objective": primal + offset if math.isfinite(primal) else None,
+                "bound": _finite(float(out.mip_dual_bound), offset),
+                "gap": float(out.mip_gap) if math.isfinite(out.mip_gap) else None,
+            }
+        )
+
+    return callback, None
+
+
+def solve(
+    prob: pulp.LpProblem,
+    *,
+    engine: str,
+    time_limit: float,
+    gap_rel: float,
+    threads: int | None,
+    start: dict[str, float] | None = None,
+    progress: Progress | None = None,
+) -> EngineResult:
+    began = time.monotonic()
+    offset = float(prob.objective.constant)
+    if engine == "cbc":
+        return _solve_cbc(prob, time_limit, gap_rel, threads, start, began, offset)
+    options: dict[str, Any] = {}
+    if progress is not None:
+        options["callbackTuple"] = _highs_callback(progress, offset)
+        options["callbacksToActivate"] = [
+            highspy.cb.HighsCallbackType.kCallbackMipImprovingSolution,
+            highspy.cb.HighsCallbackType.kCallbackMipInterrupt,
+        ]
+    solver = FastHiGHS(
+        start=start,
+        msg=False,
+        timeLimit=time_limit,
+        gapRel=gap_rel,
+        gapAbs=ABS_GAP,
+        threads=threads,
+        **options,
+    )
+    try:
+        prob.solve(solver)
+    except Exception as error:  # the report must say what went wrong, not crash the caller
+        return EngineResult("error", None, None, None, time.monotonic() - began, f"HiGHS: {error}")
+    seconds = time.monotonic() - began
+    h = prob.solverModel
+    info = h.getInfo()
+    model_status = h.getModelStatus()
+    name = f"HiGHS {h.version()}"
+    if prob.status == pulp.LpStatusInfeasible:
+        return EngineResult("infeasible", None, None, None, seconds, name)
+    if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        timed_out = model_status == highspy.HighsModelStatus.kTimeLimit
+        return EngineResult(
+            "timeout" if timed_out else "error",
+            None,
+            _finite(info.mip_dual_bound, offset),
+            None,
+            seconds,
+            name,
+        )
+    objective = float(info.objective_function_value) + offset
+    bound = _finite(info.mip_dual_bound, offset)
+    if not any(v.cat == pulp.LpInteger for v in prob.variables()):
+        bound = objective
+    return _report(prob.sol_status, objective, bound, gap_rel, seconds, name)
+
+
+def _finite(value: float, offset: float) -> float | None:
+    return float(value) + offset if math.isfinite(value) else None
+
+
+def _report(
+    sol_status: int, objective: float, bound: float | None, gap_rel: float, seconds: float, name: str
+) -> EngineResult:
+    gap = None
+    if bound is not None:
+        gap = max(0.0, objective - bound) / max(abs(objective), 1e-9)
+    # the engine stops at the relative gap asked, or at an absolute gap of 1e-6 (HiGHS's default), which
+    # matters when the best objective is near 0
+    proven = (
+        sol_status == pulp.LpSolutionOptimal
+        and bound is not None
+        and (objective - bound <= ABS_GAP or (gap is not None and gap <= gap_rel + 1e-9))
+    )
+    return EngineResult("optimal" if proven else "feasible", objective, bound, gap, seconds, name)
+
+
+_CBC_LINE = re.compile(r"^(Objective value|Lower bound):\s*(-?[\d.eE+-]+)", re.MULTILINE)
+
+
+def _solve_cbc(
+    prob: pulp.LpProblem,
+    time_limit: float,
+    gap_rel: float,
+    threads: int | None,
+    start: dict[str, float] | None,
+    began: float,
+    offset: float,
+) -> EngineResult:
+    if start:
+        for var in prob.variables():
+            var.setInitialValue(start.get(var.name, 0.0), check=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        log = os.path.join(tmp, "cbc.log")
+        with warnings.catch_warnings():
+            # PuLP 3.3 deprecates its bundled CBC; it stays here as the named fallback engine
+            warnings.simplefilter("ignore")
+            solver = pulp.PULP_CBC_CMD(
+                msg=False,
+                timeLimit=time_limit,
+                gapRel=gap_rel,
+                threads=threads,
+                warmStart=bool(start),
+                logPath=log,
+            )
+        try:
+            prob.solve(solver)
+        except Exception as error:
+            return EngineResult("error", None, None, None, time.monotonic() - began, f"CBC: {error}")
+        text = ""
+        if os.path.exists(log):
+            with open(log, encoding="utf-8", errors="replace") as handle:
+                text = handle.read()
+    seconds = time.monotonic() - began
+    if prob.status == pulp.LpStatusInfeasible:
+        return EngineResult("infeasible", None, None, None, seconds, "CBC")
+    if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        return EngineResult(
+            "timeout" if "Stopped on time" in text else "error", None, None, None, seconds, "CBC"
+        )
+    objective = float(pulp.value(prob.objective))
+    found = dict(_CBC_LINE.findall(text))
+    bound = None
+    if "Lower bound" in found and "Objective value" in found:
+        # CBC's figures may leave out the objective's constant: shift its bound by the same amount
+        bound = float(found["Lower bound"]) + objective - float(found["Objective value"])
+    elif prob.sol_status == pulp.LpSolutionOptimal:
+        bound = objective
+    return _report(prob.sol_status, objective, bound, gap_rel, seconds, "CBC")

@@ -1,0 +1,118 @@
+"""`solve`: eligibility, model, engine, then the k best groupings with distinct member sets.
+
+Never raises on a valid problem: infeasibility, time-outs and engine failures come back as a Plan with
+its status and diagnostics.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from solver import diagnostics, eligibility, engine, model, results
+from solver.plan import Diagnostic, Grouping, Plan, SolverReport
+from solver.problem import Baseline, PlanningProblem
+
+Progress = Callable[[dict[str, Any]], None]
+
+
+def solve(problem: PlanningProblem, progress: Progress | None = None) -> Plan:
+    """Plan the groupings of a tender. `progress` receives dicts with `stage`, `elapsed` and, while the
+    engine runs, the incumbent `objective`, best `bound` and `gap` when the engine gives them."""
+    began = time.monotonic()
+    try:
+        return _solve(problem, progress, began)
+    except Exception as error:  # a valid problem always gets a plan back, even when something breaks
+        return Plan(
+            status="error",
+            solver=SolverReport(name=problem.options.engine, seconds=time.monotonic() - began),
+            diagnostics=[Diagnostic(code="solver_error", message=f"The planning engine failed: {error!r}")],
+        )
+
+
+def replan(problem: PlanningProblem, baseline: Baseline, progress: Progress | None = None) -> Plan:
+    """Re-plan after changes (e.g. a member withdrew), keeping every assignment of `baseline` that can be
+    kept; each moved site costs `baseline.move_penalty` and is listed in `Grouping.moved`."""
+    options = problem.options.model_copy(update={"baseline": baseline})
+    return solve(problem.model_copy(update={"options": options}), progress)
+
+
+def _emit(progress: Progress | None, stage: str, began: float, **extra: Any) -> None:
+    if progress is not None:
+        progress({"stage": stage, "elapsed": time.monotonic() - began, **extra})
+
+
+def _solve(problem: PlanningProblem, progress: Progress | None, began: float) -> Plan:
+    o = problem.options
+    elig = eligibility.compute(problem)
+    _emit(progress, "eligibility", began, pairs=len(elig.pairs))
+    notes = diagnostics.before_solving(elig)
+    engine_name = "CBC" if o.engine == "cbc" else "HiGHS"
+    if not diagnostics.mandataire_candidates(elig):
+        leave = [
+            Diagnostic(code=code, structure=s, message=message)
+            for s, (code, message) in elig.leave_reasons.items()
+        ]
+        return Plan(
+            status="infeasible",
+            solver=SolverReport(name=engine_name, seconds=time.monotonic() - began),
+            diagnostics=[diagnostics.no_possible_mandataire(elig), *notes, *leave],
+        )
+    built = model.build(elig, problem.tender.reference)
+    _emit(
+        progress,
+        "model",
+        began,
+        variables=len(built.prob.variables()),
+        constraints=len(built.prob.constraints),
+    )
+
+    groupings: list[Grouping] = []
+    missing: list[str] = []
+    first: engine.EngineResult | None = None
+    for rank in range(1, o.alternatives + 1):
+        left = o.time_limit_s - (time.monotonic() - began)
+        # the best grouping gets most of the time; the alternatives share the rest
+        share = 1.0 if rank == o.alternatives else (0.6 if rank == 1 else 1.0 / (o.alternatives - rank + 1))
+        budget = max(1.0, left * share)
+        outcome = engine.solve(
+            built.prob,
+            engine=o.engine,
+            time_limit=budget,
+            gap_rel=o.gap_rel,
+            threads=o.threads,
+            progress=progress,
+        )
+        first = first or outcome
+        if not outcome.has_solution:
+            if rank > 1 and outcome.status == "infeasible":
+                notes.append(
+                    Diagnostic(
+                        code="fewer_alternatives",
+                        message=f"Only {rank - 1} distinct grouping(s) satisfy the rules "
+                        f"({o.alternatives} asked).",
+                    )
+                )
+            break
+        solution = results.read_solution(built)
+        found, lacking = results.grouping(elig, built.scales, solution, rank)
+        groupings.append(found)
+        if rank == 1:
+            missing = lacking
+        _emit(progress, "grouping", began, rank=rank, objective=found.objective)
+        model.exclude_grouping(built, set(solution.members), rank)
+
+    assert first is not None
+    report = SolverReport(
+        name=first.name,
+        objective=first.objective,
+        bound=first.bound,
+        gap=first.gap,
+        seconds=time.monotonic() - began,
+    )
+    if not groupings:
+        extra = [diagnostics.infeasible(elig)] if first.status == "infeasible" else []
+        return Plan(status=first.status, solver=report, diagnostics=[*extra, *notes])
+    found_notes = diagnostics.after_solving(elig, groupings[0], missing, built.skipped_territories)
+    return Plan(status=first.status, solver=report, groupings=groupings, diagnostics=[*notes, *found_notes])
