@@ -12,6 +12,7 @@ from app.core import health
 from app.core.config import Settings
 from app.core.db import make_engine
 from app.core.errors import Problem, install_error_handlers
+from app.integrations import routes as integrations
 from app.networks import routes as networks
 from app.structures import routes as structures
 from app.tenders import routes as tenders
@@ -47,7 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(health.router)
-    for domain in (networks, structures, tenders):
+    # integrations first: `/structures/import` and `/tenders/import/ocds` are fixed paths.
+    for domain in (networks, integrations, structures, tenders):
         api.include_router(domain.router, responses=_PROBLEMS)
     app.include_router(api)
     return app

@@ -151,8 +151,9 @@ def _row(line: int, record: dict[str, str], columns: dict[str, str], headers: di
         row.fields.setdefault("commune_insee", commune.insee)
         row.fields.setdefault("territory", commune.territory)
         if "lat" not in row.fields and "lon" not in row.fields:
-            # Without coordinates a structure is placed at its commune's centre.
-            row.fields["lat"], row.fields["lon"] = commune.lat, commune.lon
+            # A new structure without coordinates is placed at its commune's centre; a known one keeps
+            # the position it has.
+            row.defaults["lat"], row.defaults["lon"] = commune.lat, commune.lon
     if "labels" not in columns and RQ_NAME.search(str(row.fields.get("name", ""))):
         row.defaults["labels"] = ["regie-de-quartier"]
     for required in ("siret", "kind"):

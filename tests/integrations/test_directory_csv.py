@@ -44,7 +44,8 @@ def test_asp_columns_semicolons_and_decimal_commas() -> None:
     assert second.fields["kind"] == "AI"
     # No coordinates: placed at the centre of its commune.
     assert second.fields["commune_insee"] == "93048"
-    assert round(second.fields["lat"], 3) == 48.864
+    assert "lat" not in second.fields
+    assert round(second.defaults["lat"], 3) == 48.864
 
 
 def test_own_columns_with_capacities_and_labels() -> None:
