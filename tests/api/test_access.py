@@ -1,0 +1,150 @@
+"""Access, route by route: no key or a wrong key is 401; a reader writing is 403; another network's
+resource is 404. The route table is checked against the application, so a new route must be added here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import Headers, structure_body, tender_body
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    body: dict[str, Any] | None = None
+
+    @property
+    def writes(self) -> bool:
+        return self.method in {"POST", "PATCH", "PUT", "DELETE"}
+
+    @property
+    def has_id(self) -> bool:
+        return "{" in self.path
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+ROUTES = [
+    Route("GET", "/api/v1/network"),
+    Route("POST", "/api/v1/structures", structure_body(kind="EI")),
+    Route("GET", "/api/v1/structures"),
+    Route("GET", "/api/v1/structures/{structure_id}"),
+    Route("PATCH", "/api/v1/structures/{structure_id}", {"name": "Renamed"}),
+    Route("DELETE", "/api/v1/structures/{structure_id}"),
+    Route("POST", "/api/v1/tenders", tender_body(reference="OTHER")),
+    Route("GET", "/api/v1/tenders"),
+    Route("GET", "/api/v1/tenders/{tender_id}"),
+    Route("PATCH", "/api/v1/tenders/{tender_id}", {"title": "Renamed"}),
+    Route("DELETE", "/api/v1/tenders/{tender_id}"),
+]
+PUBLIC = {"GET /api/v1/health"}
+
+
+def test_the_table_covers_every_route_of_the_api(app: FastAPI) -> None:
+    served = {
+        f"{method.upper()} {path}"
+        for path, operations in app.openapi()["paths"].items()
+        if path.startswith("/api/")
+        for method in operations
+    }
+    assert served - PUBLIC == {str(r) for r in ROUTES}
+
+
+@pytest.fixture
+def owned(client: TestClient, coordinator: Headers) -> dict[str, Any]:
+    """A structure and a tender of the coordinator's network: path ids and their state as created."""
+    structure = client.post("/api/v1/structures", json=structure_body(), headers=coordinator).json()
+    tender = client.post("/api/v1/tenders", json=tender_body(), headers=coordinator).json()
+    return {
+        "structure_id": structure["id"],
+        "tender_id": tender["id"],
+        "structure": structure,
+        "tender": tender,
+    }
+
+
+def call(client: TestClient, route: Route, owned: dict[str, Any], headers: Headers) -> Any:
+    url = route.path.format(**owned)
+    return client.request(route.method, url, json=route.body, headers=headers)
+
+
+def unchanged(client: TestClient, owned: dict[str, Any], coordinator: Headers) -> bool:
+    structure = client.get(f"/api/v1/structures/{owned['structure_id']}", headers=coordinator).json()
+    tender = client.get(f"/api/v1/tenders/{owned['tender_id']}", headers=coordinator).json()
+    counts = [
+        client.get(f"/api/v1/{r}", headers=coordinator).json()["total"] for r in ("structures", "tenders")
+    ]
+    return structure == owned["structure"] and tender == owned["tender"] and counts == [1, 1]
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=str)
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer pln_not-a-key"}, {"Authorization": "Basic dXNlcjpwdw=="}]
+)
+def test_no_key_or_a_wrong_key_is_401(
+    client: TestClient, coordinator: Headers, owned: dict[str, Any], route: Route, headers: Headers
+) -> None:
+    response = call(client, route, owned, headers)
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert unchanged(client, owned, coordinator)
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.writes], ids=str)
+@pytest.mark.parametrize("role", ["viewer", "member"])
+def test_a_reader_writing_is_403(
+    client: TestClient,
+    coordinator: Headers,
+    owned: dict[str, Any],
+    route: Route,
+    role: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    response = call(client, route, owned, request.getfixturevalue(role))
+    assert response.status_code == 403
+    assert response.headers["content-type"] == "application/problem+json"
+    assert unchanged(client, owned, coordinator)
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if not r.writes], ids=str)
+@pytest.mark.parametrize("role", ["viewer", "member"])
+def test_a_reader_reads(
+    client: TestClient, owned: dict[str, Any], route: Route, role: str, request: pytest.FixtureRequest
+) -> None:
+    assert call(client, route, owned, request.getfixturevalue(role)).status_code == 200
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.has_id], ids=str)
+def test_another_networks_resource_is_404(
+    client: TestClient, coordinator: Headers, stranger: Headers, owned: dict[str, Any], route: Route
+) -> None:
+    response = call(client, route, owned, stranger)
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert unchanged(client, owned, coordinator)
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if not r.has_id and not r.writes], ids=str)
+def test_another_network_sees_none_of_it_in_lists(
+    client: TestClient, stranger: Headers, owned: dict[str, Any], route: Route
+) -> None:
+    body = call(client, route, owned, stranger).json()
+    if "items" in body:
+        assert (body["total"], body["items"]) == (0, [])
+    else:
+        assert body["slug"] == "autre-reseau"
+
+
+def test_the_key_says_its_network_and_role(client: TestClient, viewer: Headers) -> None:
+    body = client.get("/api/v1/network", headers=viewer).json()
+    assert (body["slug"], body["role"]) == ("inser-eco93", "viewer")
+    assert viewer["Authorization"].removeprefix("Bearer ").startswith(body["key_prefix"])
