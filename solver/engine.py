@@ -22,7 +22,7 @@ import numpy as np
 import pulp
 
 Progress = Callable[[dict[str, Any]], None]
-ABS_GAP = 1e-6
+ABS_GAP = 1e-9
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,7 @@ def _report(
     gap = None
     if bound is not None:
         gap = max(0.0, objective - bound) / max(abs(objective), 1e-9)
-    # the engine stops at the relative gap asked, or at an absolute gap of 1e-6 (HiGHS's default), which
+    # the engine stops at the relative gap asked, or at a tiny absolute gap, which
     # matters when the best objective is near 0
     proven = (
         sol_status == pulp.LpSolutionOptimal

@@ -1,0 +1,218 @@
+"""The rules a coordinator checks: who may take part, shortages, territories, re-planning, engines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import solver
+from solver.plan import Plan
+from tests.solver.reference import PAINT, problem, site, structure
+
+ALL = {"distance": 1, "balance": 1, "members": 1, "subcontracting": 0}
+
+
+def codes(plan: Plan, structure_id: str | None = None, site_id: str | None = None) -> set[str]:
+    return {
+        d.code
+        for d in plan.diagnostics
+        if (structure_id is None or d.structure == structure_id) and (site_id is None or d.site == site_id)
+    }
+
+
+def members(plan: Plan, rank: int = 0) -> set[str]:
+    return {m.structure for m in plan.groupings[rank].members}
+
+
+def collèges(n: int = 3, hours: float = 100) -> list[dict[str, Any]]:
+    return [site(f"C{i}", 48.90 + 0.01 * i, 2.45, hours) for i in range(n)]
+
+
+def test_kinds_allowed_for_works_and_staffing() -> None:
+    structures = [
+        structure("ei", "EI", 48.9, 2.45, {PAINT: 1000}, can_lead=True),
+        structure("ai", "AI", 48.9, 2.45, {PAINT: 1000}, can_lead=True),
+        structure("geiq", "GEIQ", 48.9, 2.45, {PAINT: 1000}, can_lead=True),
+        structure("esat", "ESAT", 48.9, 2.45, {PAINT: 1000}, can_lead=True),
+    ]
+    works = solver.solve(problem(collèges(), structures, weights=ALL))
+    assert members(works) == {"ei"}
+    assert all(a.structure == "ei" for a in works.groupings[0].assignments)
+    assert "structure_not_selected_kind" in codes(works, "geiq")
+    assert "structure_not_selected_kind" in codes(works, "esat")
+
+    staffing = solver.solve(problem(collèges(), structures, kind="staffing", weights=ALL))
+    assert members(staffing) == {"ai"}
+    assert staffing.groupings[0].subcontracts == []
+    assert "structure_not_selected_kind" in codes(staffing, "ei")
+
+
+def test_trade_distance_excluded_and_required() -> None:
+    structures = [
+        structure("near", "EI", 48.9, 2.45, {PAINT: 1000}, can_lead=True),
+        structure("cleaner", "EI", 48.9, 2.45, {"nettoyage-de-locaux-16": 1000}),
+        structure("far", "ACI", 49.5, 3.5, {PAINT: 1000}, max_distance_km=20),
+        structure("out", "EI", 48.9, 2.45, {PAINT: 1000}, can_lead=True),
+        structure("forced", "EITI", 48.95, 2.5, {PAINT: 1000}),
+    ]
+    plan = solver.solve(problem(collèges(), structures, excluded=["out"], required=["forced"], weights=ALL))
+    assert "forced" in members(plan)
+    assert "structure_not_selected_trade" in codes(plan, "cleaner")
+    assert "structure_not_selected_distance" in codes(plan, "far")
+    assert "structure_not_selected_excluded" in codes(plan, "out")
+    assert all(a.structure != "out" for g in plan.groupings for a in g.assignments)
+
+
+def test_no_possible_mandataire_is_infeasible_with_a_reason() -> None:
+    structures = [
+        structure("e1", "EI", 48.9, 2.45, {PAINT: 1000}),
+        structure("e2", "ACI", 48.9, 2.45, {PAINT: 1000}),
+    ]
+    plan = solver.solve(problem(collèges(), structures))
+    assert plan.status == "infeasible"
+    assert plan.groupings == []
+    assert "no_possible_mandataire" in codes(plan)
+
+
+def test_shortage_reports_each_uncovered_site_and_why() -> None:
+    sites = [*collèges(4, hours=100), site("far-away", 49.6, 3.9, 50)]
+    structures = [
+        structure("e1", "EI", 48.9, 2.45, {PAINT: 150}, can_lead=True, max_distance_km=15),
+        structure("e2", "ACI", 48.92, 2.46, {PAINT: 120}, max_distance_km=15),
+    ]
+    plan = solver.solve(problem(sites, structures, weights=ALL))
+    best = plan.groupings[0]
+    # 270 h of capacity for 400 h of collèges: two collèges fit, two stay uncovered
+    assert len(best.assignments) == 2
+    assert set(best.uncovered) >= {"far-away"} and len(best.uncovered) == 3
+    assert "site_uncovered_no_structure_in_reach" in codes(plan, site_id="far-away")
+    for s in set(best.uncovered) - {"far-away"}:
+        assert "site_uncovered_capacity_exhausted" in codes(plan, site_id=s)
+
+
+def test_subcontracting_reward_and_cap() -> None:
+    # one EI with 100 h of capacity for a 150 h collège: it must subcontract at least 50 h to the AI,
+    # and may subcontract up to half of its hours (75 h); with the subcontracting weight on, it does.
+    sites = [site("C", 48.9, 2.45, 150, value=6000)]
+    structures = [
+        structure("ei", "EI", 48.9, 2.45, {PAINT: 100}, can_lead=True),
+        structure("ai", "AI", 48.91, 2.45, {PAINT: 500}, max_distance_km=5),
+    ]
+    rewarded = solver.solve(
+        problem(sites, structures, weights={"distance": 0, "balance": 0, "members": 0, "subcontracting": 1})
+    )
+    [line] = rewarded.groupings[0].subcontracts
+    assert (line.from_, line.to) == ("ei", "ai") and line.hours == pytest.approx(75)
+    assert line.value_eur == pytest.approx(75 * 40)  # 6000 € / 150 h = 40 €/h
+    [ei] = rewarded.groupings[0].members
+    assert ei.own_hours == pytest.approx(75) and ei.revenue_eur == pytest.approx(6000 - 3000)
+    assert rewarded.groupings[0].objective == pytest.approx(-75 / 150)
+
+    neutral = solver.solve(
+        problem(sites, structures, weights={"distance": 1, "balance": 0, "members": 0, "subcontracting": 0})
+    )
+    assert neutral.groupings[0].terms.subcontracted_hours >= 50 - 1e-6
+
+    out_of_reach = structure("ai", "AI", 49.5, 2.45, {PAINT: 500}, max_distance_km=5)
+    small = site("small", 48.9, 2.45, 20)
+    alone = solver.solve(problem([*sites, small], [structures[0], out_of_reach]))
+    assert alone.groupings[0].uncovered == ["C"]
+    assert "site_uncovered_capacity_exhausted" in codes(alone, site_id="C")
+    assert "structure_not_selected_distance" in codes(alone, "ai")
+
+
+def test_aci_dependence_default_and_turnover_zero() -> None:
+    sites = collèges(2, hours=100)  # 4,000 € each
+    structures = [
+        structure("aci", "ACI", 48.9, 2.45, {PAINT: 1000}, can_lead=True, annual_turnover_eur=10_000),
+        structure("ei", "EI", 48.95, 2.6, {PAINT: 1000}, can_lead=True, annual_turnover_eur=0),
+    ]
+    plan = solver.solve(
+        problem(sites, structures, weights={"distance": 1, "balance": 0, "members": 0, "subcontracting": 0})
+    )
+    # the ACI is nearer but may take at most 30 % of 10,000 € = 3,000 €: less than one collège
+    assert all(a.structure == "ei" for a in plan.groupings[0].assignments)
+    relaxed = solver.solve(
+        problem(
+            sites,
+            structures,
+            aci_max_dependence=None,
+            weights={"distance": 1, "balance": 0, "members": 0, "subcontracting": 0},
+        )
+    )
+    assert all(a.structure == "aci" for a in relaxed.groupings[0].assignments)
+
+
+def test_territorial_presence() -> None:
+    sites = [
+        site("C1", 48.9, 2.45, 100, territory="Est Ensemble"),
+        site("C2", 48.95, 2.36, 100, territory="Plaine Commune"),
+    ]
+    structures = [
+        structure("est", "EI", 48.9, 2.45, {PAINT: 1000}, can_lead=True, territory="Est Ensemble"),
+        structure("plaine", "EI", 48.95, 2.40, {PAINT: 1000}, territory="Plaine Commune"),
+    ]
+    weights = {"distance": 0, "balance": 0, "members": 1, "subcontracting": 0}
+    assert members(solver.solve(problem(sites, structures, weights=weights))) == {"est"}
+    present = solver.solve(problem(sites, structures, weights=weights, territorial_presence=True))
+    assert members(present) == {"est", "plaine"}
+    sites.append(site("C3", 48.85, 2.5, 10, territory="Grand Paris Grand Est"))
+    missing = solver.solve(problem(sites, structures, weights=weights, territorial_presence=True))
+    assert missing.status == "optimal" and "territory_without_member" in codes(missing)
+
+
+def test_replanning_keeps_what_can_be_kept() -> None:
+    sites = collèges(4, hours=100)
+    structures = [
+        structure("a", "EI", 48.90, 2.45, {PAINT: 200}, can_lead=True),
+        structure("b", "EI", 48.93, 2.45, {PAINT: 200}, can_lead=True),
+        structure("c", "ACI", 48.91, 2.45, {PAINT: 400}),
+    ]
+    p = problem(sites, structures, weights=ALL)
+    accepted = solver.solve(p).groupings[0]
+    leaving = next(m.structure for m in accepted.members if m.role == "co-traitant")
+    baseline = solver.problem.Baseline(
+        assignments={a.site: a.structure for a in accepted.assignments}, withdrawn=[leaving], move_penalty=5.0
+    )
+    again = solver.replan(p, baseline).groupings[0]
+    assert leaving not in {m.structure for m in again.members}
+    lost = {a.site for a in accepted.assignments if a.structure == leaving}
+    assert {m.site for m in again.moved} == lost
+    assert all(m.from_ == leaving and m.to is not None for m in again.moved)
+    kept = {a.site: a.structure for a in again.assignments}
+    assert all(kept[s] == e for s, e in baseline.assignments.items() if s not in lost)
+
+
+def test_alternatives_are_distinct_and_ranked() -> None:
+    structures = [
+        structure(f"e{j}", "EI", 48.9 + 0.01 * j, 2.45, {PAINT: 400}, can_lead=True) for j in range(4)
+    ]
+    plan = solver.solve(problem(collèges(3), structures, alternatives=4, weights=ALL))
+    sets = [frozenset(members(plan, i)) for i in range(len(plan.groupings))]
+    assert len(sets) == 4 and len(set(sets)) == 4
+    assert [g.rank for g in plan.groupings] == [1, 2, 3, 4]
+    objectives = [g.objective for g in plan.groupings]
+    assert objectives == sorted(objectives)
+
+
+@pytest.mark.parametrize("engine", ["highs", "cbc"])
+def test_engines_agree_and_report_bound(engine: str) -> None:
+    structures = [
+        structure(f"e{j}", "EI", 48.9 + 0.02 * j, 2.45, {PAINT: 250}, can_lead=j == 0) for j in range(3)
+    ]
+    plan = solver.solve(problem(collèges(5), structures, engine=engine, weights=ALL))
+    reference = solver.solve(problem(collèges(5), structures, weights=ALL))
+    assert plan.status == "optimal"
+    assert plan.groupings[0].objective == pytest.approx(reference.groupings[0].objective, abs=1e-6)
+    assert plan.solver.bound is not None and plan.solver.bound <= plan.solver.objective + 1e-6  # type: ignore[operator]
+    assert plan.solver.name.lower().startswith(engine[:3])
+
+
+def test_progress_is_reported() -> None:
+    events: list[dict[str, Any]] = []
+    structures = [structure("e", "EI", 48.9, 2.45, {PAINT: 1000}, can_lead=True)]
+    solver.solve(problem(collèges(), structures), progress=events.append)
+    stages = [e["stage"] for e in events]
+    assert stages[0] == "eligibility" and "model" in stages and "grouping" in stages
+    assert all(e["elapsed"] >= 0 for e in events)
