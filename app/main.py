@@ -13,7 +13,9 @@ from app.core.config import Settings
 from app.core.db import make_engine
 from app.core.errors import Problem, install_error_handlers
 from app.integrations import routes as integrations
+from app.jobs.backend import make_jobs
 from app.networks import routes as networks
+from app.plans import routes as plans
 from app.structures import routes as structures
 from app.tenders import routes as tenders
 
@@ -30,10 +32,15 @@ _PROBLEMS: dict[int | str, dict[str, Any]] = {
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = make_engine(settings)
+    jobs = make_jobs(
+        settings.jobs_mode, settings.database_url, engine, runner_concurrency=settings.runner_concurrency
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        jobs.start()
         yield
+        jobs.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -44,12 +51,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.plan_jobs = jobs
     install_error_handlers(app)
 
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(health.router)
     # integrations first: `/structures/import` and `/tenders/import/ocds` are fixed paths.
-    for domain in (networks, integrations, structures, tenders):
+    for domain in (networks, integrations, structures, tenders, plans):
         api.include_router(domain.router, responses=_PROBLEMS)
     app.include_router(api)
     return app

@@ -8,9 +8,10 @@ from __future__ import annotations
 from sqlmodel import SQLModel
 
 from app.networks.models import ApiKey, Network
+from app.plans.models import Plan
 from app.structures.models import Structure, StructureCapacity
 from app.tenders.models import Lot, Site, Tender
 
 metadata = SQLModel.metadata
 
-__all__ = ["ApiKey", "Lot", "Network", "Site", "Structure", "StructureCapacity", "Tender", "metadata"]
+__all__ = ["ApiKey", "Lot", "Network", "Plan", "Site", "Structure", "StructureCapacity", "Tender", "metadata"]

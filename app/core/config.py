@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EMBEDDED_DATABASE_URL = "sqlite:///./planner.db"
@@ -23,6 +23,12 @@ class Settings(BaseSettings):
     sql_echo: bool = False
     """Log every SQL statement (development aid)."""
 
+    jobs_mode: Literal["auto", "embedded", "workers"] = "auto"
+    """Where plans are solved: `auto` = in `planner serve` on SQLite, by `planner worker` on PostgreSQL."""
+
+    runner_concurrency: int = Field(default=1, ge=1, le=64)
+    """Plans solved at once by the embedded runner (one process each)."""
+
     @field_validator("database_url")
     @classmethod
     def _psycopg3(cls, value: str) -> str:
@@ -33,6 +39,14 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite:", "postgresql+psycopg:")):
             raise ValueError("DATABASE_URL must be an sqlite:/// or postgresql:// URL")
         return value
+
+    @model_validator(mode="after")
+    def _workers_need_postgresql(self) -> Settings:
+        if self.jobs_mode == "workers" and self.is_sqlite:
+            raise ValueError(
+                "JOBS_MODE=workers needs a PostgreSQL DATABASE_URL: the job queue lives in PostgreSQL"
+            )
+        return self
 
     @property
     def is_sqlite(self) -> bool:

@@ -12,6 +12,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, BaseModel, Field, ValidationInfo, field_validator
 
 from app.core.schemas import ApiInput, Paging
+from app.plans.schemas import AcceptedGrouping
 from app.reference import is_cpv
 from solver.problem import Lot as LotSpec
 from solver.problem import Site as SiteSpec
@@ -138,6 +139,7 @@ class TenderSummary(TenderBase):
 
 class TenderPublic(TenderSummary):
     lots: list[LotPublic]
+    accepted: AcceptedGrouping | None = Field(default=None, description="the grouping accepted from a plan")
 
 
 class TendersPublic(Paging):

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound
+from app.plans.acceptance import accepted_for_tender
 from app.tenders.models import Lot, Site, Tender
 from app.tenders.schemas import (
     LotCreate,
@@ -148,7 +149,9 @@ def _public(session: Session, tender: Tender) -> TenderPublic:
         for lot in lots
     ]
     summary = _summaries(session, [tender])[0]
-    return TenderPublic(**summary.model_dump(), lots=public_lots)
+    return TenderPublic(
+        **summary.model_dump(), lots=public_lots, accepted=accepted_for_tender(session, tender.id)
+    )
 
 
 def _summaries(session: Session, tenders: Sequence[Tender]) -> list[TenderSummary]:

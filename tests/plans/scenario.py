@@ -18,7 +18,10 @@ _LON = (2.28, 2.60)
 
 
 def siret(rng: random.Random) -> str:
-    body = "".join(str(rng.randint(0, 9)) for _ in range(13))
+    # Both the SIREN (9 digits) and the whole SIRET carry a Luhn check digit.
+    siren = "".join(str(rng.randint(0, 9)) for _ in range(8))
+    siren += luhn.calc_check_digit(siren)
+    body = siren + "".join(str(rng.randint(0, 9)) for _ in range(4))
     return body + luhn.calc_check_digit(body)
 
 

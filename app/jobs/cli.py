@@ -1,0 +1,74 @@
+"""`planner worker`: a process that solves queued plans (production mode, PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Annotated
+
+import typer
+from sqlalchemy import inspect
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.core.cli import load_settings
+from app.core.db import make_engine
+from app.jobs.execution import RunSettings
+from app.jobs.queue import WorkerSettings, run_worker
+
+
+def worker_command(
+    concurrency: Annotated[
+        int,
+        typer.Option(min=1, max=64, envvar="WORKER_CONCURRENCY", help="plans solved at once by this worker"),
+    ] = 1,
+    heartbeat: Annotated[
+        float, typer.Option(min=0.1, envvar="WORKER_HEARTBEAT_S", help="seconds between two heartbeats")
+    ] = 10.0,
+    stalled_after: Annotated[
+        float,
+        typer.Option(
+            min=0.5,
+            envvar="WORKER_STALLED_AFTER_S",
+            help="seconds without heartbeat after which a worker is taken for dead, its plans solved again",
+        ),
+    ] = 60.0,
+    poll: Annotated[
+        float, typer.Option(min=0.1, envvar="WORKER_POLL_S", help="seconds between two looks at the queue")
+    ] = 5.0,
+    progress_every: Annotated[
+        float, typer.Option(min=0.1, envvar="WORKER_PROGRESS_S", help="least seconds between progress writes")
+    ] = 1.0,
+) -> None:
+    """Solve queued plans from the PostgreSQL job queue; start as many workers as there are cores to use."""
+    settings = load_settings()
+    if settings.is_sqlite:
+        typer.echo(
+            "error: planner worker needs a PostgreSQL DATABASE_URL; "
+            "on the embedded SQLite database `planner serve` solves plans itself",
+            err=True,
+        )
+        raise typer.Exit(code=2)
+    engine = make_engine(settings)
+    try:
+        ready = inspect(engine).has_table("procrastinate_jobs")
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        typer.echo(f"error: cannot reach the database: {reason}", err=True)
+        raise typer.Exit(code=1) from None
+    if not ready:
+        typer.echo("error: the database has no job queue yet: run `planner migrate` first", err=True)
+        raise typer.Exit(code=1)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    worker = WorkerSettings(
+        concurrency=concurrency,
+        heartbeat_s=heartbeat,
+        stalled_after_s=stalled_after,
+        poll_s=poll,
+        run=RunSettings(progress_interval_s=progress_every),
+    )
+    try:
+        asyncio.run(run_worker(settings.database_url, engine, worker))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        engine.dispose()

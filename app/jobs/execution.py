@@ -1,0 +1,162 @@
+"""Running one plan: claim it, solve its stored problem in a child process, record the outcome.
+
+The same steps serve the embedded runner and the PostgreSQL workers. Every write is conditional on
+the plan still being `running` under this run's id, so a cancelled plan, or a plan another worker
+took over, is never overwritten: the run notices it lost the plan and stops its solver.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select, update
+from sqlmodel import col
+
+from app.core.db import utcnow
+from app.jobs.child import solve_in_child
+from app.plans.models import Plan, PlanStatus
+
+logger = logging.getLogger("planner.jobs")
+
+# Seconds of grace over the solver's own time limits before a solve is considered stuck.
+_STUCK_GRACE_S = 120.0
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    progress_interval_s: float = 1.0
+    """Least time between two progress writes to the plan row."""
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _owned(plan_id: int, run_id: str) -> Any:
+    return (
+        update(Plan)
+        .where(col(Plan.id) == plan_id)
+        .where(col(Plan.run_id) == run_id)
+        .where(col(Plan.status) == PlanStatus.running.value)
+    )
+
+
+def claim(engine: Engine, plan_id: int, worker: str) -> str | None:
+    """Mark the plan running under a new run id; None when it is no longer to be run."""
+    run_id = uuid.uuid4().hex
+    with engine.begin() as conn:
+        claimed = conn.execute(
+            update(Plan)
+            .where(col(Plan.id) == plan_id)
+            .where(col(Plan.status).in_([PlanStatus.queued.value, PlanStatus.running.value]))
+            .values(
+                status=PlanStatus.running.value,
+                run_id=run_id,
+                worker=worker,
+                attempts=col(Plan.attempts) + 1,
+                started_at=utcnow(),
+                progress={"elapsed_s": 0.0, "stage": None, "objective": None, "bound": None, "gap": None},
+            )
+        ).rowcount
+    return run_id if claimed else None
+
+
+def _deadline(problem: dict[str, Any]) -> float:
+    options = problem.get("options") or {}
+    per_solve = float(options.get("time_limit_s", 30))
+    return per_solve * (int(options.get("alternatives", 1)) + 1) + _STUCK_GRACE_S
+
+
+Requeue = Callable[[Connection, int], None]
+
+
+def run_plan(
+    engine: Engine,
+    plan_id: int,
+    settings: RunSettings | None = None,
+    *,
+    should_continue: Callable[[], bool] = lambda: True,
+    requeue: Requeue | None = None,
+) -> str | None:
+    """Solve the plan if it is still to be solved; return the status it ended with.
+
+    None when the plan was not this run's to finish: already final, cancelled or taken over while
+    solving, or interrupted because `should_continue()` turned False (the process is stopping). An
+    interrupted plan goes back to `queued` and, in the same transaction, `requeue` queues its job.
+    """
+    settings = settings or RunSettings()
+    run_id = claim(engine, plan_id, worker_name())
+    if run_id is None:
+        return None
+    with engine.connect() as conn:
+        problem = conn.execute(select(col(Plan.problem)).where(col(Plan.id) == plan_id)).scalar_one()
+    logger.info("plan %s: solving (run %s)", plan_id, run_id)
+
+    started = time.monotonic()
+    last_write = started
+    figures: dict[str, Any] = {"stage": None, "objective": None, "bound": None, "gap": None}
+
+    interrupted = False
+
+    def on_tick(latest: dict[str, Any] | None) -> bool:
+        nonlocal last_write, interrupted
+        if not should_continue():
+            interrupted = True
+            return False
+        if latest:
+            figures.update(latest)
+        now = time.monotonic()
+        if now - last_write < settings.progress_interval_s:
+            return True
+        last_write = now
+        progress = {"elapsed_s": round(now - started, 1), **figures}
+        with engine.begin() as conn:
+            # Writing progress also tells whether the plan is still ours: cancelled or taken over, stop.
+            return bool(conn.execute(_owned(plan_id, run_id).values(progress=progress)).rowcount)
+
+    outcome = solve_in_child(json.dumps(problem), on_tick=on_tick, deadline_s=_deadline(problem))
+    if outcome.kind == "stopped" and interrupted:
+        _release(engine, plan_id, run_id, requeue)
+        return None
+    if outcome.kind == "stopped":
+        logger.info("plan %s: solve stopped, the plan was cancelled or taken over", plan_id)
+        return None
+    progress = {"elapsed_s": round(time.monotonic() - started, 1), **figures}
+    values: dict[str, Any] = {"progress": progress, "finished_at": utcnow()}
+    if outcome.kind == "done" and outcome.plan is not None:
+        solver = outcome.plan.get("solver") or {}
+        progress.update({k: solver.get(k) for k in ("objective", "bound", "gap")}, stage="finished")
+        values.update(status=PlanStatus.done.value, result=outcome.plan)
+        if outcome.plan.get("status") == "error":
+            messages = [d.get("message", "") for d in outcome.plan.get("diagnostics", [])]
+            values.update(
+                status=PlanStatus.failed.value,
+                reason="the solver reported an error: "
+                + ("; ".join(m for m in messages if m) or "no detail"),
+            )
+    else:
+        values.update(status=PlanStatus.failed.value, reason=outcome.reason)
+    with engine.begin() as conn:
+        written = conn.execute(_owned(plan_id, run_id).values(**values)).rowcount
+    if not written:
+        return None
+    logger.info("plan %s: %s", plan_id, values["status"])
+    return str(values["status"])
+
+
+def _release(engine: Engine, plan_id: int, run_id: str, requeue: Requeue | None) -> None:
+    with engine.begin() as conn:
+        released = conn.execute(
+            _owned(plan_id, run_id).values(status=PlanStatus.queued.value, run_id=None, worker=None)
+        ).rowcount
+        if released and requeue is not None:
+            requeue(conn, plan_id)
+    logger.info("plan %s: interrupted by shutdown, queued again", plan_id)

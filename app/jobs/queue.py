@@ -1,0 +1,127 @@
+"""Production mode: plans solved by `planner worker` processes through procrastinate (PostgreSQL).
+
+A plan's job is written in the same transaction as the plan row, so neither exists without the
+other. Workers send heartbeats; every worker also looks for jobs of workers that stopped sending
+them (killed, machine lost) and queues those jobs again, so another worker finishes the plan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import procrastinate
+from procrastinate import JobContext, exceptions
+from procrastinate.job_context import AbortReason
+from sqlalchemy import Connection, Engine, make_url, update
+from sqlmodel import col
+
+from app.jobs.execution import RunSettings, run_plan, worker_name
+from app.plans.models import Plan
+
+logger = logging.getLogger("planner.jobs")
+
+QUEUE = "plans"
+TASK = "planner.solve_plan"
+
+
+def conninfo(database_url: str) -> str:
+    """The libpq URL of a SQLAlchemy `postgresql+psycopg://` URL."""
+    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def make_queue(database_url: str) -> procrastinate.App:
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(database_url)))
+    app.task(name=TASK, queue=QUEUE, pass_context=True)(_solve_plan)
+    return app
+
+
+def _raw(conn: Connection) -> Any:
+    # procrastinate writes through the psycopg connection under the SQLAlchemy one: same transaction.
+    return conn.connection.driver_connection
+
+
+def defer(app: procrastinate.App, conn: Connection, plan_id: int) -> int:
+    """Queue the job of a plan inside the caller's transaction, and record the job on the plan."""
+    job_id = app.tasks[TASK].configure(connection=_raw(conn)).defer(plan_id=plan_id)
+    conn.execute(update(Plan).where(col(Plan.id) == plan_id).values(job_id=job_id))
+    return job_id
+
+
+def cancel(app: procrastinate.App, conn: Connection, job_id: int) -> None:
+    """Cancel a queued job, or ask the worker running it to abort, inside the caller's transaction."""
+    app.job_manager.cancel_job_by_id(job_id, abort=True, connection=_raw(conn))
+
+
+def _solve_plan(context: JobContext, plan_id: int) -> None:
+    engine: Engine = context.additional_context["engine"]
+    settings: RunSettings = context.additional_context["run_settings"]
+
+    def requeue(conn: Connection, pid: int) -> None:
+        defer(context.app, conn, pid)
+
+    run_plan(
+        engine,
+        plan_id,
+        settings,
+        # A user's cancel shows on the plan row; only a worker shutdown interrupts the run here.
+        should_continue=lambda: context.abort_reason() is not AbortReason.SHUTDOWN,
+        requeue=requeue,
+    )
+
+
+@dataclass
+class WorkerSettings:
+    concurrency: int = 1
+    heartbeat_s: float = 10.0
+    """Seconds between two heartbeats of a worker."""
+    stalled_after_s: float = 60.0
+    """A worker silent for this long is considered dead: its jobs are queued again."""
+    poll_s: float = 5.0
+    shutdown_grace_s: float = 10.0
+    """On SIGTERM/SIGINT, seconds a running solve may take to finish before it is queued again."""
+    run: RunSettings = field(default_factory=RunSettings)
+
+
+async def _recover_stalled_jobs(app: procrastinate.App, settings: WorkerSettings) -> None:
+    every = max(settings.heartbeat_s, settings.stalled_after_s / 3)
+    while True:
+        await asyncio.sleep(every)
+        try:
+            stalled = await app.job_manager.get_stalled_jobs(
+                task_name=TASK, seconds_since_heartbeat=settings.stalled_after_s
+            )
+            for job in stalled:
+                try:
+                    await app.job_manager.retry_job(job)
+                    logger.warning(
+                        "job %s (plan %s): its worker stopped, queued again", job.id, job.task_kwargs
+                    )
+                except exceptions.ConnectorException:
+                    # Another worker queued it again first, or it finished meanwhile.
+                    continue
+            await app.job_manager.prune_stalled_workers(settings.stalled_after_s)
+        except exceptions.ConnectorException:
+            logger.exception("stalled-job check failed; trying again later")
+
+
+async def run_worker(database_url: str, engine: Engine, settings: WorkerSettings) -> None:
+    app = make_queue(database_url)
+    async with app.open_async():
+        recovery = asyncio.create_task(_recover_stalled_jobs(app, settings), name="recover stalled jobs")
+        try:
+            await app.run_worker_async(
+                queues=[QUEUE],
+                name=worker_name(),
+                concurrency=settings.concurrency,
+                fetch_job_polling_interval=settings.poll_s,
+                abort_job_polling_interval=settings.poll_s,
+                update_heartbeat_interval=settings.heartbeat_s,
+                stalled_worker_timeout=settings.stalled_after_s,
+                shutdown_graceful_timeout=settings.shutdown_grace_s,
+                additional_context={"engine": engine, "run_settings": settings.run},
+            )
+        finally:
+            recovery.cancel()

@@ -1,0 +1,84 @@
+"""The planning problem of a tender: its lots and sites, the network's structures, the options.
+
+A structure is named in the problem (and so in the plan) by its API id written as a string, so a
+plan's `mandataire`, members and assignments point back to `/structures/{id}`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
+
+from app.core.errors import FieldError, InvalidInput
+from app.structures.models import Structure, StructureCapacity
+from app.tenders.models import Lot, Site, Tender
+from solver.problem import Options, PlanningProblem, StructureSpec
+from solver.problem import Site as SiteSpec
+
+_SITE_FIELDS = set(SiteSpec.model_fields) - {"id"}
+_STRUCTURE_FIELDS = set(StructureSpec.model_fields) - {"id", "capacities"}
+
+
+def tender_data(session: Session, tender: Tender) -> dict[str, Any]:
+    lots = session.exec(select(Lot).where(Lot.tender_id == tender.id).order_by(col(Lot.position))).all()
+    sites = session.exec(select(Site).where(Site.tender_id == tender.id).order_by(col(Site.position))).all()
+    by_lot: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for site in sites:
+        by_lot[site.lot_id].append(site.model_dump(include=_SITE_FIELDS) | {"id": site.ref})
+    return {
+        "reference": tender.reference,
+        "title": tender.title,
+        "kind": tender.kind,
+        "lots": [
+            {
+                "id": lot.ref,
+                "title": lot.title,
+                "trade": lot.trade,
+                "cpv": lot.cpv,
+                "sites": by_lot[lot.id or 0],
+            }
+            for lot in lots
+        ],
+    }
+
+
+def structures_data(session: Session, network_id: int) -> list[dict[str, Any]]:
+    structures = session.exec(
+        select(Structure).where(Structure.network_id == network_id).order_by(col(Structure.id))
+    ).all()
+    capacities: dict[int, dict[str, float]] = defaultdict(dict)
+    rows = session.exec(
+        select(StructureCapacity).join(Structure).where(Structure.network_id == network_id)
+    ).all()
+    for row in rows:
+        capacities[row.structure_id][row.trade] = row.hours
+    return [
+        s.model_dump(include=_STRUCTURE_FIELDS) | {"id": str(s.id), "capacities": capacities[s.id or 0]}
+        for s in structures
+    ]
+
+
+def build_problem(session: Session, tender: Tender, options: Options) -> PlanningProblem:
+    """The problem as the data stand now; a 422 names what makes it unsolvable as posed."""
+    try:
+        return PlanningProblem.model_validate(
+            {
+                "tender": tender_data(session, tender),
+                "structures": structures_data(session, tender.network_id),
+                "options": options.model_dump(),
+            }
+        )
+    except ValidationError as exc:
+        errors = []
+        for error in exc.errors():
+            reason = str(error["msg"]).removeprefix("Value error, ")
+            field = ".".join(str(part) for part in error["loc"])
+            if not field:
+                # Cross-field checks of the problem name the option they refer to ("options.required: ...").
+                head, _, rest = reason.partition(": ")
+                field, reason = (head, rest) if head.startswith("options.") and rest else ("options", reason)
+            errors.append(FieldError(field=field, reason=reason))
+        raise InvalidInput(errors) from exc

@@ -1,0 +1,99 @@
+"""`/api/v1/tenders/{id}/plans` and `/api/v1/plans/{id}`: planning a tender as a job, and its result."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Request, Response
+
+from app.core.deps import CallerDep, Limit, Offset, ResourceId, SessionDep, WriterDep
+from app.core.errors import Problem
+from app.jobs.backend import PlanJobs
+from app.plans import service
+from app.plans.schemas import AcceptRequest, PlanCreate, PlanPublic, PlansPublic, ReplanRequest
+
+router = APIRouter(tags=["plans"])
+
+_CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"model": Problem, "description": "the plan is not in a state that allows this"}
+}
+
+
+def get_jobs(request: Request) -> PlanJobs:
+    jobs: PlanJobs = request.app.state.plan_jobs
+    return jobs
+
+
+JobsDep = Annotated[PlanJobs, Depends(get_jobs)]
+
+
+def _queued(request: Request, response: Response, plan_id: int) -> None:
+    response.headers["Location"] = str(request.url_for("read_plan", plan_id=str(plan_id)).path)
+
+
+@router.post("/tenders/{tender_id}/plans", response_model=PlanPublic, status_code=202)
+def create_plan(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    caller: WriterDep,
+    jobs: JobsDep,
+    tender_id: ResourceId,
+    body: Annotated[PlanCreate | None, Body()] = None,
+) -> PlanPublic:
+    """Queue a plan of the tender with the given options; the answer points to the plan to poll."""
+    plan = service.create(session, jobs, caller.network_id, tender_id, (body or PlanCreate()).options)
+    assert plan.id is not None
+    _queued(request, response, plan.id)
+    return service.public(plan)
+
+
+@router.get("/tenders/{tender_id}/plans", response_model=PlansPublic)
+def list_plans(
+    session: SessionDep, caller: CallerDep, tender_id: ResourceId, limit: Limit = 50, offset: Offset = 0
+) -> PlansPublic:
+    """List the plans of a tender, newest first, without their results."""
+    return service.list_for_tender(session, caller.network_id, tender_id, limit=limit, offset=offset)
+
+
+@router.get("/plans/{plan_id}", response_model=PlanPublic)
+def read_plan(session: SessionDep, caller: CallerDep, plan_id: ResourceId) -> PlanPublic:
+    """Read a plan: its status, progress while solving, and its result once done."""
+    return service.public(service.get(session, caller.network_id, plan_id))
+
+
+@router.get("/plans/{plan_id}/problem")
+def read_plan_problem(session: SessionDep, caller: CallerDep, plan_id: ResourceId) -> dict[str, Any]:
+    """The planning problem the plan was solved on, as `planner solve` reads it."""
+    return service.get(session, caller.network_id, plan_id).problem
+
+
+@router.post("/plans/{plan_id}/cancel", response_model=PlanPublic, responses=_CONFLICT)
+def cancel_plan(session: SessionDep, caller: WriterDep, jobs: JobsDep, plan_id: ResourceId) -> PlanPublic:
+    """Cancel a queued or running plan; a running solve is stopped."""
+    return service.public(service.cancel(session, jobs, caller.network_id, plan_id))
+
+
+@router.post("/plans/{plan_id}/accept", response_model=PlanPublic, responses=_CONFLICT)
+def accept_plan(
+    session: SessionDep, caller: WriterDep, plan_id: ResourceId, body: AcceptRequest
+) -> PlanPublic:
+    """Make one grouping of a done plan the tender's accepted grouping."""
+    return service.public(service.accept(session, caller.network_id, plan_id, body.rank))
+
+
+@router.post("/plans/{plan_id}/replan", response_model=PlanPublic, status_code=202, responses=_CONFLICT)
+def replan(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    caller: WriterDep,
+    jobs: JobsDep,
+    plan_id: ResourceId,
+    body: ReplanRequest,
+) -> PlanPublic:
+    """Queue a new plan without the withdrawn members, keeping what it can of the accepted grouping."""
+    plan = service.replan(session, jobs, caller.network_id, plan_id, body.withdrawn, body.move_penalty)
+    assert plan.id is not None
+    _queued(request, response, plan.id)
+    return service.public(plan)

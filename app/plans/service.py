@@ -1,0 +1,161 @@
+"""Plans of a network's tenders: request, read, cancel, accept a grouping, re-plan.
+
+Every function is scoped by the network (another network's plan is answered as missing) and owns
+its transaction: a plan and its job are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from app.core.db import utcnow
+from app.core.errors import Conflict, FieldError, InvalidInput, NotFound
+from app.jobs.backend import PlanJobs
+from app.plans.models import Plan, PlanStatus
+from app.plans.problem import build_problem
+from app.plans.schemas import PlanPublic, PlansPublic, PlanSummary
+from app.tenders import service as tenders
+from solver.problem import Baseline, Options
+
+
+def get(session: Session, network_id: int, plan_id: int) -> Plan:
+    plan = session.get(Plan, plan_id)
+    if plan is None or plan.network_id != network_id:
+        raise NotFound(f"no plan {plan_id} in this network")
+    return plan
+
+
+def public(plan: Plan) -> PlanPublic:
+    return PlanPublic.model_validate(plan, from_attributes=True)
+
+
+def create(
+    session: Session,
+    jobs: PlanJobs,
+    network_id: int,
+    tender_id: int,
+    options: Options,
+    *,
+    replan_of: int | None = None,
+    withdrawn: list[str] | None = None,
+) -> Plan:
+    """Store the plan with the problem as the data stand now, and queue its job in the same commit."""
+    tender = tenders.get(session, network_id, tender_id)
+    problem = build_problem(session, tender, options)
+    plan = Plan(
+        network_id=network_id,
+        tender_id=tender_id,
+        options=problem.options.model_dump(mode="json"),
+        problem=problem.model_dump(mode="json"),
+        replan_of=replan_of,
+        withdrawn=withdrawn,
+    )
+    session.add(plan)
+    session.flush()
+    assert plan.id is not None
+    jobs.enqueue(session.connection(), plan.id)
+    session.commit()
+    session.refresh(plan)
+    jobs.committed()
+    return plan
+
+
+def list_for_tender(
+    session: Session, network_id: int, tender_id: int, *, limit: int = 50, offset: int = 0
+) -> PlansPublic:
+    tenders.get(session, network_id, tender_id)
+    query = select(Plan).where(Plan.tender_id == tender_id, Plan.network_id == network_id)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    page = session.exec(query.order_by(col(Plan.id).desc()).limit(limit).offset(offset)).all()
+    items = [PlanSummary.model_validate(p, from_attributes=True) for p in page]
+    return PlansPublic(items=items, total=total, limit=limit, offset=offset)
+
+
+def cancel(session: Session, jobs: PlanJobs, network_id: int, plan_id: int) -> Plan:
+    """A queued plan is cancelled at once; a running one too, and its solver is stopped by its run."""
+    plan = get(session, network_id, plan_id)
+    cancelled = session.connection().execute(
+        update(Plan)
+        .where(col(Plan.id) == plan_id)
+        .where(col(Plan.status).in_([PlanStatus.queued.value, PlanStatus.running.value]))
+        .values(status=PlanStatus.cancelled.value, finished_at=utcnow(), run_id=None)
+    )
+    if not cancelled.rowcount:
+        session.rollback()
+        session.refresh(plan)
+        raise Conflict(
+            f"plan {plan_id} is already {plan.status}: only a queued or running plan can be cancelled"
+        )
+    jobs.cancel(session.connection(), plan.job_id)
+    session.commit()
+    session.refresh(plan)
+    return plan
+
+
+def _grouping(plan: Plan, rank: int) -> dict[str, Any]:
+    if plan.status != PlanStatus.done.value or not plan.result:
+        raise Conflict(f"plan {plan.id} is {plan.status}: only a done plan has groupings to accept")
+    for grouping in plan.result.get("groupings", []):
+        if grouping.get("rank") == rank:
+            found: dict[str, Any] = grouping
+            return found
+    ranks = [g.get("rank") for g in plan.result.get("groupings", [])]
+    raise InvalidInput(
+        [FieldError(field="rank", reason=f"the plan has no grouping of rank {rank} (ranks: {ranks})")]
+    )
+
+
+def accept(session: Session, network_id: int, plan_id: int, rank: int) -> Plan:
+    """Make a grouping of the plan the tender's accepted grouping, replacing any accepted before."""
+    plan = get(session, network_id, plan_id)
+    _grouping(plan, rank)
+    session.connection().execute(
+        update(Plan)
+        .where(col(Plan.tender_id) == plan.tender_id)
+        .where(col(Plan.accepted_rank).is_not(None))
+        .values(accepted_rank=None, accepted_at=None)
+    )
+    plan.accepted_rank = rank
+    plan.accepted_at = utcnow()
+    session.add(plan)
+    session.commit()
+    session.refresh(plan)
+    return plan
+
+
+def replan(
+    session: Session,
+    jobs: PlanJobs,
+    network_id: int,
+    plan_id: int,
+    withdrawn: list[str],
+    move_penalty: float | None = None,
+) -> Plan:
+    """A new plan for the tender that keeps what it can of the accepted grouping, without the withdrawn."""
+    plan = get(session, network_id, plan_id)
+    if plan.accepted_rank is None:
+        raise Conflict(
+            f"plan {plan_id} has no accepted grouping: accept one (POST /plans/{plan_id}/accept) first"
+        )
+    grouping = _grouping(plan, plan.accepted_rank)
+    members = {m["structure"] for m in grouping.get("members", [])}
+    strangers = [s for s in withdrawn if s not in members]
+    if strangers:
+        raise InvalidInput(
+            [FieldError(field="withdrawn", reason=f"not members of the accepted grouping: {strangers}")]
+        )
+    baseline = Baseline(
+        assignments={a["site"]: a["structure"] for a in grouping.get("assignments", [])},
+        mandataire=grouping.get("mandataire"),
+        withdrawn=sorted(set(withdrawn)),
+        **({} if move_penalty is None else {"move_penalty": move_penalty}),
+    )
+    options = Options.model_validate(plan.options)
+    required = [s for s in options.required if s not in baseline.withdrawn]
+    options = options.model_copy(update={"baseline": baseline, "required": required})
+    return create(
+        session, jobs, network_id, plan.tender_id, options, replan_of=plan.id, withdrawn=baseline.withdrawn
+    )
