@@ -44,6 +44,16 @@ ROUTES = [
     Route("GET", "/api/v1/tenders/{tender_id}"),
     Route("PATCH", "/api/v1/tenders/{tender_id}", {"title": "Renamed"}),
     Route("DELETE", "/api/v1/tenders/{tender_id}"),
+    Route("POST", "/api/v1/structures/import"),
+    Route("POST", "/api/v1/tenders/import/ocds", {"uri": "x"}),
+    Route("GET", "/api/v1/tenders/{tender_id}/ocds"),
+    Route("POST", "/api/v1/tenders/{tender_id}/plans", {}),
+    Route("GET", "/api/v1/tenders/{tender_id}/plans"),
+    Route("GET", "/api/v1/plans/{plan_id}"),
+    Route("GET", "/api/v1/plans/{plan_id}/problem"),
+    Route("POST", "/api/v1/plans/{plan_id}/cancel"),
+    Route("POST", "/api/v1/plans/{plan_id}/accept", {"rank": 1}),
+    Route("POST", "/api/v1/plans/{plan_id}/replan", {"withdrawn": ["1"]}),
 ]
 PUBLIC = {"GET /api/v1/health"}
 
@@ -63,9 +73,11 @@ def owned(client: TestClient, coordinator: Headers) -> dict[str, Any]:
     """A structure and a tender of the coordinator's network: path ids and their state as created."""
     structure = client.post("/api/v1/structures", json=structure_body(), headers=coordinator).json()
     tender = client.post("/api/v1/tenders", json=tender_body(), headers=coordinator).json()
+    plan = client.post(f"/api/v1/tenders/{tender['id']}/plans", json={}, headers=coordinator).json()
     return {
         "structure_id": structure["id"],
         "tender_id": tender["id"],
+        "plan_id": plan["id"],
         "structure": structure,
         "tender": tender,
     }
