@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from app.integrations.parties import SIAE_KINDS, PartyInfo, answered_lots, lots_of
+from app.integrations.parties import SIAE_KINDS, PartyInfo, answered_lots, assigned_values, lots_of
 from solver.plan import Grouping
 from solver.reference import sectors
 
@@ -38,7 +38,9 @@ class Dc1Member(FormParty):
     role: Literal["mandataire", "co-traitant"]
     lots: list[str] = Field(description="ids of the lots in which the member carries out sites")
     hours: float
-    amount_ht_eur: float = Field(description="the member's part of the work, in euros excluding VAT")
+    amount_ht_eur: float = Field(
+        description="value of the member's sites in euros excluding VAT, its subcontracted part included"
+    )
     share: float = Field(description="the member's part of the grouping's total, 0 to 1")
 
 
@@ -100,7 +102,9 @@ def dc1(
     grouping_form: GroupingForm | None = None,
 ) -> Dc1:
     lots = lots_of(grouping, tender)
-    total = sum(m.revenue_eur for m in grouping.members)
+    # A co-traitant answers to the buyer for its whole part, the part it subcontracts included.
+    amounts = assigned_values(grouping, tender)
+    total = sum(amounts.values())
     ordered = sorted(grouping.members, key=lambda m: m.structure != grouping.mandataire)
     members = [
         Dc1Member(
@@ -108,8 +112,8 @@ def dc1(
             role="mandataire" if m.structure == grouping.mandataire else "co-traitant",
             lots=lots.get(m.structure, []),
             hours=m.hours,
-            amount_ht_eur=round(m.revenue_eur, 2),
-            share=m.revenue_eur / total if total else 0.0,
+            amount_ht_eur=round(amounts[m.structure], 2),
+            share=amounts[m.structure] / total if total else 0.0,
         )
         for m in ordered
     ]

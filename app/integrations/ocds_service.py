@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.integrations.ocds import export_package, validate_package
+from app.integrations import groupings
+from app.integrations.ocds import export_package, joint_bid, validate_package
 from app.networks.service import Caller
 from app.tenders import service as tenders
 
@@ -20,7 +21,9 @@ class InvalidExport(RuntimeError):
 
 def tender_package(session: Session, caller: Caller, tender_id: int, *, uri: str) -> dict[str, Any]:
     tender = tenders.read(session, caller.network_id, tender_id).model_dump(mode="json")
-    package = export_package(tender, None, uri=uri, publisher=caller.network_name)
+    accepted = groupings.accepted(session, caller.network_id, tender_id)
+    bid = None if accepted is None else joint_bid(accepted.grouping, accepted.tender, accepted.parties)
+    package = export_package(tender, bid, uri=uri, publisher=caller.network_name)
     errors = validate_package(package)
     if errors:
         logger.error("OCDS export of tender %s is invalid: %s", tender_id, errors)

@@ -52,3 +52,12 @@ def lots_of(grouping: Grouping, tender: dict[str, Any]) -> dict[str, list[str]]:
 def answered_lots(grouping: Grouping, tender: dict[str, Any]) -> list[str]:
     found = {lot for lots in lots_of(grouping, tender).values() for lot in lots}
     return [str(lot["id"]) for lot in tender["lots"] if str(lot["id"]) in found]
+
+
+def assigned_values(grouping: Grouping, tender: dict[str, Any]) -> dict[str, float]:
+    """Member -> value in euros of the sites it answers for, subcontracted parts included."""
+    value = {str(site["id"]): float(site["value_eur"]) for lot in tender["lots"] for site in lot["sites"]}
+    out = {m.structure: 0.0 for m in grouping.members}
+    for a in grouping.assignments:
+        out[a.structure] = out.get(a.structure, 0.0) + value.get(a.site, 0.0)
+    return out

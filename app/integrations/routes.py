@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from app.core.deps import CallerDep, ResourceId, SessionDep, WriterDep
 from app.core.errors import FieldError, InvalidInput, Problem, ProblemError
-from app.integrations import directory_csv
+from app.integrations import directory_csv, forms_routes
 from app.integrations.directory_import import ImportReport, import_directory
 from app.integrations.ocds import OcdsImportError, tender_from_package
 from app.integrations.ocds_service import tender_package
@@ -17,6 +17,7 @@ from app.tenders import service as tenders
 from app.tenders.schemas import TenderCreate, TenderPublic
 
 router = APIRouter(tags=["integrations"])
+router.include_router(forms_routes.router)
 
 MAX_CSV_BYTES = 5_000_000
 

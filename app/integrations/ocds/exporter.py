@@ -8,7 +8,7 @@ from typing import Any
 
 from app.integrations.communes import find_commune
 from app.integrations.ocds.importer import SECTOR_SCHEME
-from app.integrations.parties import PartyInfo, answered_lots
+from app.integrations.parties import PartyInfo, answered_lots, assigned_values
 from app.reference import cpv_codes
 from solver.plan import Grouping
 from solver.reference import sectors
@@ -28,7 +28,7 @@ class JointBid:
     """The accepted grouping: its members with their revenue, its mandataire, its subcontracting lines."""
 
     mandataire: str
-    members: dict[str, float]  # structure id -> revenue in euros excluding VAT
+    members: dict[str, float]  # structure id -> value of its sites in euros excluding VAT
     lots: list[str]
     subcontracts: list[tuple[str, str, float]]  # (co-traitant, sous-traitant, value in euros)
     parties: dict[str, PartyInfo] = field(default_factory=dict)
@@ -38,7 +38,7 @@ def joint_bid(grouping: Grouping, tender: dict[str, Any], parties: dict[str, Par
     """The joint bid of a grouping: its members' revenue, the lots it answers, its subcontracting."""
     return JointBid(
         mandataire=grouping.mandataire,
-        members={m.structure: m.revenue_eur for m in grouping.members},
+        members=assigned_values(grouping, tender),
         lots=answered_lots(grouping, tender),
         subcontracts=[(s.from_, s.to, s.value_eur) for s in grouping.subcontracts],
         parties=parties,
