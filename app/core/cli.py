@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+import uvicorn
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.core import migrate
 from app.core.config import Settings
+from app.main import create_app
 
 
 def load_settings() -> Settings:
@@ -44,10 +46,19 @@ def migrate_command() -> None:
     typer.echo("database is up to date")
 
 
-def ensure_embedded_schema(settings: Settings) -> None:
+def ensure_schema(settings: Settings) -> None:
     """The embedded SQLite database is migrated on first use; PostgreSQL waits for `planner migrate`."""
     if settings.is_sqlite:
         migrate_or_exit(settings)
+        return
+    try:
+        current = migrate.is_current(settings)
+    except SQLAlchemyError as exc:
+        typer.echo(f"error: cannot reach the database: {database_reason(exc)}", err=True)
+        raise typer.Exit(code=1) from None
+    if not current:
+        typer.echo("error: the database is not up to date: run `planner migrate` first", err=True)
+        raise typer.Exit(code=1)
 
 
 def serve_command(
@@ -55,10 +66,6 @@ def serve_command(
     port: Annotated[int, typer.Option(help="port to listen on", min=1, max=65535)] = 8000,
 ) -> None:
     """Serve the HTTP API (the embedded SQLite database is migrated on start)."""
-    import uvicorn
-
-    from app.main import create_app
-
     settings = load_settings()
-    ensure_embedded_schema(settings)
+    ensure_schema(settings)
     uvicorn.run(create_app(settings), host=host, port=port)

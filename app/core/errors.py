@@ -72,6 +72,10 @@ class Conflict(ProblemError):
     status = 409
 
 
+class Unavailable(ProblemError):
+    status = 503
+
+
 class InvalidInput(ProblemError):
     """Input that is well-formed but wrong against stored data (422, with the fields named)."""
 
@@ -138,6 +142,10 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if exc.detail != HTTPStatus(exc.status_code).phrase else None
+    if exc.status_code == 404 and detail is None:
+        detail = f"{request.url.path} is not a route of this API (see /docs)"
+    elif exc.status_code == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}"
     return problem_response(request, exc.status_code, detail, headers=dict(exc.headers or {}))
 
 

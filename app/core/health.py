@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.core.deps import SessionDep
-from app.core.errors import ProblemError
+from app.core.errors import Unavailable
 
 router = APIRouter(tags=["health"])
 
@@ -16,10 +16,6 @@ router = APIRouter(tags=["health"])
 class Health(BaseModel):
     status: str
     database: str
-
-
-class Unavailable(ProblemError):
-    status = 503
 
 
 @router.get("/health", response_model=Health)

@@ -10,6 +10,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import NullPool, create_engine
 
 from app.core.config import Settings
 
@@ -30,3 +33,15 @@ def upgrade(settings: Settings, revision: str = "head") -> None:
 
 def downgrade(settings: Settings, revision: str) -> None:
     command.downgrade(alembic_config(settings), revision)
+
+
+def is_current(settings: Settings) -> bool:
+    """True when the database is at the latest migration (raises SQLAlchemyError when unreachable)."""
+    config = alembic_config(settings)
+    head = ScriptDirectory.from_config(config).get_current_head()
+    engine = create_engine(settings.database_url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision() == head
+    finally:
+        engine.dispose()

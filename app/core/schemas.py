@@ -31,6 +31,12 @@ class ApiInput(BaseModel):
         return value
 
 
+class Identified(BaseModel):
+    """The id the service gives a record; listed first in answers (`class XPublic(XBase, Identified)`)."""
+
+    id: int
+
+
 class Paging(BaseModel):
     total: int = Field(description="number of items matching the filters, over all pages")
     limit: int

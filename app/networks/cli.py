@@ -8,7 +8,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from app.core.cli import database_reason, ensure_embedded_schema, load_settings
+from app.core.cli import database_reason, ensure_schema, load_settings
 from app.core.db import make_engine
 from app.networks.models import Role
 from app.networks.service import create_key, get_or_create_network
@@ -24,7 +24,7 @@ def create_key_command(
 ) -> None:
     """Create an API key; the key is printed alone on the last line (it is never shown again)."""
     settings = load_settings()
-    ensure_embedded_schema(settings)
+    ensure_schema(settings)
     engine = make_engine(settings)
     try:
         with Session(engine) as session:
@@ -36,7 +36,7 @@ def create_key_command(
         raise typer.Exit(code=2) from None
     except SQLAlchemyError as exc:
         reason = database_reason(exc)
-        typer.echo(f"error: cannot create the key: {reason} (has `planner migrate` been run?)", err=True)
+        typer.echo(f"error: cannot create the key: {reason}", err=True)
         raise typer.Exit(code=1) from None
     finally:
         engine.dispose()

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
+from pydantic import AfterValidator
 
 from app.core.deps import CallerDep, Limit, Offset, ResourceId, SessionDep, WriterDep
 from app.core.errors import Problem
 from app.structures import service
 from app.structures.schemas import StructureCreate, StructurePublic, StructuresPublic, StructureUpdate
-from solver.problem import StructureKind
+from solver.problem import StructureKind, _check_trade
 
 router = APIRouter(prefix="/structures", tags=["structures"])
 
@@ -32,7 +33,9 @@ def list_structures(
     limit: Limit = 50,
     offset: Offset = 0,
     kind: StructureKind | None = None,
-    trade: Annotated[str | None, Query(max_length=100, description="holds capacity in this trade")] = None,
+    trade: Annotated[
+        str | None, Query(description="holds capacity in this trade"), AfterValidator(_check_trade)
+    ] = None,
     territory: Annotated[str | None, Query(max_length=100)] = None,
     siret: Annotated[str | None, Query(max_length=20)] = None,
 ) -> StructuresPublic:

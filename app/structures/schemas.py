@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, field_validator
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 from stdnum.fr import siret as stdnum_siret
 
-from app.core.schemas import ApiInput, Paging
+from app.core.schemas import ApiInput, Identified, Paging
 from solver.problem import StructureKind, _check_trade
 
 Text = Annotated[str, Field(max_length=300)]
@@ -86,8 +86,7 @@ class StructureUpdate(ApiInput):
     capacities: dict[str, float] | None = None
 
 
-class StructurePublic(StructureBase):
-    id: int
+class StructurePublic(StructureBase, Identified):
     created_at: datetime
     updated_at: datetime
 

@@ -10,6 +10,7 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
+from stdnum.fr import siret as stdnum_siret
 
 from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound
@@ -20,8 +21,10 @@ from app.structures.schemas import (
     StructuresPublic,
     StructureUpdate,
 )
+from solver.problem import StructureSpec
 
 _FIELDS = [f for f in StructureCreate.model_fields if f != "capacities"]
+_SPEC_FIELDS = set(StructureSpec.model_fields) - {"id"}
 
 
 def get(session: Session, network_id: int, structure_id: int) -> Structure:
@@ -34,6 +37,17 @@ def get(session: Session, network_id: int, structure_id: int) -> Structure:
 
 def read(session: Session, network_id: int, structure_id: int) -> StructurePublic:
     return _public(session, [get(session, network_id, structure_id)])[0]
+
+
+def specs(session: Session, network_id: int) -> list[StructureSpec]:
+    """The network's structures as the planning problem's `structures`, identified by their API id."""
+    rows = session.exec(
+        select(Structure).where(Structure.network_id == network_id).order_by(col(Structure.id))
+    ).all()
+    return [
+        StructureSpec.model_validate(s.model_dump(include=_SPEC_FIELDS) | {"id": str(s.id)})
+        for s in _public(session, rows)
+    ]
 
 
 def list_structures(
@@ -53,7 +67,7 @@ def list_structures(
     if territory is not None:
         query = query.where(Structure.territory == territory)
     if siret is not None:
-        query = query.where(Structure.siret == siret)
+        query = query.where(Structure.siret == stdnum_siret.compact(siret))
     if trade is not None:
         holders = select(StructureCapacity.structure_id).where(StructureCapacity.trade == trade)
         query = query.where(col(Structure.id).in_(holders))

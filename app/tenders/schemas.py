@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, Field, ValidationInfo, field_validator
 
-from app.core.schemas import ApiInput, Paging
+from app.core.schemas import ApiInput, Identified, Paging
 from app.plans.schemas import AcceptedGrouping
 from app.reference import is_cpv
 from solver.problem import Lot as LotSpec
@@ -128,8 +128,7 @@ class LotPublic(BaseModel):
     sites: list[SiteSpec]
 
 
-class TenderSummary(TenderBase):
-    id: int
+class TenderSummary(TenderBase, Identified):
     lot_count: int
     site_count: int
     total_hours: float

@@ -26,6 +26,7 @@ from app.tenders.schemas import (
     TenderUpdate,
 )
 from solver.problem import Site as SiteSpec
+from solver.problem import TenderSpec
 
 _HEADER = list(TenderHeader.model_fields)
 _SITE_FIELDS = set(SiteSpec.model_fields) - {"id"}
@@ -41,6 +42,12 @@ def get(session: Session, network_id: int, tender_id: int) -> Tender:
 
 def read(session: Session, network_id: int, tender_id: int) -> TenderPublic:
     return _public(session, get(session, network_id, tender_id))
+
+
+def spec(session: Session, network_id: int, tender_id: int) -> TenderSpec:
+    """The tender as the planning problem's `tender`: the same lots and sites, as the solver reads them."""
+    tender = read(session, network_id, tender_id)
+    return TenderSpec.model_validate(tender.model_dump(include=set(TenderSpec.model_fields)))
 
 
 def list_tenders(

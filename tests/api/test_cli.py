@@ -19,7 +19,9 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.core.config import Settings
 from app.models import metadata
+from app.networks.models import Role
 from tests.api.conftest import colleges, structure_body, tender_body
+from tests.conftest import new_key
 
 runner = CliRunner()
 
@@ -79,8 +81,15 @@ def _free_port() -> int:
         return port
 
 
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+def served(tmp_path: Path) -> Iterator[tuple[str, dict[str, dict[str, str]]]]:
     """`planner serve` on a fresh SQLite file in an empty directory, never migrated beforehand."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "ENVIRONMENT"}}
     planner = str(Path(sys.executable).with_name("planner"))
@@ -94,31 +103,19 @@ def served(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/api/v1/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            server.terminate()
-            pytest.fail(f"planner serve did not answer: {server.communicate(timeout=5)[1].decode()}")
+        # Generous: the machine running the tests may be busy; a healthy start takes about a second.
+        deadline = time.monotonic() + 60
+        while not _answers(f"{base}/api/v1/health"):
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.terminate()
+                pytest.fail(f"planner serve did not answer: {server.communicate(timeout=5)[1].decode()}")
+            time.sleep(0.1)
         assert (tmp_path / "planner.db").exists()
-        keys = {}
-        for network, role in [
-            ("inser-eco93", "coordinator"),
-            ("inser-eco93", "viewer"),
-            ("autre", "coordinator"),
-        ]:
-            out = subprocess.run(
-                [planner, "keys", "create", "--network", network, "--role", role],
-                cwd=tmp_path,
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            keys[f"{network}/{role}"] = out.strip().splitlines()[-1]
+        # Keys straight from the service (the command is tested above): each process start costs seconds.
+        engine = create_engine(f"sqlite:///{tmp_path / 'planner.db'}")
+        wanted = [("inser-eco93", "coordinator"), ("inser-eco93", "viewer"), ("autre", "coordinator")]
+        keys = {f"{network}/{role}": new_key(engine, network, Role(role)) for network, role in wanted}
+        engine.dispose()
         yield base, keys
     finally:
         server.terminate()
@@ -126,13 +123,9 @@ def served(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
 
 
 @pytest.mark.slow
-def test_planner_serve_on_a_fresh_sqlite_file(served: tuple[str, dict[str, str]]) -> None:
-    base, keys = served
-
-    def auth(name: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {keys[name]}"}
-
-    with httpx.Client(base_url=f"{base}/api/v1", headers=auth("inser-eco93/coordinator")) as api:
+def test_planner_serve_on_a_fresh_sqlite_file(served: tuple[str, dict[str, dict[str, str]]]) -> None:
+    base, auth = served
+    with httpx.Client(base_url=f"{base}/api/v1", headers=auth["inser-eco93/coordinator"]) as api:
         bad = api.post("/structures", json=structure_body(siret="12345678901234"))
         assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "siret"
         structure = api.post("/structures", json=structure_body())
@@ -141,7 +134,17 @@ def test_planner_serve_on_a_fresh_sqlite_file(served: tuple[str, dict[str, str]]
         assert tender.status_code == 201
         assert tender.elapsed.total_seconds() < 1
         assert api.get(f"/tenders/{tender.json()['id']}").json() == tender.json()
-        viewer = api.post("/structures", json=structure_body(kind="EI"), headers=auth("inser-eco93/viewer"))
+        viewer = api.post("/structures", json=structure_body(kind="EI"), headers=auth["inser-eco93/viewer"])
         assert viewer.status_code == 403
         for url in (f"/structures/{structure.json()['id']}", f"/tenders/{tender.json()['id']}"):
-            assert api.get(url, headers=auth("autre/coordinator")).status_code == 404
+            assert api.get(url, headers=auth["autre/coordinator"]).status_code == 404
+
+
+def test_an_unreachable_database_is_one_line() -> None:
+    url = "postgresql://postgres@127.0.0.1:1/planner"
+    result = runner.invoke(
+        cli, ["keys", "create", "--network", "x", "--role", "viewer"], env={"DATABASE_URL": url}
+    )
+    assert result.exit_code == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error: cannot reach the database:")

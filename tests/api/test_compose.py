@@ -42,7 +42,9 @@ def test_api_environment_is_made_of_settings_and_points_at_the_db_service() -> N
     api = services()["api"]
     env = api["environment"]
     assert {name.lower() for name in env} <= set(Settings.model_fields)
-    url = env["DATABASE_URL"].replace("${POSTGRES_PASSWORD:-planner}", "planner")
+    # Production has no default password: compose refuses to start without one.
+    assert "${POSTGRES_PASSWORD:?" in env["DATABASE_URL"]
+    url = env["DATABASE_URL"].replace("${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}", "secret")
     settings = Settings(database_url=url, environment=env["ENVIRONMENT"])
     assert urlsplit(settings.database_url).hostname == "db"
     assert "db" in api["depends_on"]

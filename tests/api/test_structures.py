@@ -74,10 +74,10 @@ def test_list_filters_and_pages(client: TestClient, coordinator: Headers) -> Non
     assert listed(trade=CLEANING) == (1, ids[2:])
     assert listed(territory="Est Ensemble") == (1, ids[1:2])
     assert listed(limit=2, offset=1) == (3, ids[1:])
-    assert listed(siret="38238754600023") == (1, ids[1:2])
-    bad = client.get(URL, params={"limit": 0, "kind": "SARL"}, headers=coordinator)
+    assert listed(siret="382 387 546 00023") == (1, ids[1:2])
+    bad = client.get(URL, params={"limit": 0, "kind": "SARL", "trade": "peinture"}, headers=coordinator)
     assert bad.status_code == 422
-    assert {e["field"] for e in bad.json()["errors"]} == {"limit", "kind"}
+    assert {e["field"] for e in bad.json()["errors"]} == {"limit", "kind", "trade"}
 
 
 def test_patch_changes_given_fields_and_checks_the_result(client: TestClient, coordinator: Headers) -> None:
