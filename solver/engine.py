@@ -104,7 +104,7 @@ class FastHiGHS(pulp.HiGHS):  # type: ignore[misc]
             h.setSolution(sol)
 
 
-def _highs_callback(progress: Progress, offset: float) -> tuple[Callable[..., None], None]:
+def _highs_callback(progress: Progress, offset: float, stage: str) -> tuple[Callable[..., None], None]:
     last = [0.0]
 
     def callback(kind: Any, message: str, out: Any, data_in: Any, user: Any) -> None:
@@ -116,7 +116,7 @@ def _highs_callback(progress: Progress, offset: float) -> tuple[Callable[..., No
         primal = float(out.mip_primal_bound)
         progress(
             {
-                "stage": "solve",
+                "stage": stage,
                 "elapsed": float(out.running_time),
                 "objective": primal + offset if math.isfinite(primal) else None,
                 "bound": _finite(float(out.mip_dual_bound), offset),
@@ -136,6 +136,7 @@ def solve(
     threads: int | None,
     start: dict[str, float] | None = None,
     progress: Progress | None = None,
+    stage: str = "solve",
 ) -> EngineResult:
     began = time.monotonic()
     offset = float(prob.objective.constant)
@@ -143,7 +144,7 @@ def solve(
         return _solve_cbc(prob, time_limit, gap_rel, threads, start, began, offset)
     options: dict[str, Any] = {}
     if progress is not None:
-        options["callbackTuple"] = _highs_callback(progress, offset)
+        options["callbackTuple"] = _highs_callback(progress, offset, stage)
         options["callbacksToActivate"] = [
             highspy.cb.HighsCallbackType.kCallbackMipImprovingSolution,
             highspy.cb.HighsCallbackType.kCallbackMipInterrupt,

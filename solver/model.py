@@ -68,15 +68,16 @@ def scales(elig: Eligibility) -> Scales:
     above = 1.0 + w.distance * max(1.0, far) + w.balance + w.members + w.subcontracting
     above += o.baseline.move_penalty * moves if o.baseline else 0.0
     biggest = max(s.hours for s in elig.sites)
-    # An uncovered site costs more than any plan's four terms together; bigger sites cost a bit more,
-    # so a shortage leaves the smaller sites uncovered first.
-    uncovered = {s.index: 100.0 * above * (1.0 + s.hours / biggest) for s in elig.sites}
+    # An uncovered site costs more than the four terms can ever differ between two plans; bigger sites
+    # cost a bit more, so a shortage leaves the smaller sites uncovered first. No larger: a huge penalty
+    # beside costs of 1e-6 makes the engine's linear algebra slow and fragile.
+    uncovered = {s.index: above * (1.0 + s.hours / biggest) for s in elig.sites}
     return Scales(
         hours_km=hours * o.reference_distance_km,
         members=float(o.max_members or max(1, len(elig.members))),
         hours=hours,
         uncovered=uncovered,
-        territory=10.0 * above,
+        territory=above,
         move=o.baseline.move_penalty if o.baseline else 0.0,
     )
 
@@ -160,10 +161,18 @@ def define_coverage_constraints(model: Model) -> None:
         model.prob += pulp.LpAffineExpression(terms) == 1, f"cover_{site.index}_{label(site.id)}"
 
 
-def define_membership_constraints(model: Model) -> None:
+def define_membership_constraints(model: Model, disaggregated: bool = True) -> None:
+    """x ≤ y for each pair: a site goes to members only. One row per pair is a much tighter
+    relaxation than the aggregated Σ_s x[s,e] ≤ n·y[e] (kept only to measure the difference)."""
     required = set(model.elig.problem.options.required)
-    for (k, e), x in model.x.items():
-        model.prob += x - model.y[e] <= 0, f"member_{k}_{label(e)}"
+    if disaggregated:
+        for (k, e), x in model.x.items():
+            model.prob += x - model.y[e] <= 0, f"member_{k}_{label(e)}"
+    else:
+        for e, y in model.y.items():
+            sites = model.elig.by_member.get(e, [])
+            terms = [(model.x[k, e], 1.0) for k in sites] + [(y, -float(len(sites)))]
+            model.prob += pulp.LpAffineExpression(terms) <= 0, f"member_{label(e)}"
     for e, y in model.y.items():
         if e not in required:
             # a member with no site would be a token member: never propose one
@@ -283,7 +292,8 @@ def define_balance_constraints(model: Model) -> None:
 # --- objective -------------------------------------------------------------------------------------
 
 
-def define_objective(model: Model) -> None:
+def define_objective(model: Model, with_balance: bool = True) -> None:
+    """The weighted objective; `with_balance=False` leaves the spread out (the first stage)."""
     elig, sc = model.elig, model.scales
     o = elig.problem.options
     w = o.weights
@@ -297,7 +307,7 @@ def define_objective(model: Model) -> None:
         terms += [(y, w.members / sc.members) for y in model.y.values()]
     if w.subcontracting > 0:
         terms += [(z, -w.subcontracting / sc.hours) for z in model.z.values()]
-    if model.spread is not None:
+    if model.spread is not None and with_balance:
         terms += [(model.spread[0], w.balance), (model.spread[1], -w.balance)]
     terms += [(u, sc.uncovered[k]) for k, u in model.uncovered.items()]
     terms += [(g, sc.territory) for g in model.territory_gap.values()]
@@ -313,7 +323,7 @@ def define_objective(model: Model) -> None:
     model.prob.setObjective(pulp.LpAffineExpression(terms, constant=constant))
 
 
-def build(elig: Eligibility, name: str = "gme") -> Model:
+def build(elig: Eligibility, name: str = "gme", *, disaggregated: bool = True) -> Model:
     prob = pulp.LpProblem(label(name) or "gme", pulp.LpMinimize)
     model = Model(
         prob=prob,
@@ -326,7 +336,7 @@ def build(elig: Eligibility, name: str = "gme") -> Model:
         uncovered=define_uncovered_variables(prob, elig),
     )
     define_coverage_constraints(model)
-    define_membership_constraints(model)
+    define_membership_constraints(model, disaggregated)
     define_capacity_constraints(model)
     define_subcontracting_constraints(model)
     define_share_constraints(model)
@@ -335,6 +345,16 @@ def build(elig: Eligibility, name: str = "gme") -> Model:
     define_balance_constraints(model)
     define_objective(model)
     return model
+
+
+def fix_members(model: Model, members: set[str] | None) -> None:
+    """Fix membership to `members` (None: free again, required structures staying in)."""
+    required = set(model.elig.problem.options.required)
+    for e, y in model.y.items():
+        if members is None:
+            y.lowBound, y.upBound = (1 if e in required else 0), 1
+        else:
+            y.lowBound = y.upBound = 1 if e in members else 0
 
 
 def exclude_grouping(model: Model, members: set[str], rank: int) -> None:

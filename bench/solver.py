@@ -1,0 +1,122 @@
+"""Benchmark of the planning engine: `python -m bench.solver [--scales seed,regional,national]`.
+
+Each case runs in its own process so that its peak memory is its own. Prints a Markdown table: model
+build seconds (eligibility and PuLP model; the hand-over to the engine is counted in solve), solve
+seconds, status, certified gap, peak memory. The seed scale also runs on CBC and with the plain
+formulation, in the same run, for the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from typing import Any
+
+CASES: dict[str, tuple[str, str, bool]] = {
+    # name: (instance, engine, strong formulation)
+    "seed": ("seed", "highs", True),
+    "seed-naive": ("seed", "highs", False),
+    "seed-cbc": ("seed", "cbc", True),
+    "regional": ("regional", "highs", True),
+    "national": ("national", "highs", True),
+}
+
+
+def run_case(name: str, time_limit: float) -> dict[str, Any]:
+    import solver
+    from bench import instances
+
+    instance, engine, strong = CASES[name]
+    problem = getattr(instances, {"seed": "seed_scale"}.get(instance, instance))(
+        time_limit_s=time_limit, engine=engine
+    )
+    marks: dict[str, float] = {}
+    first_within: dict[str, float] = {}
+
+    def progress(event: dict[str, Any]) -> None:
+        marks.setdefault(event["stage"], event["elapsed"])
+
+    began = time.monotonic()
+    plan = solver.solve(problem, progress, strong=strong)
+    total = time.monotonic() - began
+    build = marks.get("model", 0.0)
+    best = plan.groupings[0] if plan.groupings else None
+    return {
+        "case": name,
+        "sites": sum(len(lot.sites) for lot in problem.tender.lots),
+        "structures": len(problem.structures),
+        "engine": plan.solver.name,
+        "formulation": "strong, staged" if strong else "plain",
+        "build_s": build,
+        "solve_s": total - build,
+        "total_s": total,
+        "status": plan.status,
+        "objective": plan.solver.objective,
+        "bound": plan.solver.bound,
+        "gap": plan.solver.gap,
+        "members": best.terms.members if best else None,
+        "uncovered": len(best.uncovered) if best else None,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "first_within": first_within,
+    }
+
+
+def _row(r: dict[str, Any]) -> str:
+    gap = f"{r['gap']:.2%}" if r["gap"] is not None else "-"
+    objective = f"{r['objective']:.4f}" if r["objective"] is not None else "-"
+    share = r["build_s"] / r["total_s"] if r["total_s"] else 0.0
+    return (
+        f"| {r['case']} | {r['sites']} × {r['structures']} | {r['engine']} | {r['formulation']} | "
+        f"{r['build_s']:.2f} ({share:.0%}) | {r['solve_s']:.1f} | {r['status']} | {objective} | {gap} | "
+        f"{r['members']} | {r['uncovered']} | {r['peak_mb']:.0f} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scales", default="seed,regional,national")
+    parser.add_argument("--limit", type=float, default=60.0, help="time limit (s) for seed and regional")
+    parser.add_argument("--national-limit", type=float, default=600.0)
+    parser.add_argument("--case", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.case:
+        limit = args.national_limit if args.case == "national" else args.limit
+        print(json.dumps(run_case(args.case, limit)))
+        return
+    scales = args.scales.split(",")
+    names = [n for n in CASES if CASES[n][0] in scales]
+    print(
+        "| case | sites × structures | engine | formulation | build s (share) | solve s | status | objective "
+        "| certified gap | members | uncovered | peak MB |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for name in names:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench.solver",
+                "--case",
+                name,
+                "--limit",
+                str(args.limit),
+                "--national-limit",
+                str(args.national_limit),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+        if not lines:
+            print(f"| {name} | failed: {done.stderr.strip().splitlines()[-1:]} |")
+            continue
+        print(_row(json.loads(lines[-1])), flush=True)
+
+
+if __name__ == "__main__":
+    main()
