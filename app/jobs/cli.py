@@ -35,6 +35,14 @@ def worker_command(
     poll: Annotated[
         float, typer.Option(min=0.1, envvar="WORKER_POLL_S", help="seconds between two looks at the queue")
     ] = 5.0,
+    shutdown_grace: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            envvar="WORKER_SHUTDOWN_GRACE_S",
+            help="on SIGTERM, seconds a running solve may take to end before its plan is queued again",
+        ),
+    ] = 10.0,
     progress_every: Annotated[
         float, typer.Option(min=0.1, envvar="WORKER_PROGRESS_S", help="least seconds between progress writes")
     ] = 1.0,
@@ -64,6 +72,7 @@ def worker_command(
         heartbeat_s=heartbeat,
         stalled_after_s=stalled_after,
         poll_s=poll,
+        shutdown_grace_s=shutdown_grace,
         run=RunSettings(progress_interval_s=progress_every),
     )
     try:

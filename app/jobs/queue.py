@@ -60,7 +60,7 @@ def _solve_plan(context: JobContext, plan_id: int) -> None:
     settings: RunSettings = context.additional_context["run_settings"]
 
     def requeue(conn: Connection, pid: int) -> None:
-        defer(context.app, conn, pid)
+        defer(context.additional_context["deferrer"], conn, pid)
 
     run_plan(
         engine,
@@ -121,7 +121,13 @@ async def run_worker(database_url: str, engine: Engine, settings: WorkerSettings
                 update_heartbeat_interval=settings.heartbeat_s,
                 stalled_worker_timeout=settings.stalled_after_s,
                 shutdown_graceful_timeout=settings.shutdown_grace_s,
-                additional_context={"engine": engine, "run_settings": settings.run},
+                additional_context={
+                    "engine": engine,
+                    "run_settings": settings.run,
+                    # The worker's app is opened asynchronously; writing a job inside a plan's (sync)
+                    # transaction takes an app whose connector is used synchronously.
+                    "deferrer": make_queue(database_url),
+                },
             )
         finally:
             recovery.cancel()

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from app.core.config import Settings
 from app.networks.models import Role
@@ -26,12 +26,20 @@ from tests.plans import scenario
 
 Headers = dict[str, str]
 # Short heartbeats so that a killed worker is noticed within seconds, not the production minute.
-FAST_WORKER = ["--heartbeat", "0.5", "--stalled-after", "3", "--poll", "0.5", "--progress-every", "0.5"]
+FAST_WORKER = [
+    *("--heartbeat", "0.5", "--stalled-after", "3", "--poll", "0.5"),
+    *("--progress-every", "0.5", "--shutdown-grace", "1"),
+]
 
 
 @pytest.fixture(autouse=True)
-def _empty_after(db: Engine) -> None:
-    """Every plan test starts from and leaves an empty database."""
+def _empty_after(db: Engine, settings: Settings) -> Iterator[None]:
+    """Every plan test starts from and leaves an empty database, job queue included."""
+    yield
+    if not settings.is_sqlite:
+        with db.begin() as conn:
+            conn.execute(text("DELETE FROM procrastinate_jobs"))
+            conn.execute(text("DELETE FROM procrastinate_workers"))
 
 
 @pytest.fixture
@@ -160,3 +168,22 @@ def queue_plan(client: TestClient, headers: Headers, tender_id: int, **options: 
     assert answer.status_code == 202, answer.text
     plan: dict[str, Any] = answer.json()
     return plan
+
+
+def solver_processes(parent: int) -> set[int]:
+    """The solving processes a runner or worker started (Linux: read from /proc)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{parent}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            if b"spawn_main" in cmdline:
+                found.add(int(child))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status

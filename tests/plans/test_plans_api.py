@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+from sqlmodel import col
 from typer.testing import CliRunner
 
 from app.cli import cli
-from tests.plans.conftest import Headers, finished, queue_plan, wait_for
+from app.plans.models import Plan
+from tests.plans.conftest import Headers, finished, queue_plan, solver_processes, wait_for
 
 
 def _groupings(result: dict[str, Any]) -> list[tuple[str, list[str], dict[str, str]]]:
@@ -140,6 +145,24 @@ def test_cancel_a_queued_plan_and_a_running_one(
     for plan_id in (long["id"], waiting["id"]):
         plan = client.get(f"/api/v1/plans/{plan_id}", headers=viewer).json()
         assert plan["status"] == "cancelled" and plan["result"] is None
+
+
+def test_a_solve_that_dies_fails_the_plan_with_its_reason(
+    engine: Engine, client: TestClient, coordinator: Headers, big_tender: int, solving: None
+) -> None:
+    plan = queue_plan(client, coordinator, big_tender, time_limit_s=60)
+    # Progress is written once the solving process runs.
+    wait_for(client, coordinator, plan["id"], lambda p: (p["progress"] or {}).get("elapsed_s", 0) > 0)
+    with engine.connect() as conn:
+        worker = conn.execute(select(col(Plan.worker)).where(col(Plan.id) == plan["id"])).scalar_one()
+    assert worker is not None
+    solvers = solver_processes(int(worker.rsplit(":", 1)[1]))
+    assert len(solvers) == 1
+    os.kill(solvers.pop(), signal.SIGKILL)
+    failed = wait_for(client, coordinator, plan["id"], finished)
+    assert failed["status"] == "failed"
+    assert failed["reason"] == "the solving process stopped unexpectedly (exit code -9)"
+    assert failed["result"] is None
 
 
 def test_accept_a_grouping_then_replan_without_a_member(
