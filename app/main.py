@@ -13,6 +13,7 @@ from app.core.config import Settings
 from app.core.db import make_engine
 from app.core.errors import Problem, install_error_handlers
 from app.integrations import routes as integrations
+from app.integrations.webhooks.delivery import Deliverer
 from app.jobs.backend import make_jobs
 from app.networks import routes as networks
 from app.plans import routes as plans
@@ -36,10 +37,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.jobs_mode, settings.database_url, engine, runner_concurrency=settings.runner_concurrency
     )
 
+    deliverer = Deliverer(engine)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         jobs.start()
+        deliverer.start()
         yield
+        deliverer.stop()
         jobs.stop()
         engine.dispose()
 
@@ -52,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.plan_jobs = jobs
+    app.state.webhook_deliverer = deliverer
     install_error_handlers(app)
 
     api = APIRouter(prefix=API_PREFIX)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlmodel import SQLModel
 
+from app.integrations.webhooks.models import Webhook, WebhookDelivery
 from app.networks.models import ApiKey, Network
 from app.plans.models import Plan
 from app.structures.models import Structure, StructureCapacity
@@ -14,4 +15,16 @@ from app.tenders.models import Lot, Site, Tender
 
 metadata = SQLModel.metadata
 
-__all__ = ["ApiKey", "Lot", "Network", "Plan", "Site", "Structure", "StructureCapacity", "Tender", "metadata"]
+__all__ = [
+    "ApiKey",
+    "Lot",
+    "Network",
+    "Plan",
+    "Site",
+    "Structure",
+    "StructureCapacity",
+    "Tender",
+    "Webhook",
+    "WebhookDelivery",
+    "metadata",
+]

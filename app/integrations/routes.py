@@ -13,11 +13,13 @@ from app.integrations import directory_csv, forms_routes
 from app.integrations.directory_import import ImportReport, import_directory
 from app.integrations.ocds import OcdsImportError, tender_from_package
 from app.integrations.ocds_service import tender_package
+from app.integrations.webhooks import routes as webhook_routes
 from app.tenders import service as tenders
 from app.tenders.schemas import TenderCreate, TenderPublic
 
 router = APIRouter(tags=["integrations"])
 router.include_router(forms_routes.router)
+router.include_router(webhook_routes.router)
 
 MAX_CSV_BYTES = 5_000_000
 

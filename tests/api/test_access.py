@@ -22,10 +22,12 @@ class Route:
     body: dict[str, Any] | None = None
     # Answers 200 only once the plan is solved and its grouping accepted.
     needs_grouping: bool = False
+    # Read as well as written by coordinators only (webhooks hold the network's integration secrets).
+    coordinator_only: bool = False
 
     @property
     def writes(self) -> bool:
-        return self.method in {"POST", "PATCH", "PUT", "DELETE"}
+        return self.method in {"POST", "PATCH", "PUT", "DELETE"} or self.coordinator_only
 
     @property
     def has_id(self) -> bool:
@@ -62,6 +64,13 @@ ROUTES = [
         for base in ("/api/v1/tenders/{tender_id}", "/api/v1/plans/{plan_id}/groupings/{rank}")
         for form in ("dc1", "dc1.pdf", "dc4", "dc4.pdf")
     ],
+    Route("POST", "/api/v1/webhooks", {"url": "http://127.0.0.1:9/hook"}),
+    Route("GET", "/api/v1/webhooks", coordinator_only=True),
+    Route("GET", "/api/v1/webhooks/{webhook_id}", coordinator_only=True),
+    Route("PATCH", "/api/v1/webhooks/{webhook_id}", {"active": False}),
+    Route("DELETE", "/api/v1/webhooks/{webhook_id}"),
+    Route("POST", "/api/v1/webhooks/{webhook_id}/ping"),
+    Route("GET", "/api/v1/webhooks/{webhook_id}/deliveries", coordinator_only=True),
 ]
 PUBLIC = {"GET /api/v1/health"}
 
@@ -86,6 +95,11 @@ class Owned(dict[str, Any]):
     def __missing__(self, key: str) -> Any:
         if key == "rank":
             return 1
+        if key == "webhook_id":
+            # Port 9 (discard) on this machine: nothing leaves it, a delivery attempt just fails.
+            body = {"url": "http://127.0.0.1:9/hook"}
+            self[key] = self.client.post("/api/v1/webhooks", json=body, headers=self.coordinator).json()["id"]
+            return self[key]
         if key != "plan_id":
             raise KeyError(key)
         url = f"/api/v1/tenders/{self['tender_id']}/plans"
