@@ -17,7 +17,7 @@ from app.integrations.webhooks import routes as webhook_routes
 from app.tenders import service as tenders
 from app.tenders.schemas import TenderCreate, TenderPublic
 
-router = APIRouter(tags=["integrations"])
+router = APIRouter()
 router.include_router(forms_routes.router)
 router.include_router(webhook_routes.router)
 
@@ -35,7 +35,9 @@ _CSV_BODY: dict[str, Any] = {
             "text/csv": {
                 "schema": {"type": "string"},
                 "example": "siret,name,kind,lat,lon\n34980413800049,JADE,ACI,48.924896,2.414678\n",
-            }
+            },
+            # The same bytes for clients and generators that only know how to send a file.
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
         },
     }
 }
