@@ -11,7 +11,7 @@ from fastapi import APIRouter, FastAPI
 from app.core import health
 from app.core.config import Settings
 from app.core.db import make_engine
-from app.core.errors import Problem, install_error_handlers
+from app.core.errors import Problem, document_problems, install_error_handlers
 from app.integrations import routes as integrations
 from app.integrations.webhooks.delivery import Deliverer
 from app.jobs.backend import make_jobs
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.plan_jobs = jobs
     app.state.webhook_deliverer = deliverer
     install_error_handlers(app)
+    document_problems(app)
 
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(health.router)

@@ -160,6 +160,26 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, 500, "an unexpected error occurred; it has been logged")
 
 
+def document_problems(app: FastAPI) -> None:
+    """Say in the OpenAPI document that error answers are `application/problem+json`.
+
+    FastAPI files every declared response under `application/json`; the error ones are moved.
+    """
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            for operations in build()["paths"].values():
+                for operation in operations.values():
+                    for status, response in operation.get("responses", {}).items():
+                        content = response.get("content", {})
+                        if status[0] in "45" and "application/json" in content:
+                            content[PROBLEM_JSON] = content.pop("application/json")
+        return app.openapi_schema or build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install_error_handlers(app: FastAPI) -> None:
     handlers: dict[Any, Any] = {
         ProblemError: _on_problem,

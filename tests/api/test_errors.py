@@ -122,3 +122,18 @@ def test_an_unexpected_error_is_a_500_problem_without_traceback(failing_client: 
     assert "secret internals" not in response.text
     assert "Traceback" not in response.text
     assert set(body) == PROBLEM_FIELDS
+
+
+def test_openapi_documents_every_error_as_a_problem(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    errors = [
+        (path, method, status, response)
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+        for status, response in operation["responses"].items()
+        if status[0] in "45"
+    ]
+    assert len(errors) > 20
+    for path, method, status, response in errors:
+        assert set(response["content"]) == {"application/problem+json"}, (path, method, status)
+        assert response["content"]["application/problem+json"]["schema"]["$ref"].endswith("/Problem")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
+from app.structures import service as structures_service
 from tests.api.conftest import CLEANING, PAINTING, Headers, structure_body
 
 URL = "/api/v1/structures"
@@ -115,3 +117,13 @@ def test_delete(client: TestClient, coordinator: Headers) -> None:
     assert client.get(URL, params={"trade": PAINTING}, headers=coordinator).json()["total"] == 0
     # The same SIRET and kind may be recorded again once deleted.
     assert client.post(URL, json=structure_body(), headers=coordinator).status_code == 201
+
+
+def test_a_duplicate_caught_only_by_the_database_is_a_409(
+    client: TestClient, coordinator: Headers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert client.post(URL, json=structure_body(), headers=coordinator).status_code == 201
+    monkeypatch.setattr(structures_service, "_refuse_duplicate", lambda *args: None)
+    response = client.post(URL, json=structure_body(capacities={CLEANING: 5}), headers=coordinator)
+    assert response.status_code == 409
+    assert client.get(URL, params={"trade": CLEANING}, headers=coordinator).json()["total"] == 0

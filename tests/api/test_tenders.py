@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
+from app.tenders import service as tenders_service
 from app.tenders.models import Lot, Site
 from tests.api.conftest import CLEANING, PAINTING, Headers, colleges, tender_body
 
@@ -156,3 +158,15 @@ def test_delete_removes_lots_and_sites(client: TestClient, coordinator: Headers,
     assert client.delete(f"{URL}/{created['id']}", headers=coordinator).status_code == 204
     assert client.get(f"{URL}/{created['id']}", headers=coordinator).status_code == 404
     assert count_rows(db) == (0, 0)
+
+
+def test_a_duplicate_caught_only_by_the_database_leaves_nothing(
+    client: TestClient, coordinator: Headers, db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert client.post(URL, json=tender_body(), headers=coordinator).status_code == 201
+    # As when two requests race past the check: the unique constraint refuses, the transaction rolls back.
+    monkeypatch.setattr(tenders_service, "_refuse_duplicate", lambda *args: None)
+    response = client.post(URL, json=tender_body(sites=colleges()[3:10]), headers=coordinator)
+    assert response.status_code == 409
+    assert response.headers["content-type"] == "application/problem+json"
+    assert count_rows(db) == (1, 3)
