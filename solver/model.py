@@ -12,7 +12,7 @@ Normalisation of the objective (weights then mean what a coordinator thinks):
 - members: number of members ÷ `max_members` (or ÷ the number of possible members when no maximum);
 - subcontracting: hours subcontracted ÷ total hours, with a MINUS sign: a positive weight rewards work
   given to the intermédiaires (AI, ETTI);
-- penalties, far above the four terms: each uncovered site; each territory without a member based there
+- penalties, above the four terms: each uncovered site; each territory without a member based there
   (when `territorial_presence`); each moved site when re-planning (`baseline.move_penalty`).
 """
 
@@ -161,18 +161,37 @@ def define_coverage_constraints(model: Model) -> None:
         model.prob += pulp.LpAffineExpression(terms) == 1, f"cover_{site.index}_{label(site.id)}"
 
 
-def define_membership_constraints(model: Model, disaggregated: bool = True) -> None:
-    """x ≤ y for each pair: a site goes to members only. One row per pair is a much tighter
-    relaxation than the aggregated Σ_s x[s,e] ≤ n·y[e] (kept only to measure the difference)."""
+def define_membership_constraints(model: Model, nearest: int | None = None, strong: bool = True) -> None:
+    """x ≤ y: a site goes to members only.
+
+    One row per pair bounds far better than the aggregated Σ_s x[s,e] ≤ n·y[e], but on a large tender
+    it makes the engine's first relaxation take minutes. With `nearest` = K, only each site's K nearest
+    pairs (where a distance-minded plan puts it) get their own row, the rest the aggregated row; when
+    K > 0 each site also gets a row "some member in reach": Σ_e y[e] ≥ 1 − u[s]. `strong=False` keeps
+    the aggregated rows alone, to measure the difference."""
     required = set(model.elig.problem.options.required)
-    if disaggregated:
-        for (k, e), x in model.x.items():
-            model.prob += x - model.y[e] <= 0, f"member_{k}_{label(e)}"
-    else:
-        for e, y in model.y.items():
-            sites = model.elig.by_member.get(e, [])
+    elig = model.elig
+    own_row: set[tuple[int, str]] = set()
+    if strong:
+        for site in elig.sites:
+            ranked = sorted(elig.by_site[site.index], key=lambda e: elig.pairs[site.index, e])
+            own_row.update((site.index, e) for e in (ranked if nearest is None else ranked[:nearest]))
+    for k, e in sorted(own_row):
+        model.prob += model.x[k, e] - model.y[e] <= 0, f"member_{k}_{label(e)}"
+    for e, y in model.y.items():
+        sites = [k for k in elig.by_member.get(e, []) if (k, e) not in own_row]
+        if sites:
             terms = [(model.x[k, e], 1.0) for k in sites] + [(y, -float(len(sites)))]
             model.prob += pulp.LpAffineExpression(terms) <= 0, f"member_{label(e)}"
+    if strong and nearest:
+        for site in elig.sites:
+            terms = [(model.y[e], 1.0) for e in elig.by_site[site.index]] + [
+                (model.uncovered[site.index], 1.0)
+            ]
+            model.prob += (
+                pulp.LpAffineExpression(terms) >= 1,
+                f"member_in_reach_{site.index}_{label(site.id)}",
+            )
     for e, y in model.y.items():
         if e not in required:
             # a member with no site would be a token member: never propose one
@@ -320,10 +339,15 @@ def define_objective(model: Model, with_balance: bool = True) -> None:
             constant += sc.move
             if (k, before) in model.x:
                 terms.append((model.x[k, before], -sc.move))
+        # changing the mandataire costs like moving a site, when the former one can still lead
+        kept = o.baseline.mandataire
+        if kept is not None and kept in model.m:
+            constant += sc.move
+            terms.append((model.m[kept], -sc.move))
     model.prob.setObjective(pulp.LpAffineExpression(terms, constant=constant))
 
 
-def build(elig: Eligibility, name: str = "gme", *, disaggregated: bool = True) -> Model:
+def build(elig: Eligibility, name: str = "gme", *, nearest: int | None = None, strong: bool = True) -> Model:
     prob = pulp.LpProblem(label(name) or "gme", pulp.LpMinimize)
     model = Model(
         prob=prob,
@@ -336,7 +360,7 @@ def build(elig: Eligibility, name: str = "gme", *, disaggregated: bool = True) -
         uncovered=define_uncovered_variables(prob, elig),
     )
     define_coverage_constraints(model)
-    define_membership_constraints(model, disaggregated)
+    define_membership_constraints(model, nearest, strong)
     define_capacity_constraints(model)
     define_subcontracting_constraints(model)
     define_share_constraints(model)
@@ -345,16 +369,6 @@ def build(elig: Eligibility, name: str = "gme", *, disaggregated: bool = True) -
     define_balance_constraints(model)
     define_objective(model)
     return model
-
-
-def fix_members(model: Model, members: set[str] | None) -> None:
-    """Fix membership to `members` (None: free again, required structures staying in)."""
-    required = set(model.elig.problem.options.required)
-    for e, y in model.y.items():
-        if members is None:
-            y.lowBound, y.upBound = (1 if e in required else 0), 1
-        else:
-            y.lowBound = y.upBound = 1 if e in members else 0
 
 
 def exclude_grouping(model: Model, members: set[str], rank: int) -> None:

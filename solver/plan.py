@@ -13,12 +13,25 @@ class _Model(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
 
+class StageReport(_Model):
+    """One stage of the best grouping's solve: `members` (fewest and nearest members, no balance),
+    `split` (fairest split within 2 % of it), `all` (every grouping, full objective)."""
+
+    name: str
+    status: str
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    seconds: float = 0.0
+
+
 class SolverReport(_Model):
     name: str
     objective: float | None = None
     bound: float | None = None
     gap: float | None = None
     seconds: float = 0.0
+    stages: list[StageReport] = Field(default_factory=list)
 
 
 class Terms(_Model):

@@ -11,11 +11,14 @@ from collections.abc import Callable
 from typing import Any
 
 from solver import diagnostics, eligibility, engine, model, results, stages, strengthen
-from solver.plan import Diagnostic, Grouping, Plan, SolverReport
+from solver.plan import Diagnostic, Grouping, Plan, SolverReport, StageReport
 from solver.problem import Baseline, PlanningProblem
 
 Progress = Callable[[dict[str, Any]], None]
 DISAGGREGATE_UP_TO = 20_000
+# measured on a loaded 2-core machine: even 8 rows per site slowed the first relaxation of a
+# 1,000-site tender past a minute, so large tenders keep the aggregated rows only
+NEAREST_ROWS = 0
 
 
 def solve(problem: PlanningProblem, progress: Progress | None = None, *, strong: bool = True) -> Plan:
@@ -63,27 +66,29 @@ def _solve(problem: PlanningProblem, progress: Progress | None, began: float, st
         )
     # one x ≤ y row per pair bounds far better, but beyond ~20,000 pairs the engine's first linear
     # relaxation alone takes minutes: large tenders get the aggregated rows
-    disaggregated = strong and len(elig.pairs) <= DISAGGREGATE_UP_TO
-    built = model.build(elig, problem.tender.reference, disaggregated=disaggregated)
+    nearest = None if len(elig.pairs) <= DISAGGREGATE_UP_TO else NEAREST_ROWS
+    built = model.build(elig, problem.tender.reference, nearest=nearest, strong=strong)
     if strong:
         strengthen.define_valid_inequalities(built)
     _emit(
         progress,
         "model",
         began,
-        variables=len(built.prob.variables()),
-        constraints=len(built.prob.constraints),
+        variables=built.prob.numVariables(),
+        constraints=built.prob.numConstraints(),
     )
 
     groupings: list[Grouping] = []
     missing: list[str] = []
     first: engine.EngineResult | None = None
+    first_reports: list[StageReport] = []
     for rank in range(1, o.alternatives + 1):
         left = o.time_limit_s - (time.monotonic() - began)
         # the best grouping gets most of the time; the alternatives share the rest
         share = 1.0 if rank == o.alternatives else (0.6 if rank == 1 else 1.0 / (o.alternatives - rank + 1))
         budget = max(1.0, left * share)
-        outcome = stages.best_grouping(built, budget, progress, staged=strong)
+        outcome, reports = stages.best_grouping(built, budget, progress, staged=strong)
+        first_reports = first_reports if first is not None else reports
         first = first or outcome
         if not outcome.has_solution:
             if rank > 1 and outcome.status == "infeasible":
@@ -110,6 +115,7 @@ def _solve(problem: PlanningProblem, progress: Progress | None, began: float, st
         bound=first.bound,
         gap=first.gap,
         seconds=time.monotonic() - began,
+        stages=first_reports,
     )
     if not groupings:
         extra = [diagnostics.infeasible(elig)] if first.status == "infeasible" else []

@@ -63,6 +63,14 @@ def penalties(elig: Eligibility, scales: Scales, solution: Solution) -> tuple[fl
             if before is not None and now != before:
                 moves.append(Move(site=site.id, from_=before, to=now))
         total += scales.move * len(moves)
+        kept = options.baseline.mandataire
+        if (
+            kept is not None
+            and kept in elig.members
+            and elig.members[kept].can_lead
+            and solution.mandataire != kept
+        ):
+            total += scales.move
     return total, missing, moves
 
 

@@ -6,26 +6,32 @@ and fewest members slowly and proves little. So, for each grouping:
 1. stage 1 finds the fewest and nearest members (distance, members, subcontracting; no balance) and
    proves a lower bound LB1 on them. Since the spread is never negative, LB1 is also a lower bound of the
    full objective;
-2. stage 2 keeps those members and finds the fairest and nearest split between them (full objective);
+2. stage 2 finds the fairest split (full objective) among the plans within 2 % of stage 1's best on
+   distance, members and subcontracting;
 3. when the full objective is not yet within the asked gap of the best bound, stage 3 searches all
    groupings on the full objective from the best plan so far, until proven or out of time; its bound
    raises the certified bound.
 
-The reported bound is the best of the valid bounds (LB1, stage 3's); stage 2's bound only holds for
-its fixed members and is never reported. `optimal` means that the gap between the plan's full
-objective and that bound is within `gap_rel`.
+The reported bound is the best of the valid bounds (LB1, stage 3's); stage 2's bound only holds within
+its ceiling and is never reported as the plan's bound (it is listed in the stage reports). `optimal`
+means that the gap between the plan's full objective and that bound is within `gap_rel`.
 """
 
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 
 import pulp
 
 from solver import engine, model, results
 from solver.engine import EngineResult, Progress
+from solver.plan import StageReport
 from solver.start import greedy_start
+
+# stage 2 looks for the fairest split among plans within 2 % of stage 1's best on its own terms
+TOLERANCE = 0.02
 
 
 @dataclass(frozen=True)
@@ -57,10 +63,23 @@ def _gap(objective: float, bound: float | None) -> float | None:
     return max(0.0, objective - bound) / max(abs(objective), 1e-9)
 
 
+def _report(name: str, outcome: EngineResult) -> StageReport:
+    return StageReport(
+        name=name,
+        status=outcome.status,
+        objective=outcome.objective,
+        bound=outcome.bound,
+        gap=outcome.gap,
+        seconds=outcome.seconds,
+    )
+
+
 def best_grouping(
     built: model.Model, budget: float, progress: Progress | None, staged: bool = True
-) -> EngineResult:
-    """Solve for the best grouping within `budget` seconds; the variables hold it afterwards."""
+) -> tuple[EngineResult, list[StageReport]]:
+    """Solve for the best grouping within `budget` seconds; the variables hold it afterwards.
+    Also returns each stage's own report (stage 2's bound holds only within its 2 % ceiling)."""
+    reports: list[StageReport] = []
     o = built.elig.problem.options
     began = time.monotonic()
     deadline = began + budget
@@ -78,22 +97,28 @@ def best_grouping(
         )
 
     if not staged:
-        return run(budget, "solve")
+        return run(budget, "solve"), reports
     greedy = Incumbent(greedy_start(built), float("inf"), frozenset())
     if built.spread is None:
-        return run(budget, "solve", greedy)
+        return run(budget, "solve", greedy), reports
 
     model.define_objective(built, with_balance=False)
+    without_balance = built.prob.objective.copy()
     first = run(budget * 0.6, "members", greedy)
+    reports.append(_report("members", first))
     model.define_objective(built, with_balance=True)
-    if not first.has_solution:
-        return first
+    if not first.has_solution or first.objective is None:
+        return first, reports
     bound = first.bound
     best = _snapshot(built)
 
-    model.fix_members(built, set(best.members))
+    ceiling = first.objective + TOLERANCE * abs(first.objective) + engine.ABS_GAP
+    built.prob += without_balance <= ceiling, "near_best_members"
     second = run((deadline - time.monotonic()) * 0.5, "split", best)
-    model.fix_members(built, None)
+    reports.append(_report("split", second))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PuLP 3.3 warns on the mapping; the row must go before stage 3
+        del built.prob.constraints["near_best_members"]
     if second.has_solution:
         candidate = _snapshot(built)
         best = candidate if candidate.objective < best.objective else best
@@ -101,6 +126,7 @@ def best_grouping(
     gap = _gap(best.objective, bound)
     if (gap is None or gap > o.gap_rel) and best.objective - (bound or -1e300) > engine.ABS_GAP:
         third = run(deadline - time.monotonic(), "all", best)
+        reports.append(_report("all", third))
         if third.bound is not None and third.status != "error":
             bound = third.bound if bound is None else max(bound, third.bound)
         if third.has_solution:
@@ -112,6 +138,7 @@ def best_grouping(
     proven = bound is not None and (
         best.objective - bound <= engine.ABS_GAP or (gap or 0.0) <= o.gap_rel + 1e-9
     )
-    return EngineResult(
+    outcome = EngineResult(
         "optimal" if proven else "feasible", best.objective, bound, gap, time.monotonic() - began, first.name
     )
+    return outcome, reports

@@ -216,3 +216,16 @@ def test_progress_is_reported() -> None:
     stages = [e["stage"] for e in events]
     assert stages[0] == "eligibility" and "model" in stages and "grouping" in stages
     assert all(e["elapsed"] >= 0 for e in events)
+
+
+def test_stage_reports_and_honest_status() -> None:
+    structures = [
+        structure(f"e{j}", "EI", 48.9 + 0.02 * j, 2.45, {PAINT: 250}, can_lead=True) for j in range(3)
+    ]
+    plan = solver.solve(problem(collèges(5), structures, weights=ALL))
+    assert [s.name for s in plan.solver.stages][:2] == ["members", "split"]
+    members_stage = plan.solver.stages[0]
+    # the full objective adds the spread (≥ 0) to the first stage's terms: never below its bound
+    assert members_stage.bound is not None and plan.solver.objective is not None
+    assert members_stage.bound <= plan.solver.objective + 1e-9
+    assert plan.status == "optimal" and plan.solver.gap is not None and plan.solver.gap <= 1e-9 + 1e-6
