@@ -5,6 +5,8 @@ Alembic's env.py and the tests read `metadata` from here; a new domain adds its 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlmodel import SQLModel
 
 from app.integrations.webhooks.models import Webhook, WebhookDelivery
@@ -14,6 +16,17 @@ from app.structures.models import Structure, StructureCapacity
 from app.tenders.models import Lot, Site, Tender
 
 metadata = SQLModel.metadata
+
+
+def is_model_object(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
+    """Whether a database object belongs to these models, for Alembic's comparisons (`include_name`).
+
+    procrastinate's job queue tables live in the same PostgreSQL database but are procrastinate's:
+    a migration applies its schema as a whole and no model describes them.
+    """
+    table = name if type_ == "table" else parent_names.get("table_name")
+    return not (table or "").startswith("procrastinate_")
+
 
 __all__ = [
     "ApiKey",
@@ -26,5 +39,6 @@ __all__ = [
     "Tender",
     "Webhook",
     "WebhookDelivery",
+    "is_model_object",
     "metadata",
 ]

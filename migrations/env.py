@@ -10,7 +10,7 @@ from sqlmodel import create_engine
 
 from app.core.config import Settings
 from app.core.db import UTCDateTime
-from app.models import metadata
+from app.models import is_model_object, metadata
 
 config = context.config
 url = config.attributes.get("database_url") or Settings().database_url
@@ -29,6 +29,7 @@ def run_migrations_offline() -> None:
         target_metadata=metadata,
         literal_binds=True,
         compare_type=True,
+        include_name=is_model_object,
         render_item=render_item,
         render_as_batch=url.startswith("sqlite"),
     )
@@ -43,6 +44,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=metadata,
             compare_type=True,
+            include_name=is_model_object,
             render_item=render_item,
             # SQLite cannot ALTER most things: batch mode copies the table instead.
             render_as_batch=connection.dialect.name == "sqlite",

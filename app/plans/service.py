@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, update
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from app.core.db import utcnow
@@ -23,7 +24,8 @@ from solver.problem import Baseline, Options
 
 
 def get(session: Session, network_id: int, plan_id: int) -> Plan:
-    plan = session.get(Plan, plan_id)
+    # The stored problem is the largest column and most reads do not need it: loaded on first access.
+    plan = session.exec(select(Plan).where(Plan.id == plan_id).options(defer(Plan.problem))).first()  # type: ignore[arg-type]
     if plan is None or plan.network_id != network_id:
         raise NotFound(f"no plan {plan_id} in this network")
     return plan

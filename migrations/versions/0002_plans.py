@@ -16,7 +16,7 @@ down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Drops every object of procrastinate's schema (functions, tables, enum types), whatever its version.
+# Drops every object of procrastinate's schema (functions, tables, types), whatever its version.
 _DROP_PROCRASTINATE = """
 DO $$
 DECLARE r record;
@@ -29,8 +29,10 @@ BEGIN
              WHERE tablename LIKE 'procrastinate%' AND schemaname = current_schema() LOOP
         EXECUTE 'DROP TABLE IF EXISTS ' || quote_ident(r.tablename) || ' CASCADE';
     END LOOP;
+    -- Left once the tables are gone: the enums and the standalone composite types.
     FOR r IN SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-             WHERE t.typname LIKE 'procrastinate%' AND t.typtype = 'e' AND n.nspname = current_schema() LOOP
+             WHERE t.typname LIKE 'procrastinate%' AND t.typtype IN ('e', 'c')
+               AND n.nspname = current_schema() LOOP
         EXECUTE 'DROP TYPE IF EXISTS ' || quote_ident(r.typname) || ' CASCADE';
     END LOOP;
 END $$;

@@ -1,0 +1,293 @@
+"""Benchmark of plans solved as jobs on PostgreSQL: throughput of 1 then 2 workers, and API latency.
+
+    python -m bench.jobs [--plans 20] [--clients 50] [--requests 40] [--admin-url postgresql://...]
+
+On a fresh database (created, then dropped): `planner serve` on 127.0.0.1, a seed-scale tender
+(130 collèges, 20 co-contractors, 5 AI; synthetic figures), then
+1. N plans queued at once, solved by 1 worker, then N more by 2 workers: plans per minute of each, their
+   ratio, and a check that every plan is done with exactly one succeeded job (no job lost);
+2. while 2 workers solve, C concurrent clients each send R `GET /plans/{id}` (a bounded loop against
+   127.0.0.1 only): latency percentiles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from sqlalchemy import create_engine, text
+from sqlmodel import Session
+
+from app.core import migrate
+from app.core.config import Settings
+from app.networks.models import Role
+from app.networks.service import create_key, get_or_create_network
+from tests.plans import scenario
+
+# Solves that end on their own (2 % gap) rather than at a time limit, so that the workers' throughput
+# measures computing, not waiting: about 5 s of one core each for this instance.
+OPTIONS: dict[str, Any] = {
+    "time_limit_s": 120,
+    "gap_rel": 0.02,
+    "weights": {"distance": 1.0, "balance": 0.0, "members": 1.0, "subcontracting": 0.0},
+}
+PLANNER = [sys.executable, "-c", "from app.cli import main; main()"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def fresh_database(admin_url: str) -> Iterator[str]:
+    name = f"planner_bench_{os.getpid()}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    try:
+        base = admin_url.rsplit("/", 1)[0]
+        yield f"{base.replace('postgresql://', 'postgresql+psycopg://', 1)}/{name}"
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+class Processes:
+    def __init__(self, database_url: str, logs: Path) -> None:
+        self.env = {**os.environ, "DATABASE_URL": database_url}
+        self.logs = logs
+        self.running: list[subprocess.Popen[bytes]] = []
+
+    def start(self, *args: str) -> subprocess.Popen[bytes]:
+        log = (self.logs / f"{args[0]}-{len(self.running)}.log").open("wb")
+        process = subprocess.Popen([*PLANNER, *args], env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.running.append(process)
+        return process
+
+    def stop(self, process: subprocess.Popen[bytes]) -> None:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def stop_all(self) -> None:
+        for process in self.running:
+            if process.poll() is None:
+                self.stop(process)
+
+
+def _wait_http(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"error: {url} did not answer within {timeout:.0f} s")
+
+
+def _wait_workers(engine: Any, count: int) -> None:
+    while True:
+        with engine.connect() as conn:
+            if conn.execute(text("SELECT count(*) FROM procrastinate_workers")).scalar_one() >= count:
+                return
+        time.sleep(0.2)
+
+
+def _queue(api: httpx.Client, tender_id: int, count: int) -> list[int]:
+    ids = []
+    for _ in range(count):
+        answer = api.post(f"/tenders/{tender_id}/plans", json={"options": OPTIONS})
+        answer.raise_for_status()
+        ids.append(answer.json()["id"])
+    return ids
+
+
+def _wait_done(engine: Any, ids: list[int]) -> None:
+    while True:
+        with engine.connect() as conn:
+            left = conn.execute(
+                text("SELECT count(*) FROM plan WHERE id = ANY(:ids) AND status IN ('queued', 'running')"),
+                {"ids": ids},
+            ).scalar_one()
+        if not left:
+            return
+        time.sleep(0.25)
+
+
+def _check(engine: Any, ids: list[int]) -> dict[str, Any]:
+    with engine.connect() as conn:
+        plans = conn.execute(
+            text(
+                "SELECT p.status, j.status AS job, j.attempts, "
+                "EXTRACT(EPOCH FROM p.finished_at - p.started_at) AS seconds "
+                "FROM plan p LEFT JOIN procrastinate_jobs j ON j.id = p.job_id WHERE p.id = ANY(:ids)"
+            ),
+            {"ids": ids},
+        ).all()
+        jobs = conn.execute(
+            text("SELECT count(*) FROM procrastinate_jobs WHERE (args->>'plan_id')::int = ANY(:ids)"),
+            {"ids": ids},
+        ).scalar_one()
+    done = sum(1 for p in plans if p.status == "done" and p.job == "succeeded")
+    return {
+        "plans": len(ids),
+        "done_with_succeeded_job": done,
+        "jobs": jobs,
+        "lost": len(ids) - done,
+        "mean_solve_s": round(statistics.mean(float(p.seconds) for p in plans), 2),
+    }
+
+
+def throughput(
+    procs: Processes, engine: Any, api: httpx.Client, tender_id: int, plans: int, workers: int
+) -> dict[str, Any]:
+    started = [procs.start("worker", "--poll", "1") for _ in range(workers)]
+    _wait_workers(engine, workers)
+    load = os.getloadavg()[0]
+    began = time.monotonic()
+    ids = _queue(api, tender_id, plans)
+    _wait_done(engine, ids)
+    elapsed = time.monotonic() - began
+    for process in started:
+        procs.stop(process)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM procrastinate_workers"))
+    return {
+        "workers": workers,
+        "seconds": round(elapsed, 1),
+        "plans_per_minute": round(plans / elapsed * 60, 2),
+        "load_before": round(load, 2),
+        **_check(engine, ids),
+    }
+
+
+async def _latency(
+    base: str, headers: dict[str, str], ids: list[int], clients: int, requests: int
+) -> list[float]:
+    timings: list[float] = []
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as client:
+
+        async def one_client(index: int) -> None:
+            for n in range(requests):
+                plan_id = ids[(index + n) % len(ids)]
+                start = time.perf_counter()
+                answer = await client.get(f"/plans/{plan_id}")
+                timings.append(time.perf_counter() - start)
+                answer.raise_for_status()
+
+        await asyncio.gather(*(one_client(i) for i in range(clients)))
+    return timings
+
+
+def latency(
+    procs: Processes, engine: Any, api: httpx.Client, base: str, tender_id: int, clients: int, requests: int
+) -> dict[str, Any]:
+    started = [procs.start("worker", "--poll", "1") for _ in range(2)]
+    _wait_workers(engine, 2)
+    ids = _queue(api, tender_id, 4)
+    while True:  # measure while both workers are solving
+        with engine.connect() as conn:
+            running = conn.execute(
+                text("SELECT count(*) FROM plan WHERE id = ANY(:ids) AND status = 'running'"), {"ids": ids}
+            ).scalar_one()
+        if running >= 2:
+            break
+        time.sleep(0.2)
+    began = time.monotonic()
+    timings = asyncio.run(_latency(base, dict(api.headers), ids, clients, requests))
+    elapsed = time.monotonic() - began
+    with engine.connect() as conn:
+        still = conn.execute(
+            text("SELECT count(*) FROM plan WHERE id = ANY(:ids) AND status = 'running'"), {"ids": ids}
+        ).scalar_one()
+    for process in started:
+        procs.stop(process)
+    ms = sorted(t * 1000 for t in timings)
+    return {
+        "clients": clients,
+        "requests": len(ms),
+        "seconds": round(elapsed, 1),
+        "requests_per_s": round(len(ms) / elapsed, 1),
+        "p50_ms": round(ms[len(ms) // 2], 1),
+        "p95_ms": round(ms[int(len(ms) * 0.95) - 1], 1),
+        "p99_ms": round(ms[int(len(ms) * 0.99) - 1], 1),
+        "max_ms": round(ms[-1], 1),
+        "plans_running_at_end": still,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--plans", type=int, default=20)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=40, help="GET requests per client")
+    parser.add_argument("--logs", type=Path, default=Path("out/bench-jobs"))
+    parser.add_argument("--out", type=Path, help="write the results as JSON here")
+    args = parser.parse_args()
+    args.logs.mkdir(parents=True, exist_ok=True)
+
+    with fresh_database(args.admin_url) as url:
+        settings = Settings(database_url=url)
+        migrate.upgrade(settings)
+        engine = create_engine(settings.database_url)
+        with Session(engine) as session:
+            key = create_key(session, get_or_create_network(session, "bench"), Role.coordinator)
+        procs = Processes(settings.database_url, args.logs)
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}/api/v1"
+        try:
+            procs.start("serve", "--port", str(port))
+            _wait_http(f"{base}/health")
+            with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=60) as api:
+                tender, structures = scenario.seed_scale()
+                for body in structures:
+                    api.post("/structures", json=body).raise_for_status()
+                tender_id = api.post("/tenders", json=tender).raise_for_status().json()["id"]
+                one = throughput(procs, engine, api, tender_id, args.plans, 1)
+                print(json.dumps(one), flush=True)
+                two = throughput(procs, engine, api, tender_id, args.plans, 2)
+                print(json.dumps(two), flush=True)
+                lat = latency(procs, engine, api, base, tender_id, args.clients, args.requests)
+                print(json.dumps(lat), flush=True)
+        finally:
+            procs.stop_all()
+            engine.dispose()
+    results = {
+        "cores": os.cpu_count(),
+        "options": OPTIONS,
+        "one_worker": one,
+        "two_workers": two,
+        "ratio": round(two["plans_per_minute"] / one["plans_per_minute"], 2),
+        "latency": lat,
+    }
+    print(json.dumps(results, indent=2))
+    if args.out:
+        args.out.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
