@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import Headers, structure_body, tender_body
+from tests.plans.conftest import Worker
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,7 @@ def test_a_reader_writing_is_403(
 @pytest.mark.parametrize("role", ["viewer", "member"])
 def test_a_reader_reads(
     client: TestClient,
+    tmp_path: Path,
     coordinator: Headers,
     owned: dict[str, Any],
     route: Route,
@@ -177,9 +180,18 @@ def test_a_reader_reads(
     request: pytest.FixtureRequest,
 ) -> None:
     if route.needs_grouping:
-        plan_url = f"/api/v1/plans/{owned['plan_id']}"
-        while client.get(plan_url, headers=coordinator).json()["status"] in ("queued", "running"):
-            time.sleep(0.05)
+        settings = request.getfixturevalue("settings")
+        # On PostgreSQL plans are solved by worker processes, not by the application.
+        worker = None if settings.is_sqlite else Worker(settings, tmp_path / "worker.log")
+        try:
+            plan_url = f"/api/v1/plans/{owned['plan_id']}"
+            deadline = time.monotonic() + 60
+            while client.get(plan_url, headers=coordinator).json()["status"] in ("queued", "running"):
+                assert time.monotonic() < deadline, "the plan was not solved within 60 s"
+                time.sleep(0.05)
+        finally:
+            if worker is not None:
+                worker.stop()
         assert client.post(f"{plan_url}/accept", json={"rank": 1}, headers=coordinator).status_code == 200
     assert call(client, route, owned, request.getfixturevalue(role)).status_code == 200
 

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from app.core.config import Settings
 from app.networks.models import Role
 from tests.conftest import new_key
+from tests.plans.conftest import Worker
 
 Headers = dict[str, str]
 
@@ -114,7 +118,16 @@ class Planned:
 
 
 @pytest.fixture
-def planned(client: TestClient, coordinator: Headers) -> Planned:
+def solving(settings: Settings, tmp_path: Path) -> Iterator[None]:
+    """Something solves queued plans: the app's embedded runner, or a worker process on PostgreSQL."""
+    worker = None if settings.is_sqlite else Worker(settings, tmp_path / "worker.log")
+    yield
+    if worker is not None:
+        worker.stop()
+
+
+@pytest.fixture
+def planned(client: TestClient, coordinator: Headers, solving: None) -> Planned:
     """A tender of three collèges planned with two co-traitants and an AI as sous-traitant (not accepted)."""
     structures = {}
     for body in STRUCTURES:

@@ -80,7 +80,7 @@ def _op(tag: str, operation: str) -> Any:
 
 
 def test_main_flow_through_the_generated_client(
-    generated: tuple[ModuleType, str], app: FastAPI, client: TestClient, coordinator: Headers
+    generated: tuple[ModuleType, str], app: FastAPI, client: TestClient, coordinator: Headers, solving: None
 ) -> None:
     # The client exists once generated (by the fixture): imported here, not at the top of the module.
     from planner_client import AuthenticatedClient
