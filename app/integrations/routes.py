@@ -16,6 +16,7 @@ from app.integrations.ocds_service import tender_package
 from app.integrations.webhooks import routes as webhook_routes
 from app.tenders import service as tenders
 from app.tenders.schemas import TenderCreate, TenderPublic
+from solver.reference import sector_slugs
 
 router = APIRouter()
 router.include_router(forms_routes.router)
@@ -78,6 +79,9 @@ def import_ocds(
     ] = None,
 ) -> TenderPublic:
     """Record the tender of an OCDS release package: its lots, and its items as sites."""
+    if default_trade is not None and default_trade not in sector_slugs():
+        reason = "unknown trade: a sector slug of the Marché de l'inclusion"
+        raise InvalidInput([FieldError(field="default_trade", reason=reason)])
     try:
         payload = tender_from_package(package, default_trade=default_trade)
     except OcdsImportError as exc:

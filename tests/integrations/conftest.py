@@ -114,7 +114,8 @@ class Planned:
 
     @property
     def grouping(self) -> dict[str, Any]:
-        return self.plan["result"]["groupings"][0]  # type: ignore[no-any-return]
+        best: dict[str, Any] = self.plan["result"]["groupings"][0]
+        return best
 
 
 @pytest.fixture

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.integrations.directory_csv import CsvFormatError, decode, parse_directory
 
@@ -105,3 +109,23 @@ def test_unreadable_files_say_why(body: bytes, field: str, reason: str) -> None:
         parse_directory(decode(body))
     assert caught.value.field == field
     assert reason in caught.value.reason
+
+
+names = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")) | st.sampled_from(',;"\n'),
+    min_size=1,
+    max_size=40,
+).filter(lambda n: n.strip() == n and n.strip())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(names, min_size=1, max_size=5), st.sampled_from([",", ";"]))
+def test_any_name_written_by_a_spreadsheet_reads_back(rows: list[str], delimiter: str) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter)
+    writer.writerow(["siret", "kind", "name", "lat", "lon"])
+    for name in rows:
+        writer.writerow(["80746931700018", "EI", name, "48.9", "2.4"])
+    directory = parse_directory(out.getvalue())
+    assert directory.delimiter == delimiter
+    assert [r.fields["name"] for r in directory.rows] == rows

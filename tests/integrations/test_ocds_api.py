@@ -90,6 +90,14 @@ def test_package_without_hours_names_the_items(client: TestClient, coordinator: 
     assert "hours" in errors[0]["reason"]
 
 
+def test_unknown_default_trade_is_named(client: TestClient, coordinator: Headers) -> None:
+    response = client.post(
+        f"{IMPORT}?default_trade=plomberie-imaginaire", json=package_with_hours(), headers=coordinator
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["default_trade"]
+
+
 def test_not_json_and_not_an_object_are_refused(client: TestClient, coordinator: Headers) -> None:
     broken = client.post(IMPORT, content=b"{", headers=coordinator | {"Content-Type": "application/json"})
     assert broken.status_code == 400

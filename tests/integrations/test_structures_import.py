@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -12,11 +13,12 @@ URL = "/api/v1/structures/import"
 SIAE_93 = (Path(__file__).parent / "data" / "siae_93.csv").read_bytes()
 
 
-def _post(client: TestClient, headers: Headers, body: bytes | str) -> dict:  # type: ignore[type-arg]
+def _post(client: TestClient, headers: Headers, body: bytes | str) -> dict[str, Any]:
     data = body.encode() if isinstance(body, str) else body
     response = client.post(URL, content=data, headers=headers | {"Content-Type": "text/csv"})
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    report: dict[str, Any] = response.json()
+    return report
 
 
 def test_siae_93_yields_81_structures_and_a_reimport_changes_nothing(

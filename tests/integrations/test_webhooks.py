@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, create_engine, select
+from sqlmodel import Session, col, create_engine, select
 
 from app.integrations.webhooks import Event, emit
 from app.integrations.webhooks.delivery import Deliverer, RetryPolicy
@@ -64,7 +64,7 @@ def _hook(
 
 def _deliveries(engine: Engine) -> list[WebhookDelivery]:
     with Session(engine) as session:
-        return list(session.exec(select(WebhookDelivery).order_by(WebhookDelivery.id)).all())  # type: ignore[arg-type]
+        return list(session.exec(select(WebhookDelivery).order_by(col(WebhookDelivery.id))).all())
 
 
 def test_emit_records_only_for_subscribed_active_hooks_of_the_network(engine: Engine) -> None:
