@@ -19,6 +19,9 @@ from multiprocessing.connection import Connection
 from typing import Any, Literal
 
 _PARENT_WATCH_INTERVAL_S = 0.5
+# Solving yields the processor to the API and the database it shares a machine with: a request is
+# answered at once even while every core is solving.
+SOLVER_NICENESS = 10
 
 
 @dataclass
@@ -51,6 +54,8 @@ def _watch_parent(parent_pid: int) -> None:
 
 def _child_main(problem_json: str, conn: Connection, parent_pid: int) -> None:
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+    if hasattr(os, "nice"):
+        os.nice(SOLVER_NICENESS)
     from solver import solve
     from solver.problem import PlanningProblem
 

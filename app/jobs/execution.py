@@ -113,6 +113,9 @@ def run_plan(
             interrupted = True
             return False
         if latest:
+            if latest.get("stage") != figures["stage"]:
+                # Each stage of the engine solves its own model: its figures replace the last stage's.
+                figures.update(objective=None, bound=None, gap=None)
             figures.update(latest)
         now = time.monotonic()
         if now - last_write < settings.progress_interval_s:
