@@ -47,6 +47,16 @@ def test_validation_names_each_bad_path() -> None:
     assert fields == ["uri", "releases[0].bids.details[0].status", "releases[0].tender.items[1].quantity"]
 
 
+def test_dates_and_uris_are_checked() -> None:
+    package = example_package()
+    package["publishedDate"] = "yesterday"
+    package["uri"] = "not a uri"
+    package["releases"][0]["date"] = "2025-03-01T09:00:00"  # no offset
+    package["releases"][0]["tender"]["tenderPeriod"]["endDate"] = "2025-04-02T12:00:00Z"
+    fields = [e.field for e in validate_package(package)]
+    assert fields == ["publishedDate", "releases[0].date", "uri"]
+
+
 def test_round_trip_keeps_lots_sites_cpv_values_and_hours() -> None:
     first = tender_from_package(_export(TENDER))
     second = tender_from_package(_export(first))

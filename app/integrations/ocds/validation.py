@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from typing import Any
+from urllib.parse import urlsplit
 
-from jsonschema import Draft4Validator
+from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
@@ -31,6 +33,23 @@ def _load(name: str) -> dict[str, Any]:
     return data
 
 
+# jsonschema checks formats only with optional packages installed; OCDS needs two, checked here.
+FORMATS = FormatChecker(formats=())
+
+
+@FORMATS.checks("date-time", raises=ValueError)
+def _date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    # RFC 3339: a date, a time and an offset (Z or ±hh:mm).
+    return "T" in value.upper() and datetime.fromisoformat(value).tzinfo is not None
+
+
+@FORMATS.checks("uri")
+def _uri(value: object) -> bool:
+    return not isinstance(value, str) or (bool(urlsplit(value).scheme) and " " not in value)
+
+
 @cache
 def _validator() -> Draft4Validator:
     package = _load(PACKAGE_SCHEMA)
@@ -39,7 +58,7 @@ def _validator() -> Draft4Validator:
     registry: Registry[Any] = Registry().with_resource(
         release["id"], Resource.from_contents(release, default_specification=DRAFT4)
     )
-    return Draft4Validator(package, registry=registry, format_checker=Draft4Validator.FORMAT_CHECKER)
+    return Draft4Validator(package, registry=registry, format_checker=FORMATS)
 
 
 def dotted(path: list[str | int] | tuple[str | int, ...]) -> str:
