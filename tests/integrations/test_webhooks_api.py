@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -109,6 +110,11 @@ def test_plan_done_and_grouping_accepted_reach_the_receiver(
     assert chosen["rank"] == 1 and chosen["mandataire"] == planned.grouping["mandataire"]
     assert chosen["members"] == [m["structure"] for m in planned.grouping["members"]]
 
+    # The receiver has answered; the deliverer records the outcome right after.
+    deadline = time.monotonic() + 10
+    while client.get(f"{URL}/{hook['id']}/deliveries?status=pending", headers=coordinator).json()["total"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
     listed = client.get(f"{URL}/{hook['id']}/deliveries", headers=coordinator).json()
     assert [(d["event"], d["status"], d["attempts"], d["response_status"]) for d in listed["items"]] == [
         ("grouping.accepted", "delivered", 1, 200),

@@ -37,7 +37,6 @@ def _load(name: str) -> dict[str, Any]:
 FORMATS = FormatChecker(formats=())
 
 
-@FORMATS.checks("date-time", raises=ValueError)
 def _date_time(value: object) -> bool:
     if not isinstance(value, str):
         return True
@@ -45,9 +44,12 @@ def _date_time(value: object) -> bool:
     return "T" in value.upper() and datetime.fromisoformat(value).tzinfo is not None
 
 
-@FORMATS.checks("uri")
 def _uri(value: object) -> bool:
     return not isinstance(value, str) or (bool(urlsplit(value).scheme) and " " not in value)
+
+
+FORMATS.checks("date-time", raises=ValueError)(_date_time)
+FORMATS.checks("uri")(_uri)
 
 
 @cache
