@@ -113,6 +113,11 @@ def _uncovered(elig: Eligibility, site: SiteItem) -> Diagnostic:
     )
 
 
+def unreachable_sites(elig: Eligibility) -> list[Diagnostic]:
+    """Sites no possible co-traitant can reach, whatever the grouping."""
+    return [_uncovered(elig, s) for s in elig.sites if not elig.by_site[s.index]]
+
+
 def after_solving(
     elig: Eligibility, best: Grouping, missing_territories: list[str], skipped: list[str]
 ) -> list[Diagnostic]:

@@ -49,6 +49,18 @@ class FastHiGHS(pulp.HiGHS):  # type: ignore[misc]
     def __init__(self, start: dict[str, float] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.start = start or {}
+        self.started = time.monotonic()
+
+    def actualSolve(self, lp: pulp.LpProblem) -> int:
+        self.started = time.monotonic()
+        return int(super().actualSolve(lp))
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:
+        # the time limit covers handing the model over, not only HiGHS's own clock
+        if self.timeLimit is not None:
+            left = max(0.5, float(self.timeLimit) - (time.monotonic() - self.started))
+            lp.solverModel.setOptionValue("time_limit", left)
+        lp.solverModel.run()
 
     def buildSolverModel(self, lp: pulp.LpProblem) -> None:
         inf = highspy.kHighsInf

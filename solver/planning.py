@@ -62,7 +62,12 @@ def _solve(problem: PlanningProblem, progress: Progress | None, began: float, st
         return Plan(
             status="infeasible",
             solver=SolverReport(name=engine_name, seconds=time.monotonic() - began),
-            diagnostics=[diagnostics.no_possible_mandataire(elig), *notes, *leave],
+            diagnostics=[
+                diagnostics.no_possible_mandataire(elig),
+                *notes,
+                *diagnostics.unreachable_sites(elig),
+                *leave,
+            ],
         )
     # one x ≤ y row per pair bounds far better, but beyond ~20,000 pairs the engine's first linear
     # relaxation alone takes minutes: large tenders get the aggregated rows

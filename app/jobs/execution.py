@@ -22,7 +22,7 @@ from sqlmodel import col
 
 from app.core.db import utcnow
 from app.integrations.webhooks import events as webhook_events
-from app.jobs.child import solve_in_child
+from app.jobs.child import SOLVER_NICENESS, solve_in_child
 from app.plans.models import Plan, PlanStatus
 
 logger = logging.getLogger("planner.jobs")
@@ -35,6 +35,8 @@ _STUCK_GRACE_S = 120.0
 class RunSettings:
     progress_interval_s: float = 1.0
     """Least time between two progress writes to the plan row."""
+    niceness: int = SOLVER_NICENESS
+    """Scheduling niceness of the solving processes (0 on a machine that only solves)."""
 
 
 def worker_name() -> str:
@@ -126,7 +128,9 @@ def run_plan(
             # Writing progress also tells whether the plan is still ours: cancelled or taken over, stop.
             return bool(conn.execute(_owned(plan_id, run_id).values(progress=progress)).rowcount)
 
-    outcome = solve_in_child(json.dumps(problem), on_tick=on_tick, deadline_s=_deadline(problem))
+    outcome = solve_in_child(
+        json.dumps(problem), on_tick=on_tick, deadline_s=_deadline(problem), niceness=settings.niceness
+    )
     if outcome.kind == "stopped" and interrupted:
         _release(engine, plan_id, run_id, requeue)
         return None

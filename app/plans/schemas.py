@@ -59,7 +59,10 @@ class PlanPublic(BaseModel):
     progress: Progress | None = None
     result: PlanResult | None = Field(default=None, description="the plan's groupings once done")
     replan_of: int | None = Field(default=None, description="the accepted plan this one re-plans")
-    withdrawn: list[str] | None = None
+    withdrawn: list[str] | None = Field(
+        default=None,
+        description="members who withdrew in this re-plan (all of them: options.baseline.withdrawn)",
+    )
     accepted_rank: int | None = Field(
         default=None, description="rank of the grouping accepted for the tender"
     )

@@ -66,13 +66,15 @@ def test_trade_distance_excluded_and_required() -> None:
 
 def test_no_possible_mandataire_is_infeasible_with_a_reason() -> None:
     structures = [
-        structure("e1", "EI", 48.9, 2.45, {PAINT: 1000}),
-        structure("e2", "ACI", 48.9, 2.45, {PAINT: 1000}),
+        structure("e1", "EI", 48.9, 2.45, {PAINT: 1000}, max_distance_km=20),
+        structure("e2", "ACI", 48.9, 2.45, {PAINT: 1000}, max_distance_km=20),
     ]
-    plan = solver.solve(problem(collèges(), structures))
+    plan = solver.solve(problem([*collèges(), site("far", 50.5, 4.0, 10)], structures))
     assert plan.status == "infeasible"
     assert plan.groupings == []
     assert "no_possible_mandataire" in codes(plan)
+    # even without a plan, a site no one can reach is named with its reason
+    assert "site_uncovered_no_structure_in_reach" in codes(plan, site_id="far")
 
 
 def test_shortage_reports_each_uncovered_site_and_why() -> None:
