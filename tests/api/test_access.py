@@ -72,6 +72,7 @@ ROUTES = [
     Route("PATCH", "/api/v1/webhooks/{webhook_id}", {"active": False}),
     Route("DELETE", "/api/v1/webhooks/{webhook_id}"),
     Route("POST", "/api/v1/webhooks/{webhook_id}/ping"),
+    Route("POST", "/api/v1/webhooks/{webhook_id}/secret"),
     Route("GET", "/api/v1/webhooks/{webhook_id}/deliveries", coordinator_only=True),
 ]
 PUBLIC = {"GET /api/v1/health"}

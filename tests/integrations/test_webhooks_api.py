@@ -62,6 +62,18 @@ def test_secret_is_shown_once_and_crud_is_for_coordinators(
     assert client.get(f"{URL}/{hook['id']}", headers=coordinator).status_code == 404
 
 
+def test_a_rotated_secret_signs_the_next_deliveries(
+    client: TestClient, coordinator: Headers, hook: dict[str, Any], receiver: Receiver
+) -> None:
+    rotated = client.post(f"{URL}/{hook['id']}/secret", headers=coordinator).json()
+    assert rotated["secret"].startswith("whsec_") and rotated["secret"] != hook["secret"]
+    client.post(f"{URL}/{hook['id']}/ping", headers=coordinator)
+    (request,) = receiver.wait_for(lambda r: len(r) == 1)
+    stamp, signature = request.headers["x-planner-timestamp"], request.headers["x-planner-signature"]
+    assert verify(rotated["secret"], stamp, request.body, signature)
+    assert not verify(hook["secret"], stamp, request.body, signature)
+
+
 def test_bad_url_and_events_are_named(client: TestClient, coordinator: Headers) -> None:
     response = client.post(
         URL, json={"url": "ftp://x.org/h", "events": ["plan.done", "plan.exploded"]}, headers=coordinator

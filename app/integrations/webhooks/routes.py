@@ -55,6 +55,12 @@ def delete_webhook(session: SessionDep, caller: WriterDep, webhook_id: ResourceI
     return Response(status_code=204)
 
 
+@router.post("/{webhook_id}/secret", response_model=WebhookCreated)
+def rotate_webhook_secret(session: SessionDep, caller: WriterDep, webhook_id: ResourceId) -> WebhookCreated:
+    """Replace a lost or leaked signing secret; the answer shows the new one, this once."""
+    return service.rotate_secret(session, caller.network_id, webhook_id)
+
+
 @router.post("/{webhook_id}/ping", response_model=DeliveryPublic, status_code=202)
 def ping_webhook(session: SessionDep, caller: WriterDep, webhook_id: ResourceId) -> DeliveryPublic:
     """Queue a signed `ping` delivery to the webhook, to check the receiver."""

@@ -103,6 +103,17 @@ def update(session: Session, network_id: int, webhook_id: int, patch: WebhookUpd
     return public(hook)
 
 
+def rotate_secret(session: Session, network_id: int, webhook_id: int) -> WebhookCreated:
+    """Replace the signing secret; deliveries sent from now on are signed with the new one."""
+    hook = get(session, network_id, webhook_id)
+    hook.secret = new_secret()
+    hook.updated_at = utcnow()
+    session.add(hook)
+    session.commit()
+    session.refresh(hook)
+    return WebhookCreated.model_validate(hook, from_attributes=True)
+
+
 def delete(session: Session, network_id: int, webhook_id: int) -> None:
     session.delete(get(session, network_id, webhook_id))
     session.commit()
