@@ -73,6 +73,7 @@ ROUTES = [
     Route("DELETE", "/api/v1/webhooks/{webhook_id}"),
     Route("POST", "/api/v1/webhooks/{webhook_id}/ping"),
     Route("POST", "/api/v1/webhooks/{webhook_id}/secret"),
+    Route("POST", "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"),
     Route("GET", "/api/v1/webhooks/{webhook_id}/deliveries", coordinator_only=True),
 ]
 PUBLIC = {"GET /api/v1/health"}
@@ -98,6 +99,10 @@ class Owned(dict[str, Any]):
     def __missing__(self, key: str) -> Any:
         if key == "rank":
             return 1
+        if key == "delivery_id":
+            url = f"/api/v1/webhooks/{self['webhook_id']}/ping"
+            self[key] = self.client.post(url, headers=self.coordinator).json()["id"]
+            return self[key]
         if key == "webhook_id":
             # Port 9 (discard) on this machine: nothing leaves it, a delivery attempt just fails.
             body = {"url": "http://127.0.0.1:9/hook"}

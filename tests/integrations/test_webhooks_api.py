@@ -9,7 +9,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, update
+from sqlmodel import col
 
+from app.integrations.webhooks.models import WebhookDelivery
 from app.integrations.webhooks.signing import verify
 from tests.integrations.conftest import Headers, Planned
 from tests.integrations.receiver import Received, Receiver, running_receiver
@@ -29,6 +32,14 @@ def hook(client: TestClient, coordinator: Headers, receiver: Receiver) -> dict[s
     assert created.status_code == 201, created.text
     body: dict[str, Any] = created.json()
     return body
+
+
+def _wait_settled(client: TestClient, coordinator: Headers, hook_id: int) -> None:
+    """The receiver has answered; the deliverer records the outcome right after."""
+    deadline = time.monotonic() + 10
+    while client.get(f"{URL}/{hook_id}/deliveries?status=pending", headers=coordinator).json()["total"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
 
 
 def _events(requests: list[Received]) -> list[str]:
@@ -72,6 +83,30 @@ def test_a_rotated_secret_signs_the_next_deliveries(
     stamp, signature = request.headers["x-planner-timestamp"], request.headers["x-planner-signature"]
     assert verify(rotated["secret"], stamp, request.body, signature)
     assert not verify(hook["secret"], stamp, request.body, signature)
+
+
+def test_a_failed_delivery_is_sent_again_on_request(
+    client: TestClient, db: Engine, coordinator: Headers, hook: dict[str, Any], receiver: Receiver
+) -> None:
+    delivery = client.post(f"{URL}/{hook['id']}/ping", headers=coordinator).json()
+    receiver.wait_for(lambda r: len(r) == 1)
+    retry = f"{URL}/{hook['id']}/deliveries/{delivery['id']}/retry"
+    _wait_settled(client, coordinator, hook["id"])
+    assert client.post(retry, headers=coordinator).status_code == 409  # delivered: nothing to retry
+    # As the deliverer leaves it after its last attempt at a receiver that was down.
+    with db.begin() as conn:
+        conn.execute(
+            update(WebhookDelivery)
+            .where(col(WebhookDelivery.id) == delivery["id"])
+            .values(status="failed", attempts=8)
+        )
+    again = client.post(retry, headers=coordinator)
+    assert again.status_code == 202 and (again.json()["status"], again.json()["attempts"]) == ("pending", 0)
+    receiver.wait_for(lambda r: len(r) == 2)
+    _wait_settled(client, coordinator, hook["id"])
+    (listed,) = client.get(f"{URL}/{hook['id']}/deliveries", headers=coordinator).json()["items"]
+    assert (listed["status"], listed["attempts"]) == ("delivered", 1)
+    assert client.post(f"{URL}/{hook['id']}/deliveries/999999/retry", headers=coordinator).status_code == 404
 
 
 def test_bad_url_and_events_are_named(client: TestClient, coordinator: Headers) -> None:
@@ -122,11 +157,7 @@ def test_plan_done_and_grouping_accepted_reach_the_receiver(
     assert chosen["rank"] == 1 and chosen["mandataire"] == planned.grouping["mandataire"]
     assert chosen["members"] == [m["structure"] for m in planned.grouping["members"]]
 
-    # The receiver has answered; the deliverer records the outcome right after.
-    deadline = time.monotonic() + 10
-    while client.get(f"{URL}/{hook['id']}/deliveries?status=pending", headers=coordinator).json()["total"]:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    _wait_settled(client, coordinator, hook["id"])
     listed = client.get(f"{URL}/{hook['id']}/deliveries", headers=coordinator).json()
     assert [(d["event"], d["status"], d["attempts"], d["response_status"]) for d in listed["items"]] == [
         ("grouping.accepted", "delivered", 1, 200),

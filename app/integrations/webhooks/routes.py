@@ -80,3 +80,11 @@ def list_deliveries(
     return service.deliveries(
         session, caller.network_id, webhook_id, status=status, limit=limit, offset=offset
     )
+
+
+@router.post("/{webhook_id}/deliveries/{delivery_id}/retry", response_model=DeliveryPublic, status_code=202)
+def retry_delivery(
+    session: SessionDep, caller: WriterDep, webhook_id: ResourceId, delivery_id: ResourceId
+) -> DeliveryPublic:
+    """Send a failed delivery again, with a new round of attempts."""
+    return service.retry(session, caller.network_id, webhook_id, delivery_id)

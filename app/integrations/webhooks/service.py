@@ -12,7 +12,7 @@ from sqlalchemy import Connection, func, insert
 from sqlmodel import Session, col, select
 
 from app.core.db import utcnow
-from app.core.errors import NotFound
+from app.core.errors import Conflict, NotFound
 from app.integrations.webhooks.models import DeliveryStatus, Event, Webhook, WebhookDelivery
 from app.integrations.webhooks.schemas import (
     DeliveriesPublic,
@@ -132,6 +132,23 @@ def ping(session: Session, network_id: int, webhook_id: int) -> DeliveryPublic:
         next_attempt_at=now,
         created_at=now,
     )
+    session.add(delivery)
+    session.commit()
+    session.refresh(delivery)
+    return DeliveryPublic.model_validate(delivery, from_attributes=True)
+
+
+def retry(session: Session, network_id: int, webhook_id: int, delivery_id: int) -> DeliveryPublic:
+    """Send a failed delivery again, with a new round of attempts (after the receiver is fixed)."""
+    get(session, network_id, webhook_id)
+    delivery = session.get(WebhookDelivery, delivery_id)
+    if delivery is None or delivery.webhook_id != webhook_id:
+        raise NotFound(f"no delivery {delivery_id} of webhook {webhook_id}")
+    if delivery.status != DeliveryStatus.failed.value:
+        raise Conflict(f"delivery {delivery_id} is {delivery.status}: only a failed delivery is sent again")
+    delivery.status = DeliveryStatus.pending.value
+    delivery.attempts = 0
+    delivery.next_attempt_at = utcnow()
     session.add(delivery)
     session.commit()
     session.refresh(delivery)
