@@ -231,3 +231,20 @@ def test_stage_reports_and_honest_status() -> None:
     assert members_stage.bound is not None and plan.solver.objective is not None
     assert members_stage.bound <= plan.solver.objective + 1e-9
     assert plan.status == "optimal" and plan.solver.gap is not None and plan.solver.gap <= 1e-9 + 1e-6
+
+
+def test_replanning_keeps_the_mandataire() -> None:
+    sites = collèges(4, hours=100)
+    structures = [
+        structure("a", "EI", 48.90, 2.45, {PAINT: 200}, can_lead=True),
+        structure("b", "EI", 48.93, 2.45, {PAINT: 200}, can_lead=True),
+    ]
+    p = problem(sites, structures, weights=ALL)
+    first = solver.solve(p).groupings[0]
+    other = ({"a", "b"} - {first.mandataire}).pop()
+    baseline = solver.problem.Baseline(
+        assignments={a.site: a.structure for a in first.assignments}, mandataire=other, move_penalty=1.0
+    )
+    again = solver.replan(p, baseline).groupings[0]
+    assert again.mandataire == other
+    assert again.moved == []
