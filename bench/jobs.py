@@ -154,6 +154,7 @@ def _check(engine: Any, ids: list[int]) -> dict[str, Any]:
         "done_with_succeeded_job": done,
         "jobs": jobs,
         "lost": len(ids) - done,
+        "most_attempts": max(int(p.attempts or 0) for p in plans),
         "mean_solve_s": round(statistics.mean(float(p.seconds) for p in plans), 2),
     }
 

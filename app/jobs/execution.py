@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, select, update
 from sqlmodel import col
 
 from app.core.db import utcnow
+from app.integrations.webhooks import events as webhook_events
 from app.jobs.child import SOLVER_NICENESS, solve_in_child
 from app.plans.models import Plan, PlanStatus
 
@@ -153,6 +154,9 @@ def run_plan(
         values.update(status=PlanStatus.failed.value, reason=outcome.reason)
     with engine.begin() as conn:
         written = conn.execute(_owned(plan_id, run_id).values(**values)).rowcount
+        if written:
+            # Announced in the same transaction: a webhook hears of the plan if and only if it is stored.
+            webhook_events.plan_finished(conn, plan_id)
     if not written:
         return None
     logger.info("plan %s: %s", plan_id, values["status"])

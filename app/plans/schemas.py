@@ -9,7 +9,7 @@ from pydantic import BaseModel, BeforeValidator, Field
 
 from app.core.schemas import ApiInput, Paging
 from app.plans.models import PlanStatus
-from solver.plan import Plan as PlanResult
+from solver.plan import Plan
 from solver.problem import Options
 
 
@@ -44,6 +44,10 @@ class Progress(BaseModel):
     objective: float | None = Field(default=None, description="objective of the best grouping found so far")
     bound: float | None = Field(default=None, description="best bound: no grouping can do better")
     gap: float | None = Field(default=None, description="relative gap between objective and bound")
+
+
+class PlanResult(Plan):
+    """The solver's plan (its own name in the API, apart from the plan resource's status)."""
 
 
 class PlanPublic(BaseModel):

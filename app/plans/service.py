@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.core.db import utcnow
 from app.core.errors import Conflict, FieldError, InvalidInput, NotFound
+from app.integrations.webhooks import events as webhook_events
 from app.jobs.backend import PlanJobs
 from app.plans.models import Plan, PlanStatus
 from app.plans.problem import build_problem
@@ -123,6 +124,7 @@ def accept(session: Session, network_id: int, plan_id: int, rank: int) -> Plan:
     plan.accepted_rank = rank
     plan.accepted_at = utcnow()
     session.add(plan)
+    webhook_events.grouping_accepted(session, plan)
     session.commit()
     session.refresh(plan)
     return plan
