@@ -52,14 +52,19 @@ def _owned(plan_id: int, run_id: str) -> Any:
     )
 
 
-def claim(engine: Engine, plan_id: int, worker: str) -> str | None:
-    """Mark the plan running under a new run id; None when it is no longer to be run."""
+def claim(engine: Engine, plan_id: int, worker: str, *, take_over: bool) -> str | None:
+    """Mark the plan running under a new run id; None when it is no longer to be run.
+
+    `take_over` also claims a plan still marked running: a job queued again after its worker died
+    finds its plan so. Without it, of two runs that picked the same queued plan only the first runs.
+    """
     run_id = uuid.uuid4().hex
+    claimable = [PlanStatus.queued.value] + ([PlanStatus.running.value] if take_over else [])
     with engine.begin() as conn:
         claimed = conn.execute(
             update(Plan)
             .where(col(Plan.id) == plan_id)
-            .where(col(Plan.status).in_([PlanStatus.queued.value, PlanStatus.running.value]))
+            .where(col(Plan.status).in_(claimable))
             .values(
                 status=PlanStatus.running.value,
                 run_id=run_id,
@@ -88,6 +93,7 @@ def run_plan(
     *,
     should_continue: Callable[[], bool] = lambda: True,
     requeue: Requeue | None = None,
+    take_over: bool = False,
 ) -> str | None:
     """Solve the plan if it is still to be solved; return the status it ended with.
 
@@ -96,7 +102,7 @@ def run_plan(
     interrupted plan goes back to `queued` and, in the same transaction, `requeue` queues its job.
     """
     settings = settings or RunSettings()
-    run_id = claim(engine, plan_id, worker_name())
+    run_id = claim(engine, plan_id, worker_name(), take_over=take_over)
     if run_id is None:
         return None
     with engine.connect() as conn:

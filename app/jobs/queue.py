@@ -69,6 +69,8 @@ def _solve_plan(context: JobContext, plan_id: int) -> None:
         # A user's cancel shows on the plan row; only a worker shutdown interrupts the run here.
         should_continue=lambda: context.abort_reason() is not AbortReason.SHUTDOWN,
         requeue=requeue,
+        # A plan has one job at a time: a job run again after its worker died takes the plan over.
+        take_over=True,
     )
 
 

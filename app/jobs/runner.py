@@ -43,6 +43,7 @@ class EmbeddedRunner:
         return self._active
 
     def start(self) -> None:
+        self._stopping.clear()
         with self.engine.begin() as conn:
             # This process is the only embedded runner of its database: a plan still `running` was
             # cut short by the previous process, so it is queued again.

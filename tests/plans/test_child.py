@@ -53,7 +53,7 @@ def test_stopping_terminates_the_solver_and_reports_progress_first() -> None:
 
     outcome = solve_in_child(big.model_dump_json(), on_tick=on_tick, tick_s=0.2)
     assert outcome.kind == "stopped"
-    assert time.monotonic() - began < 30, "the solve was stopped long before its 60 s limit"
+    assert time.monotonic() - began < 45, "the solve was stopped before its 60 s limit"
     assert any(report.get("objective") is not None and report.get("stage") for report in seen)
     assert multiprocessing.active_children() == []
 

@@ -124,8 +124,8 @@ def test_another_network_sees_no_plan(
 def test_cancel_a_queued_plan_and_a_running_one(
     client: TestClient, coordinator: Headers, viewer: Headers, big_tender: int, solving: None
 ) -> None:
-    long = queue_plan(client, coordinator, big_tender, time_limit_s=120)
-    waiting = queue_plan(client, coordinator, big_tender, time_limit_s=120)
+    long = queue_plan(client, coordinator, big_tender, time_limit_s=300)
+    waiting = queue_plan(client, coordinator, big_tender, time_limit_s=300)
     running = wait_for(client, viewer, long["id"], lambda p: p["status"] == "running")
     assert client.post(f"/api/v1/plans/{waiting['id']}/cancel", headers=viewer).status_code == 403
 
@@ -147,7 +147,7 @@ def test_cancel_a_queued_plan_and_a_running_one(
 
     # One solve at a time: a new plan can only finish this soon if the cancelled solve was stopped.
     quick = queue_plan(client, coordinator, big_tender, time_limit_s=3)
-    assert wait_for(client, viewer, quick["id"], finished, timeout=40)["status"] == "done"
+    assert wait_for(client, viewer, quick["id"], finished, timeout=90)["status"] == "done"
     for plan_id in (long["id"], waiting["id"]):
         plan = client.get(f"/api/v1/plans/{plan_id}", headers=viewer).json()
         assert plan["status"] == "cancelled" and plan["result"] is None

@@ -115,7 +115,7 @@ def test_a_stopped_worker_hands_its_plan_back(
     wait_for(client, coordinator, plan["id"], lambda p: p["status"] == "running", timeout=60)
     began = time.monotonic()
     first.stop()  # SIGTERM: the solve gets a 1 s grace, then the plan is queued again with a new job
-    assert time.monotonic() - began < 15
+    assert time.monotonic() - began < 25
     queued = client.get(f"/api/v1/plans/{plan['id']}", headers=coordinator).json()
     assert queued["status"] == "queued", queued
 
