@@ -94,7 +94,7 @@ def test_accepted_grouping_gives_tender_drafts_and_the_ocds_joint_bid(
     for t in bid["tenderers"]:
         sid = next(s for s, n in names.items() if n == parties[t["id"]]["name"])
         assert parties[t["id"]]["identifier"] == {
-            "scheme": "FR-SIRET",
+            "scheme": "FR-RCS",
             "id": planned.structures[sid]["siret"],
             "legalName": names[sid],
         }

@@ -127,7 +127,8 @@ def test_joint_bid_lists_members_lead_and_subcontractors() -> None:
     leads = [p["name"] for p in parties.values() if "leadTenderer" in p["roles"]]
     assert leads == ["ACI Couleurs"]
     lead = next(p for p in parties.values() if p["name"] == "ACI Couleurs")
-    assert lead["identifier"] == {"scheme": "FR-SIRET", "id": "34980413800049", "legalName": "ACI Couleurs"}
+    assert lead["identifier"] == {"scheme": "FR-RCS", "id": "34980413800049", "legalName": "ACI Couleurs"}
+    assert lead["additionalIdentifiers"] == [{"scheme": "FR-SIRET", "id": "34980413800049"}]
     subcontractors = [p for p in parties.values() if "subcontractor" in p["roles"]]
     assert [p["name"] for p in subcontractors] == ["AI Services"]
     # Same SIRET, two conventions: two distinct parties.

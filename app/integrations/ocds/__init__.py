@@ -12,9 +12,9 @@ Conventions for what OCDS has no field for (documented in `docs` of the routes a
   `X-INCLUSION-SECTOR`;
 - the tender kind is `mainProcurementCategory` (`works`, `services`); a staffing tender is a services
   tender with `staffing` in `additionalProcurementCategories` (an open codelist);
-- a structure is a party identified by its SIRET under the scheme `FR-SIRET` (an establishment number
-  of the SIRENE register, as in the shipped example; `FR-RCS` would exclude the associations that many
-  SIAE are).
+- a structure is a party whose `identifier` is its SIRET under the scheme `FR-RCS` (as back-offices
+  read it), repeated in `additionalIdentifiers` under `FR-SIRET` (an establishment number of the SIRENE
+  register: many SIAE are associations, which the RCS does not register).
 """
 
 from app.integrations.ocds.exporter import JointBid, export_package, joint_bid

@@ -102,7 +102,7 @@ def _item(site: dict[str, Any], lot: dict[str, Any]) -> dict[str, Any]:
 
 
 def _party_id(info: PartyInfo, taken: set[str]) -> str:
-    base = f"FR-SIRET-{info.siret}" if info.siret else f"planner-structure-{info.id}"
+    base = f"FR-RCS-{info.siret}" if info.siret else f"planner-structure-{info.id}"
     # One SIRET may hold two conventions (an EI and an ACI): the kind tells them apart.
     party_id = base if base not in taken else f"{base}-{info.kind or info.id}"
     taken.add(party_id)
@@ -112,7 +112,10 @@ def _party_id(info: PartyInfo, taken: set[str]) -> str:
 def _party(info: PartyInfo, party_id: str, roles: list[str]) -> dict[str, Any]:
     party: dict[str, Any] = {"id": party_id, "name": info.name, "roles": roles}
     if info.siret:
-        party["identifier"] = {"scheme": "FR-SIRET", "id": info.siret, "legalName": info.name}
+        party["identifier"] = {"scheme": "FR-RCS", "id": info.siret, "legalName": info.name}
+        # FR-RCS is what back-offices expect; FR-SIRET says what the number is, since many SIAE are
+        # associations, which the RCS does not register.
+        party["additionalIdentifiers"] = [{"scheme": "FR-SIRET", "id": info.siret}]
     address = {"streetAddress": info.address, "locality": info.commune, "postalCode": info.postcode}
     if any(address.values()):
         party["address"] = {**{k: v for k, v in address.items() if v}, "countryName": "France"}
