@@ -7,13 +7,15 @@ best bound and gap from the solver itself (HiGHS: `mip_dual_bound`, `mip_gap`; C
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
+import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +56,14 @@ class FastHiGHS(pulp.HiGHS):  # type: ignore[misc]
     def actualSolve(self, lp: pulp.LpProblem) -> int:
         self.started = time.monotonic()
         return int(super().actualSolve(lp))
+
+    def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:
+        # HiGHS prints its banner on stdout when the first instance is made, whatever the options say;
+        # library callers (the API workers, `planner demo`, `planner solve`) own stdout
+        with _stdout_silenced():
+            highspy.Highs()  # type: ignore[no-untyped-call]
+        super().createAndConfigureSolver(lp)
+        lp.solverModel.setOptionValue("log_to_console", False)
 
     def callSolver(self, lp: pulp.LpProblem) -> None:
         # the time limit covers handing the model over, not only HiGHS's own clock
@@ -114,6 +124,23 @@ class FastHiGHS(pulp.HiGHS):  # type: ignore[misc]
             sol.col_value = [self.start.get(v.name, 0.0) for v in variables]
             sol.value_valid = True
             h.setSolution(sol)
+
+
+@contextlib.contextmanager
+def _stdout_silenced() -> Iterator[None]:
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no file descriptor 1 (embedded interpreter): nothing to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def _highs_callback(progress: Progress, offset: float, stage: str) -> tuple[Callable[..., None], None]:

@@ -61,10 +61,19 @@ def _restore(prob: pulp.LpProblem, values: dict[str, float]) -> None:
         v.varValue = values.get(v.name, 0.0)
 
 
-def _gap(objective: float, bound: float | None) -> float | None:
+def relative_gap(objective: float, bound: float | None) -> float | None:
     if bound is None:
         return None
     return max(0.0, objective - bound) / max(abs(objective), 1e-9)
+
+
+def status_of(objective: float, bound: float | None, gap_rel: float) -> str:
+    """`optimal` only when the full objective is within `gap_rel` of a valid proven lower bound."""
+    gap = relative_gap(objective, bound)
+    proven = bound is not None and (
+        objective - bound <= engine.ABS_GAP or (gap is not None and gap <= gap_rel + 1e-9)
+    )
+    return "optimal" if proven else "feasible"
 
 
 def _report(name: str, outcome: EngineResult) -> StageReport:
@@ -127,7 +136,7 @@ def best_grouping(
         candidate = _snapshot(built)
         best = candidate if candidate.objective < best.objective else best
 
-    gap = _gap(best.objective, bound)
+    gap = relative_gap(best.objective, bound)
     if (gap is None or gap > o.gap_rel) and best.objective - (bound or -1e300) > engine.ABS_GAP:
         third = run(deadline - time.monotonic(), "all", best)
         reports.append(_report("all", third))
@@ -138,11 +147,13 @@ def best_grouping(
             best = candidate if candidate.objective < best.objective else best
 
     _restore(built.prob, best.values)
-    gap = _gap(best.objective, bound)
-    proven = bound is not None and (
-        best.objective - bound <= engine.ABS_GAP or (gap or 0.0) <= o.gap_rel + 1e-9
-    )
+    gap = relative_gap(best.objective, bound)
     outcome = EngineResult(
-        "optimal" if proven else "feasible", best.objective, bound, gap, time.monotonic() - began, first.name
+        status_of(best.objective, bound, o.gap_rel),
+        best.objective,
+        bound,
+        gap,
+        time.monotonic() - began,
+        first.name,
     )
     return outcome, reports
