@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from solver import diagnostics, eligibility, engine, model, results, stages, strengthen
+from solver import decompose, diagnostics, eligibility, engine, model, results, stages, strengthen
 from solver.plan import Diagnostic, Grouping, Plan, SolverReport, StageReport
 from solver.problem import Baseline, PlanningProblem
 
@@ -72,6 +72,10 @@ def _solve(problem: PlanningProblem, progress: Progress | None, began: float, st
     # one x ≤ y row per pair bounds far better, but beyond ~20,000 pairs the engine's first linear
     # relaxation alone takes minutes: large tenders get the aggregated rows
     nearest = None if len(elig.pairs) <= DISAGGREGATE_UP_TO else NEAREST_ROWS
+    if strong and nearest is not None and decompose.applies(elig):
+        parts = decompose.solve(elig, o.time_limit_s - (time.monotonic() - began), progress)
+        if parts is not None:
+            return _decomposed_plan(elig, parts, notes, began)
     built = model.build(elig, problem.tender.reference, nearest=nearest, strong=strong)
     if strong:
         strengthen.define_valid_inequalities(built)
@@ -137,3 +141,29 @@ def _solve(problem: PlanningProblem, progress: Progress | None, began: float, st
         return Plan(status=first.status, solver=report, diagnostics=[*extra, *notes])
     found_notes = diagnostics.after_solving(elig, groupings[0], lacking_best, built.skipped_territories)
     return Plan(status=status, solver=report, groupings=groupings, diagnostics=[*notes, *found_notes])
+
+
+def _decomposed_plan(
+    elig: eligibility.Eligibility, parts: decompose.Outcome, notes: list[Diagnostic], began: float
+) -> Plan:
+    o = elig.problem.options
+    best = parts.grouping
+    report = SolverReport(
+        name=parts.engine,
+        objective=best.objective,
+        bound=parts.bound,
+        gap=stages.relative_gap(best.objective, parts.bound),
+        seconds=time.monotonic() - began,
+        stages=parts.stages,
+    )
+    skipped = []
+    if o.territorial_presence:
+        based = {st.territory for st in elig.members.values()}
+        skipped = sorted({s.territory for s in elig.sites if s.territory and s.territory not in based})
+    found_notes = diagnostics.after_solving(elig, best, parts.missing, skipped)
+    return Plan(
+        status=stages.status_of(best.objective, parts.bound, o.gap_rel),
+        solver=report,
+        groupings=[best],
+        diagnostics=[*notes, *found_notes],
+    )

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pulp
 
-from solver import engine, model, results
+from solver import balance, engine, model, results
 from solver.engine import EngineResult, Progress
 from solver.plan import StageReport
 from solver.start import greedy_start
@@ -36,6 +37,10 @@ TOLERANCE = 0.02
 # the plan's objective as much as proving the members does
 FIRST_SHARE = 0.4
 SPLIT_SHARE = 0.7
+FIXED_SHARE = 0.4
+MIN_STAGE_S = 0.5
+# the equalising linear programme is small; at national scale handing it over takes a few seconds
+EQUALISE_MAX_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -97,17 +102,25 @@ def best_grouping(
     began = time.monotonic()
     deadline = began + budget
 
+    # what a run costs beyond the engine's own clock (PuLP reading the solution back), as measured
+    overhead = [0.0]
+
     def run(limit: float, stage: str, start: Incumbent | None = None) -> EngineResult:
-        return engine.solve(
+        limit = min(limit, deadline - time.monotonic()) - overhead[0]
+        if limit < MIN_STAGE_S and stage != "members":
+            return EngineResult("timeout", None, None, None, 0.0, "skipped: no time left")
+        outcome = engine.solve(
             built.prob,
             engine=o.engine,
-            time_limit=max(0.5, limit),
+            time_limit=max(MIN_STAGE_S, limit),
             gap_rel=o.gap_rel,
             threads=o.threads,
             start=start.values if start else None,
             progress=progress,
             stage=stage,
         )
+        overhead[0] = max(overhead[0], outcome.seconds - max(MIN_STAGE_S, limit))
+        return outcome
 
     if not staged:
         return run(budget, "solve"), reports
@@ -123,7 +136,20 @@ def best_grouping(
     if not first.has_solution or first.objective is None:
         return first, reports
     bound = first.bound
-    best = _snapshot(built)
+    best = _equalised(built, _snapshot(built), deadline, reports)
+    if status_of(best.objective, bound, o.gap_rel) == "optimal":
+        return _finish(built, best, bound, began, first.name, o.gap_rel), reports
+
+    # with the members fixed the spread has no big-M: the fairest split of this member set is easy
+    fixed = _run_fixed(
+        built, best, lambda limit: run(limit, "fixed", best), (deadline - time.monotonic()) * FIXED_SHARE
+    )
+    reports.append(_report("fixed", fixed))
+    if fixed.has_solution:
+        candidate = _equalised(built, _snapshot(built), deadline, reports)
+        best = candidate if candidate.objective < best.objective else best
+    if status_of(best.objective, bound, o.gap_rel) == "optimal":
+        return _finish(built, best, bound, began, first.name, o.gap_rel), reports
 
     ceiling = first.objective + TOLERANCE * abs(first.objective) + engine.ABS_GAP
     built.prob += without_balance <= ceiling, "near_best_members"
@@ -133,7 +159,7 @@ def best_grouping(
         warnings.simplefilter("ignore")  # PuLP 3.3 warns on the mapping; the row must go before stage 3
         del built.prob.constraints["near_best_members"]
     if second.has_solution:
-        candidate = _snapshot(built)
+        candidate = _equalised(built, _snapshot(built), deadline, reports)
         best = candidate if candidate.objective < best.objective else best
 
     gap = relative_gap(best.objective, bound)
@@ -143,17 +169,55 @@ def best_grouping(
         if third.bound is not None and third.status != "error":
             bound = third.bound if bound is None else max(bound, third.bound)
         if third.has_solution:
-            candidate = _snapshot(built)
+            candidate = _equalised(built, _snapshot(built), deadline, reports)
             best = candidate if candidate.objective < best.objective else best
+    return _finish(built, best, bound, began, first.name, o.gap_rel), reports
 
+
+def _run_fixed(
+    built: model.Model, best: Incumbent, run: Callable[[float], EngineResult], limit: float
+) -> EngineResult:
+    """Run with every membership fixed as in `best` (the bound of such a run holds for that member set
+    only: it is listed in the stage reports, never reported as the plan's bound)."""
+    saved = {e: (y.lowBound, y.upBound) for e, y in built.y.items()}
+    try:
+        for e, y in built.y.items():
+            y.lowBound = y.upBound = 1 if e in best.members else 0
+        return run(limit)
+    finally:
+        for e, y in built.y.items():
+            y.lowBound, y.upBound = saved[e]
+
+
+def _finish(
+    built: model.Model, best: Incumbent, bound: float | None, began: float, name: str, gap_rel: float
+) -> EngineResult:
     _restore(built.prob, best.values)
     gap = relative_gap(best.objective, bound)
-    outcome = EngineResult(
-        status_of(best.objective, bound, o.gap_rel),
-        best.objective,
-        bound,
-        gap,
-        time.monotonic() - began,
-        first.name,
+    return EngineResult(
+        status_of(best.objective, bound, gap_rel), best.objective, bound, gap, time.monotonic() - began, name
     )
-    return outcome, reports
+
+
+def _equalised(built: model.Model, plan: Incumbent, deadline: float, reports: list[StageReport]) -> Incumbent:
+    """The plan with its subcontracted hours re-spread to even the load ratios (`solver.balance`), when
+    that lowers its objective; the variables hold the returned plan."""
+    began = time.monotonic()
+    limit = min(EQUALISE_MAX_S, 0.1 * (deadline - began))
+    if limit < MIN_STAGE_S / 5 or not balance.equalise(built, max(limit, MIN_STAGE_S)):
+        _restore(built.prob, plan.values)
+        return plan
+    candidate = _snapshot(built)
+    better = candidate.objective < plan.objective - engine.ABS_GAP
+    reports.append(
+        StageReport(
+            name="equalise",
+            status="feasible",
+            objective=candidate.objective if better else plan.objective,
+            seconds=time.monotonic() - began,
+        )
+    )
+    if better:
+        return candidate
+    _restore(built.prob, plan.values)
+    return plan

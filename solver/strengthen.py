@@ -21,7 +21,7 @@ import pulp
 from solver.model import Model, label
 
 
-def _fewest(capacities: list[float], demand: float) -> int:
+def fewest_covering(capacities: list[float], demand: float) -> int:
     total, count = 0.0, 0
     for c in sorted(capacities, reverse=True):
         if total >= demand - 1e-9:
@@ -71,7 +71,10 @@ def define_valid_inequalities(model: Model) -> None:
                 >= demand - outsource,
                 f"cover_own_{name}",
             )
-        k = max(_fewest(list(reach.values()), demand), _fewest(list(own.values()), demand - outsource))
+        k = max(
+            fewest_covering(list(reach.values()), demand),
+            fewest_covering(list(own.values()), demand - outsource),
+        )
         fewest = max(fewest, k)
     # when even every member together cannot cover the demand there is no bound on their number
     if 1 < fewest <= len(model.y):
