@@ -34,7 +34,7 @@ from typing import Any
 
 import pulp
 
-from solver import balance, engine, model, results, strengthen
+from solver import balance, engine, model, moves, results, strengthen
 from solver.eligibility import Arc, Eligibility
 from solver.model import dependence_cap
 from solver.plan import Grouping, StageReport
@@ -42,6 +42,7 @@ from solver.problem import StructureSpec
 from solver.start import greedy_start
 
 Progress = Callable[[dict[str, Any]], None]
+MOVES_SHARE = 0.7  # of the time left after the territories
 BOUND_SHARE = 0.8  # of the time: the territories' bounds and plans; the rest evens the load ratios
 
 
@@ -452,8 +453,26 @@ def solve(elig: Eligibility, budget: float, progress: Progress | None) -> Outcom
         (e for e in members if elig.members[e].can_lead),
         key=lambda e: sum(elig.sites[k].hours for k, m in assignments.items() if m == e),
     )
-    solution = _solution(assignments, mandataire, subcontracts, members)
-    found, missing = results.grouping(elig, full, solution, 1)
+    found, missing = results.grouping(
+        elig, full, _solution(assignments, mandataire, subcontracts, members), 1
+    )
+    if o.weights.balance > 0 and deadline - time.monotonic() > 1.0:
+        moves_began = time.monotonic()
+        moved = moves.even_out(
+            elig, full, assignments, subcontracts, mandataire, MOVES_SHARE * (deadline - moves_began)
+        )
+        kept = frozenset(moved.values())
+        candidate, lacking = results.grouping(elig, full, _solution(moved, mandataire, subcontracts, kept), 1)
+        if candidate.objective < found.objective:
+            found, missing, assignments, members = candidate, lacking, moved, kept
+        reports.append(
+            StageReport(
+                name="moves",
+                status="feasible",
+                objective=found.objective,
+                seconds=time.monotonic() - moves_began,
+            )
+        )
     left = deadline - time.monotonic()
     if left > 1.0 and o.weights.balance > 0:
         balance_began = time.monotonic()

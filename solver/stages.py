@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import pulp
 
-from solver import balance, engine, model, results
+from solver import balance, engine, model, moves, results
 from solver.engine import EngineResult, Progress
 from solver.plan import StageReport
 from solver.start import greedy_start
@@ -35,7 +35,7 @@ from solver.start import greedy_start
 TOLERANCE = 0.02
 # of a grouping's time: 40 % to the members, then 70 % of what is left to the split; the split moves
 # the plan's objective as much as proving the members does
-FIRST_SHARE = 0.4
+FIRST_SHARE = 0.6
 SPLIT_SHARE = 0.7
 FIXED_SHARE = 0.4
 MIN_STAGE_S = 0.5
@@ -189,6 +189,21 @@ def _run_fixed(
             y.lowBound, y.upBound = saved[e]
 
 
+def _even_out(built: model.Model, limit: float) -> None:
+    """Local moves on the plan held in the variables (`solver.moves`); members may leave, none joins."""
+    solution = results.read_solution(built)
+    subcontracts = {arc: float(z.varValue or 0.0) for arc, z in built.z.items() if (z.varValue or 0.0) > 1e-9}
+    moved = moves.even_out(
+        built.elig, built.scales, solution.assignments, subcontracts, solution.mandataire, limit
+    )
+    for (k, e), x in built.x.items():
+        x.varValue = 1.0 if moved.get(k) == e else 0.0
+    kept = set(moved.values())
+    for e, y in built.y.items():
+        if e not in kept and e not in built.elig.problem.options.required:
+            y.varValue = 0.0
+
+
 def _finish(
     built: model.Model, best: Incumbent, bound: float | None, began: float, name: str, gap_rel: float
 ) -> EngineResult:
@@ -204,7 +219,10 @@ def _equalised(built: model.Model, plan: Incumbent, deadline: float, reports: li
     that lowers its objective; the variables hold the returned plan."""
     began = time.monotonic()
     limit = min(EQUALISE_MAX_S, 0.1 * (deadline - began))
-    if limit < MIN_STAGE_S / 5 or not balance.equalise(built, max(limit, MIN_STAGE_S)):
+    if limit < MIN_STAGE_S / 5:
+        return plan
+    _even_out(built, limit)
+    if not balance.equalise(built, max(limit, MIN_STAGE_S)):
         _restore(built.prob, plan.values)
         return plan
     candidate = _snapshot(built)
