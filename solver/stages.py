@@ -3,18 +3,22 @@
 The max − min spread of load ratios relaxes badly: left in from the start, the engine finds the nearest
 and fewest members slowly and proves little. So, for each grouping:
 
-1. stage 1 finds the fewest and nearest members (distance, members, subcontracting; no balance) and
+1. `members` finds the fewest and nearest members (distance, members, subcontracting; no balance) and
    proves a lower bound LB1 on them. Since the spread is never negative, LB1 is also a lower bound of the
    full objective;
-2. stage 2 finds the fairest split (full objective) among the plans within 2 % of stage 1's best on
+2. after every stage that finds a plan, `equalise` evens its load ratios by local moves and by
+   re-spreading the subcontracted hours (`solver.moves`, `solver.balance`);
+3. `fixed` finds the fairest split with the member set fixed (no big-M left on the spread);
+4. `split` finds the fairest split (full objective) among the plans within 2 % of stage 1's best on
    distance, members and subcontracting;
-3. when the full objective is not yet within the asked gap of the best bound, stage 3 searches all
+5. when the full objective is not yet within the asked gap of the best bound, `all` searches all
    groupings on the full objective from the best plan so far, until proven or out of time; its bound
    raises the certified bound.
 
-The reported bound is the best of the valid bounds (LB1, stage 3's); stage 2's bound only holds within
-its ceiling and is never reported as the plan's bound (it is listed in the stage reports). `optimal`
-means that the gap between the plan's full objective and that bound is within `gap_rel`.
+The reported bound is the best of the valid bounds (LB1, stage `all`'s); the bounds of `fixed` and
+`split` only hold within their restriction and are never reported as the plan's bound (they are listed
+in the stage reports). `optimal` means that the gap between the plan's full objective and that bound is
+within `gap_rel`.
 """
 
 from __future__ import annotations
