@@ -143,13 +143,17 @@ def _stdout_silenced() -> Iterator[None]:
         os.close(saved)
 
 
-def _highs_callback(progress: Progress, offset: float, stage: str) -> tuple[Callable[..., None], None]:
+def _highs_callback(
+    progress: Progress | None, offset: float, stage: str, incumbents: list[list[float]] | None
+) -> tuple[Callable[..., None], None]:
     last = [0.0]
 
     def callback(kind: Any, message: str, out: Any, data_in: Any, user: Any) -> None:
         now = time.monotonic()
         improving = kind == highspy.cb.HighsCallbackType.kCallbackMipImprovingSolution
-        if not improving and now - last[0] < 1.0:
+        if improving and incumbents is not None:
+            incumbents.append([float(v) for v in out.mip_solution])
+        if progress is None or (not improving and now - last[0] < 1.0):
             return
         last[0] = now
         primal = float(out.mip_primal_bound)
@@ -176,14 +180,17 @@ def solve(
     start: dict[str, float] | None = None,
     progress: Progress | None = None,
     stage: str = "solve",
+    incumbents: list[list[float]] | None = None,
 ) -> EngineResult:
+    """Solve `prob`; with `incumbents` (HiGHS only), each improving plan's column values are appended
+    to it, in the order of `prob.variables()`."""
     began = time.monotonic()
     offset = float(prob.objective.constant)
     if engine == "cbc":
         return _solve_cbc(prob, time_limit, gap_rel, threads, start, began, offset)
     options: dict[str, Any] = {}
-    if progress is not None:
-        options["callbackTuple"] = _highs_callback(progress, offset, stage)
+    if progress is not None or incumbents is not None:
+        options["callbackTuple"] = _highs_callback(progress, offset, stage, incumbents)
         options["callbacksToActivate"] = [
             highspy.cb.HighsCallbackType.kCallbackMipImprovingSolution,
             highspy.cb.HighsCallbackType.kCallbackMipInterrupt,

@@ -43,6 +43,8 @@ FIRST_SHARE = 0.6
 SPLIT_SHARE = 0.7
 FIXED_SHARE = 0.4
 MIN_STAGE_S = 0.5
+# stage 1's latest plans with other member sets, tried for a fairer split
+EARLIER = 4
 # the equalising linear programme is small; at national scale handing it over takes a few seconds
 EQUALISE_MAX_S = 30.0
 
@@ -109,7 +111,9 @@ def best_grouping(
     # what a run costs beyond the engine's own clock (PuLP reading the solution back), as measured
     overhead = [0.0]
 
-    def run(limit: float, stage: str, start: Incumbent | None = None) -> EngineResult:
+    def run(
+        limit: float, stage: str, start: Incumbent | None = None, seen: list[list[float]] | None = None
+    ) -> EngineResult:
         limit = min(limit, deadline - time.monotonic()) - overhead[0]
         if limit < MIN_STAGE_S and stage != "members":
             return EngineResult("timeout", None, None, None, 0.0, "skipped: no time left")
@@ -122,6 +126,7 @@ def best_grouping(
             start=start.values if start else None,
             progress=progress,
             stage=stage,
+            incumbents=seen,
         )
         overhead[0] = max(overhead[0], outcome.seconds - max(MIN_STAGE_S, limit))
         return outcome
@@ -134,19 +139,33 @@ def best_grouping(
 
     model.define_objective(built, with_balance=False)
     without_balance = built.prob.objective.copy()
-    first = run(budget * FIRST_SHARE, "members", greedy)
+    seen: list[list[float]] = []
+    first = run(budget * FIRST_SHARE, "members", greedy, seen)
     reports.append(_report("members", first))
     model.define_objective(built, with_balance=True)
     if not first.has_solution or first.objective is None:
         return first, reports
     bound = first.bound
     best = _equalised(built, _snapshot(built), deadline, reports)
+    # the member set of a plan stage 1 passed on its way may split more fairly: the set whose fairest
+    # split has the lowest linear-relaxation bound (no big-M once the set is fixed) goes to stage `fixed`
+    start = best
+    lowest = _fixed_relaxation(built, best.members, o.threads)
+    for earlier in _earlier(built, seen, best.members):
+        if deadline - time.monotonic() < 4 * MIN_STAGE_S:
+            break
+        _restore(built.prob, earlier)
+        plan = _snapshot(built)
+        value = _fixed_relaxation(built, plan.members, o.threads)
+        if value is not None and (lowest is None or value < lowest - engine.ABS_GAP):
+            start, lowest = plan, value
+    _restore(built.prob, best.values)
     if status_of(best.objective, bound, o.gap_rel) == "optimal":
         return _finish(built, best, bound, began, first.name, o.gap_rel), reports
 
     # with the members fixed the spread has no big-M: the fairest split of this member set is easy
     fixed = _run_fixed(
-        built, best, lambda limit: run(limit, "fixed", best), (deadline - time.monotonic()) * FIXED_SHARE
+        built, start, lambda limit: run(limit, "fixed", start), (deadline - time.monotonic()) * FIXED_SHARE
     )
     reports.append(_report("fixed", fixed))
     if fixed.has_solution:
@@ -191,6 +210,43 @@ def _run_fixed(
     finally:
         for e, y in built.y.items():
             y.lowBound, y.upBound = saved[e]
+
+
+def _fixed_relaxation(built: model.Model, members: frozenset[str], threads: int | None) -> float | None:
+    """The linear relaxation's bound on the full objective with this member set fixed."""
+    saved = {v.name: v.cat for v in built.prob.variables()}
+    try:
+        for v in built.prob.variables():
+            v.cat = pulp.LpContinuous
+        outcome = _run_fixed(
+            built,
+            Incumbent({}, 0.0, members),
+            lambda limit: engine.solve(
+                built.prob, engine="highs", time_limit=limit, gap_rel=1e-9, threads=threads
+            ),
+            5.0,
+        )
+    finally:
+        for v in built.prob.variables():
+            v.cat = saved[v.name]
+    return outcome.bound if outcome.has_solution else None
+
+
+def _earlier(built: model.Model, seen: list[list[float]], last: frozenset[str]) -> list[dict[str, float]]:
+    """Up to EARLIER distinct member sets among stage 1's latest plans (the last one excluded)."""
+    names = [v.name for v in built.prob.variables()]
+    ys = {y.name: e for e, y in built.y.items()}
+    found: list[dict[str, float]] = []
+    sets = {last}
+    for values in reversed(seen):
+        if len(found) >= EARLIER or len(values) != len(names):
+            break
+        plan = dict(zip(names, values, strict=True))
+        members = frozenset(e for name, e in ys.items() if plan.get(name, 0.0) > 0.5)
+        if members not in sets:
+            sets.add(members)
+            found.append(plan)
+    return found
 
 
 def _even_out(built: model.Model, limit: float) -> None:
