@@ -43,7 +43,7 @@ from solver.start import greedy_start
 
 Progress = Callable[[dict[str, Any]], None]
 MOVES_SHARE = 0.7  # of the time left after the territories
-BOUND_SHARE = 0.8  # of the time: the territories' bounds and plans; the rest evens the load ratios
+BOUND_SHARE = 0.9  # of the time: the territories' bounds and plans; the rest evens the load ratios
 
 
 def applies(elig: Eligibility) -> bool:
