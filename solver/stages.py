@@ -45,6 +45,9 @@ FIXED_SHARE = 0.4
 MIN_STAGE_S = 0.5
 # stage 1's latest plans with other member sets, tried for a fairer split
 EARLIER = 4
+# beyond this many assignment variables a linear relaxation is no quick probe
+PROBE_UP_TO = 20_000
+PROBE_S = 2.0
 # the equalising linear programme is small; at national scale handing it over takes a few seconds
 EQUALISE_MAX_S = 30.0
 
@@ -150,8 +153,9 @@ def best_grouping(
     # the member set of a plan stage 1 passed on its way may split more fairly: the set whose fairest
     # split has the lowest linear-relaxation bound (no big-M once the set is fixed) goes to stage `fixed`
     start = best
-    lowest = _fixed_relaxation(built, best.members, o.threads)
-    for earlier in _earlier(built, seen, best.members):
+    small = len(built.x) <= PROBE_UP_TO
+    lowest = _fixed_relaxation(built, best.members, o.threads) if small else None
+    for earlier in _earlier(built, seen, best.members) if small else []:
         if deadline - time.monotonic() < 4 * MIN_STAGE_S:
             break
         _restore(built.prob, earlier)
@@ -224,7 +228,7 @@ def _fixed_relaxation(built: model.Model, members: frozenset[str], threads: int 
             lambda limit: engine.solve(
                 built.prob, engine="highs", time_limit=limit, gap_rel=1e-9, threads=threads
             ),
-            5.0,
+            PROBE_S,
         )
     finally:
         for v in built.prob.variables():
