@@ -266,8 +266,9 @@ class _Ledger:
 def data_bound(elig: Eligibility, full: model.Scales) -> float:
     """A lower bound of the first-stage objective from the data alone: every site at its nearest
     possible member, the most subcontracting the intermédiaires and the share σ allow, and the fewest
-    members whose reach covers each trade's demand (`strengthen`). A plan leaving a site uncovered pays
-    more than that site's distance and all the members together, so the bound holds for it too."""
+    members whose reach, and whose own capacity, cover each trade's demand (`strengthen`). A plan
+    leaving a site uncovered pays more than that site's distance and all the members together, so the
+    bound holds for it too."""
     o = elig.problem.options
     w = o.weights
     sigma = o.max_subcontracting_share
@@ -294,6 +295,15 @@ def data_bound(elig: Eligibility, full: model.Scales) -> float:
                 reach.append(min(h, most))
             k = strengthen.fewest_covering(reach, demand)
             fewest = max(fewest, k if k <= len(reach) else 0)
+            # own hours: what the intermédiaires cannot take must be done by the members themselves
+            suppliers = {a.to for a in elig.arcs if a.trade == t} if sigma > 0 else set()
+            outsource = sum(elig.intermediaries[a].capacities.get(t, 0.0) for a in suppliers)
+            if len(elig.trades) == 1:
+                outsource = min(outsource, sigma * demand)
+            if demand - outsource > 0:
+                own = [min(h, elig.members[e].capacities.get(t, 0.0)) for e, h in in_reach.items()]
+                k = strengthen.fewest_covering(own, demand - outsource)
+                fewest = max(fewest, k if k <= len(own) else 0)
     return (
         w.distance * distance / full.hours_km
         - w.subcontracting * reward / full.hours

@@ -226,6 +226,20 @@ def solve(
             name,
         )
     objective = float(info.objective_function_value) + offset
+    held = float(pulp.value(prob.objective) or 0.0)
+    if start and held > objective + 1e-7 * max(1.0, abs(objective)):
+        # HiGHS 1.16 may report the better plan's objective yet hand back the starting plan (seen when
+        # presolve solves the model outright): solve again without the start
+        return solve(
+            prob,
+            engine=engine,
+            time_limit=max(0.5, time_limit - seconds),
+            gap_rel=gap_rel,
+            threads=threads,
+            progress=progress,
+            stage=stage,
+            incumbents=incumbents,
+        )
     bound = _finite(info.mip_dual_bound, offset)
     if not any(v.cat == pulp.LpInteger for v in prob.variables()):
         bound = objective

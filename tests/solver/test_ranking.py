@@ -59,3 +59,23 @@ def test_library_solve_prints_nothing_on_stdout() -> None:
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout == ""
+
+
+def test_the_plan_returned_is_the_engine_best_not_the_starting_one() -> None:
+    # the starting plan sends S0 to E1, 9 km away; E2 sits on S0 and has room for it
+    sites = [
+        site("S0", 48.85, 2.35, 10),
+        site("S1", 48.975, 2.35, 61),
+        site("S2", 48.85, 2.35, 61),
+        site("S3", 48.85, 2.35, 62),
+    ]
+    structures = [
+        structure("E0", "EI", 48.975, 2.35, {PAINT: 61}, can_lead=True),
+        structure("E1", "EI", 48.85, 2.475, {PAINT: 184}),
+        structure("E2", "EI", 48.85, 2.35, {PAINT: 60}),
+    ]
+    plan = solver.solve(problem(sites, structures, weights={"distance": 1, "members": 0, "balance": 0}))
+    assert plan.status == "optimal"
+    chosen = {a.site: a.structure for a in plan.groupings[0].assignments}
+    assert chosen == {"S0": "E2", "S1": "E0", "S2": "E1", "S3": "E1"}
+    assert plan.groupings[0].objective == pytest.approx(plan.solver.objective)
