@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from app.core.cli import migrate_command, serve_command
+from app.demo.cli import demo_command
 from app.jobs.cli import worker_command
 from app.networks.cli import keys
 from solver.cli import solve_command
@@ -15,6 +16,7 @@ cli = typer.Typer(
 cli.command("solve")(solve_command)
 cli.command("serve")(serve_command)
 cli.command("migrate")(migrate_command)
+cli.command("demo")(demo_command)
 cli.command("worker")(worker_command)
 cli.add_typer(keys, name="keys")
 

@@ -12,6 +12,8 @@ from app.core import health
 from app.core.config import Settings
 from app.core.db import make_engine
 from app.core.errors import Problem, document_problems, install_error_handlers
+from app.integrations import routes as integrations
+from app.integrations.webhooks.delivery import Deliverer
 from app.jobs.backend import make_jobs
 from app.networks import routes as networks
 from app.plans import routes as plans
@@ -35,10 +37,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.jobs_mode, settings.database_url, engine, runner_concurrency=settings.runner_concurrency
     )
 
+    deliverer = Deliverer(engine)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         jobs.start()
+        deliverer.start()
         yield
+        deliverer.stop()
         jobs.stop()
         engine.dispose()
 
@@ -51,12 +57,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.plan_jobs = jobs
+    app.state.webhook_deliverer = deliverer
     install_error_handlers(app)
     document_problems(app)
 
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(health.router)
-    for domain in (networks, structures, tenders, plans):
+    # integrations first: `/structures/import` and `/tenders/import/ocds` are fixed paths.
+    for domain in (networks, integrations, structures, tenders, plans):
         api.include_router(domain.router, responses=_PROBLEMS)
     app.include_router(api)
     return app

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 from sqlmodel import SQLModel
 
+from app.integrations.webhooks.models import Webhook, WebhookDelivery
 from app.networks.models import ApiKey, Network
 from app.plans.models import Plan
 from app.structures.models import Structure, StructureCapacity
@@ -36,6 +37,8 @@ __all__ = [
     "Structure",
     "StructureCapacity",
     "Tender",
+    "Webhook",
+    "WebhookDelivery",
     "is_model_object",
     "metadata",
 ]

@@ -7,7 +7,7 @@ On a fresh database (created, then dropped): `planner serve` on 127.0.0.1, a see
 1. N plans queued at once, solved by 1 worker, then N more by 2 workers: plans per minute of each, their
    ratio, and a check that every plan is done with exactly one succeeded job (no job lost);
 2. while 2 workers solve, C concurrent clients each send R `GET /plans/{id}` (a bounded loop against
-   127.0.0.1 only): latency percentiles.
+   127.0.0.1 only), first polling once a second each, then back to back: latency percentiles.
 """
 
 from __future__ import annotations
@@ -154,8 +154,16 @@ def _check(engine: Any, ids: list[int]) -> dict[str, Any]:
         "done_with_succeeded_job": done,
         "jobs": jobs,
         "lost": len(ids) - done,
+        "most_attempts": max(int(p.attempts or 0) for p in plans),
         "mean_solve_s": round(statistics.mean(float(p.seconds) for p in plans), 2),
     }
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time of a process and of its waited-for children (its solvers), from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    utime, stime, cutime, cstime = (int(v) for v in fields[11:15])
+    return (utime + stime + cutime + cstime) / os.sysconf("SC_CLK_TCK")
 
 
 def throughput(
@@ -168,6 +176,7 @@ def throughput(
     ids = _queue(api, tender_id, plans)
     _wait_done(engine, ids)
     elapsed = time.monotonic() - began
+    cpu = sum(_cpu_seconds(process.pid) for process in started)
     for process in started:
         procs.stop(process)
     with engine.begin() as conn:
@@ -176,36 +185,55 @@ def throughput(
         "workers": workers,
         "seconds": round(elapsed, 1),
         "plans_per_minute": round(plans / elapsed * 60, 2),
+        "cpu_s_per_plan": round(cpu / plans, 2),
+        "cores_obtained": round(cpu / elapsed, 2),
         "load_before": round(load, 2),
         **_check(engine, ids),
     }
 
 
 async def _latency(
-    base: str, headers: dict[str, str], ids: list[int], clients: int, requests: int
+    base: str, headers: dict[str, str], ids: list[int], clients: int, requests: int, interval_s: float
 ) -> list[float]:
     timings: list[float] = []
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as client:
 
         async def one_client(index: int) -> None:
+            # Spread the pollers' starts over one interval, as independent back-offices would be.
+            await asyncio.sleep(interval_s * index / clients)
             for n in range(requests):
                 plan_id = ids[(index + n) % len(ids)]
                 start = time.perf_counter()
                 answer = await client.get(f"/plans/{plan_id}")
                 timings.append(time.perf_counter() - start)
                 answer.raise_for_status()
+                await asyncio.sleep(max(0.0, interval_s - (time.perf_counter() - start)))
 
         await asyncio.gather(*(one_client(i) for i in range(clients)))
     return timings
 
 
+def _percentiles(timings: list[float], elapsed: float) -> dict[str, Any]:
+    ms = sorted(t * 1000 for t in timings)
+    return {
+        "requests": len(ms),
+        "seconds": round(elapsed, 1),
+        "requests_per_s": round(len(ms) / elapsed, 1),
+        "p50_ms": round(ms[len(ms) // 2], 1),
+        "p95_ms": round(ms[int(len(ms) * 0.95) - 1], 1),
+        "p99_ms": round(ms[int(len(ms) * 0.99) - 1], 1),
+        "max_ms": round(ms[-1], 1),
+    }
+
+
 def latency(
     procs: Processes, engine: Any, api: httpx.Client, base: str, tender_id: int, clients: int, requests: int
 ) -> dict[str, Any]:
+    """GET /plans/{id} while two workers solve: clients polling each second, then back to back."""
     started = [procs.start("worker", "--poll", "1") for _ in range(2)]
     _wait_workers(engine, 2)
-    ids = _queue(api, tender_id, 4)
+    ids = _queue(api, tender_id, 6)
     while True:  # measure while both workers are solving
         with engine.connect() as conn:
             running = conn.execute(
@@ -214,27 +242,18 @@ def latency(
         if running >= 2:
             break
         time.sleep(0.2)
-    began = time.monotonic()
-    timings = asyncio.run(_latency(base, dict(api.headers), ids, clients, requests))
-    elapsed = time.monotonic() - began
+    results: dict[str, Any] = {"clients": clients, "load_before": round(os.getloadavg()[0], 2)}
+    for name, interval in (("polling_every_1s", 1.0), ("back_to_back", 0.0)):
+        began = time.monotonic()
+        timings = asyncio.run(_latency(base, dict(api.headers), ids, clients, requests, interval))
+        results[name] = _percentiles(timings, time.monotonic() - began)
     with engine.connect() as conn:
-        still = conn.execute(
+        results["plans_running_at_end"] = conn.execute(
             text("SELECT count(*) FROM plan WHERE id = ANY(:ids) AND status = 'running'"), {"ids": ids}
         ).scalar_one()
     for process in started:
         procs.stop(process)
-    ms = sorted(t * 1000 for t in timings)
-    return {
-        "clients": clients,
-        "requests": len(ms),
-        "seconds": round(elapsed, 1),
-        "requests_per_s": round(len(ms) / elapsed, 1),
-        "p50_ms": round(ms[len(ms) // 2], 1),
-        "p95_ms": round(ms[int(len(ms) * 0.95) - 1], 1),
-        "p99_ms": round(ms[int(len(ms) * 0.99) - 1], 1),
-        "max_ms": round(ms[-1], 1),
-        "plans_running_at_end": still,
-    }
+    return results
 
 
 def main() -> None:
@@ -244,7 +263,7 @@ def main() -> None:
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--plans", type=int, default=20)
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--requests", type=int, default=40, help="GET requests per client")
+    parser.add_argument("--requests", type=int, default=20, help="GET requests per client and pattern")
     parser.add_argument("--logs", type=Path, default=Path("out/bench-jobs"))
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
     args = parser.parse_args()

@@ -19,6 +19,9 @@ from multiprocessing.connection import Connection
 from typing import Any, Literal
 
 _PARENT_WATCH_INTERVAL_S = 0.5
+# By default solving yields the processor to the API and the database it shares a machine with, so a
+# request is answered at once even while every core is solving.
+SOLVER_NICENESS = 10
 
 
 @dataclass
@@ -49,8 +52,10 @@ def _watch_parent(parent_pid: int) -> None:
             os._exit(3)
 
 
-def _child_main(problem_json: str, conn: Connection, parent_pid: int) -> None:
+def _child_main(problem_json: str, conn: Connection, parent_pid: int, niceness: int) -> None:
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+    if niceness and hasattr(os, "nice"):
+        os.nice(niceness)
     from solver import solve
     from solver.problem import PlanningProblem
 
@@ -77,6 +82,7 @@ def solve_in_child(
     on_tick: Tick,
     tick_s: float = 0.5,
     deadline_s: float | None = None,
+    niceness: int = SOLVER_NICENESS,
 ) -> Outcome:
     """Solve in a child process; call `on_tick(latest progress or None)` at least every `tick_s`.
 
@@ -87,7 +93,10 @@ def solve_in_child(
     ctx = multiprocessing.get_context("spawn")
     receiver, sender = ctx.Pipe(duplex=False)
     process = ctx.Process(
-        target=_child_main, args=(problem_json, sender, os.getpid()), name="planner-solve", daemon=True
+        target=_child_main,
+        args=(problem_json, sender, os.getpid(), niceness),
+        name="planner-solve",
+        daemon=True,
     )
     process.start()
     sender.close()

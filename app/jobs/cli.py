@@ -43,6 +43,15 @@ def worker_command(
             help="on SIGTERM, seconds a running solve may take to end before its plan is queued again",
         ),
     ] = 10.0,
+    nice: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=19,
+            envvar="WORKER_SOLVER_NICE",
+            help="niceness of the solvers: 10 lets the API and database go first, 0 on a solver machine",
+        ),
+    ] = 10,
     progress_every: Annotated[
         float, typer.Option(min=0.1, envvar="WORKER_PROGRESS_S", help="least seconds between progress writes")
     ] = 1.0,
@@ -73,7 +82,7 @@ def worker_command(
         stalled_after_s=stalled_after,
         poll_s=poll,
         shutdown_grace_s=shutdown_grace,
-        run=RunSettings(progress_interval_s=progress_every),
+        run=RunSettings(progress_interval_s=progress_every, niceness=nice),
     )
     try:
         asyncio.run(run_worker(settings.database_url, engine, worker))

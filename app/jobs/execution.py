@@ -21,7 +21,8 @@ from sqlalchemy import Connection, Engine, select, update
 from sqlmodel import col
 
 from app.core.db import utcnow
-from app.jobs.child import solve_in_child
+from app.integrations.webhooks import events as webhook_events
+from app.jobs.child import SOLVER_NICENESS, solve_in_child
 from app.plans.models import Plan, PlanStatus
 
 logger = logging.getLogger("planner.jobs")
@@ -34,6 +35,8 @@ _STUCK_GRACE_S = 120.0
 class RunSettings:
     progress_interval_s: float = 1.0
     """Least time between two progress writes to the plan row."""
+    niceness: int = SOLVER_NICENESS
+    """Scheduling niceness of the solving processes (0 on a machine that only solves)."""
 
 
 def worker_name() -> str:
@@ -112,6 +115,9 @@ def run_plan(
             interrupted = True
             return False
         if latest:
+            if latest.get("stage") != figures["stage"]:
+                # Each stage of the engine solves its own model: its figures replace the last stage's.
+                figures.update(objective=None, bound=None, gap=None)
             figures.update(latest)
         now = time.monotonic()
         if now - last_write < settings.progress_interval_s:
@@ -122,7 +128,9 @@ def run_plan(
             # Writing progress also tells whether the plan is still ours: cancelled or taken over, stop.
             return bool(conn.execute(_owned(plan_id, run_id).values(progress=progress)).rowcount)
 
-    outcome = solve_in_child(json.dumps(problem), on_tick=on_tick, deadline_s=_deadline(problem))
+    outcome = solve_in_child(
+        json.dumps(problem), on_tick=on_tick, deadline_s=_deadline(problem), niceness=settings.niceness
+    )
     if outcome.kind == "stopped" and interrupted:
         _release(engine, plan_id, run_id, requeue)
         return None
@@ -146,6 +154,9 @@ def run_plan(
         values.update(status=PlanStatus.failed.value, reason=outcome.reason)
     with engine.begin() as conn:
         written = conn.execute(_owned(plan_id, run_id).values(**values)).rowcount
+        if written:
+            # Announced in the same transaction: a webhook hears of the plan if and only if it is stored.
+            webhook_events.plan_finished(conn, plan_id)
     if not written:
         return None
     logger.info("plan %s: %s", plan_id, values["status"])

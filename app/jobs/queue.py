@@ -97,7 +97,9 @@ async def _recover_stalled_jobs(app: procrastinate.App, settings: WorkerSettings
                 try:
                     await app.job_manager.retry_job(job)
                     logger.warning(
-                        "job %s (plan %s): its worker stopped, queued again", job.id, job.task_kwargs
+                        "job %s (plan %s): its worker stopped, queued again",
+                        job.id,
+                        job.task_kwargs.get("plan_id"),
                     )
                 except exceptions.ConnectorException:
                     # Another worker queued it again first, or it finished meanwhile.

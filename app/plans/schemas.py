@@ -9,7 +9,7 @@ from pydantic import BaseModel, BeforeValidator, Field
 
 from app.core.schemas import ApiInput, Paging
 from app.plans.models import PlanStatus
-from solver.plan import Plan as PlanResult
+from solver.plan import Plan
 from solver.problem import Options
 
 
@@ -46,6 +46,10 @@ class Progress(BaseModel):
     gap: float | None = Field(default=None, description="relative gap between objective and bound")
 
 
+class PlanResult(Plan):
+    """The solver's plan (its own name in the API, apart from the plan resource's status)."""
+
+
 class PlanPublic(BaseModel):
     id: int
     tender_id: int
@@ -55,7 +59,10 @@ class PlanPublic(BaseModel):
     progress: Progress | None = None
     result: PlanResult | None = Field(default=None, description="the plan's groupings once done")
     replan_of: int | None = Field(default=None, description="the accepted plan this one re-plans")
-    withdrawn: list[str] | None = None
+    withdrawn: list[str] | None = Field(
+        default=None,
+        description="members who withdrew in this re-plan (all of them: options.baseline.withdrawn)",
+    )
     accepted_rank: int | None = Field(
         default=None, description="rank of the grouping accepted for the tender"
     )

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.core.db import utcnow
 from app.core.errors import Conflict, FieldError, InvalidInput, NotFound
+from app.integrations.webhooks import events as webhook_events
 from app.jobs.backend import PlanJobs
 from app.plans.models import Plan, PlanStatus
 from app.plans.problem import build_problem
@@ -123,6 +124,7 @@ def accept(session: Session, network_id: int, plan_id: int, rank: int) -> Plan:
     plan.accepted_rank = rank
     plan.accepted_at = utcnow()
     session.add(plan)
+    webhook_events.grouping_accepted(session, plan)
     session.commit()
     session.refresh(plan)
     return plan
@@ -149,15 +151,23 @@ def replan(
         raise InvalidInput(
             [FieldError(field="withdrawn", reason=f"not members of the accepted grouping: {strangers}")]
         )
+    options = Options.model_validate(plan.options)
+    # A member that withdrew before stays out: the accepted plan may itself be a re-plan.
+    earlier = options.baseline.withdrawn if options.baseline else []
     baseline = Baseline(
         assignments={a["site"]: a["structure"] for a in grouping.get("assignments", [])},
         mandataire=grouping.get("mandataire"),
-        withdrawn=sorted(set(withdrawn)),
+        withdrawn=sorted(set(earlier) | set(withdrawn)),
         **({} if move_penalty is None else {"move_penalty": move_penalty}),
     )
-    options = Options.model_validate(plan.options)
     required = [s for s in options.required if s not in baseline.withdrawn]
     options = options.model_copy(update={"baseline": baseline, "required": required})
     return create(
-        session, jobs, network_id, plan.tender_id, options, replan_of=plan.id, withdrawn=baseline.withdrawn
+        session,
+        jobs,
+        network_id,
+        plan.tender_id,
+        options,
+        replan_of=plan.id,
+        withdrawn=sorted(set(withdrawn)),
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
@@ -22,17 +20,15 @@ def count_rows(engine: Engine) -> tuple[int, int]:
     return lots, sites
 
 
-def test_the_130_colleges_in_one_post_fast_and_read_back_whole(
+def test_the_130_colleges_in_one_post_read_back_whole(
     client: TestClient, coordinator: Headers, db: Engine
 ) -> None:
     sites = colleges()
     assert len(sites) == 130
     body = tender_body(sites=sites)
-    start = time.perf_counter()
+    # How fast this is, is measured in bench/api.py (BENCHMARKS.md), not here.
     response = client.post(URL, json=body, headers=coordinator)
-    elapsed = time.perf_counter() - start
     assert response.status_code == 201, response.text
-    assert elapsed < 0.5, f"creating a tender of 130 sites took {elapsed:.2f} s"
 
     tender = client.get(f"{URL}/{response.json()['id']}", headers=coordinator).json()
     assert tender == response.json()

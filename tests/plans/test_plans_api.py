@@ -132,8 +132,14 @@ def test_cancel_a_queued_plan_and_a_running_one(
     cancelled = client.post(f"/api/v1/plans/{waiting['id']}/cancel", headers=coordinator)
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
 
-    # The running solve reports progress before it is stopped.
-    wait_for(client, viewer, running["id"], lambda p: (p["progress"] or {}).get("elapsed_s", 0) >= 1)
+    # The running solve reports its progress (time, incumbent objective) before it is stopped.
+    progress = wait_for(
+        client,
+        viewer,
+        running["id"],
+        lambda p: (p["progress"] or {}).get("elapsed_s", 0) >= 1 and p["progress"]["objective"] is not None,
+    )["progress"]
+    assert progress["objective"] > 0 and set(progress) >= {"elapsed_s", "objective", "bound", "gap"}
     stopped = client.post(f"/api/v1/plans/{long['id']}/cancel", headers=coordinator)
     assert stopped.status_code == 200 and stopped.json()["status"] == "cancelled"
     again = client.post(f"/api/v1/plans/{long['id']}/cancel", headers=coordinator)
@@ -210,3 +216,20 @@ def test_accept_a_grouping_then_replan_without_a_member(
         site for site, structure in before.items() if structure == leaving
     }
     assert {move["site"] for move in new["moved"]} == {s for s, st in before.items() if st == leaving}
+
+    # A second withdrawal, from the re-plan once accepted: the first leaver stays out.
+    accept = client.post(f"/api/v1/plans/{replanned['id']}/accept", json={"rank": 1}, headers=coordinator)
+    assert accept.status_code == 200
+    tender = client.get(f"/api/v1/tenders/{small_tender}", headers=viewer).json()
+    assert tender["accepted"]["plan_id"] == replanned["id"]
+    second = next(m["structure"] for m in new["members"] if m["role"] != "mandataire")
+    again = client.post(
+        f"/api/v1/plans/{replanned['id']}/replan", json={"withdrawn": [second]}, headers=coordinator
+    )
+    assert again.status_code == 202, again.text
+    assert again.json()["options"]["baseline"]["withdrawn"] == sorted({leaving, second})
+    third = wait_for(client, viewer, again.json()["id"], finished)
+    assert third["status"] == "done" and third["result"]["groupings"], third
+    assert not {leaving, second} & {
+        m["structure"] for g in third["result"]["groupings"] for m in g["members"]
+    }

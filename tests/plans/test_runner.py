@@ -18,8 +18,8 @@ def test_a_plan_interrupted_by_a_server_stop_is_solved_after_the_restart(
     with TestClient(create_app(embedded)) as server:
         plan = queue_plan(server, coordinator, big_tender, time_limit_s=4)
         wait_for(server, coordinator, plan["id"], lambda p: p["status"] == "running")
-    # The stopped server stopped its solve and queued the plan again (on SQLite the test session's
-    # own runner may already have taken it over).
+    # The stopped server stopped its solve and queued the plan again (on SQLite the runner of the shared
+    # test app may already have taken it over).
     after_stop = client.get(f"/api/v1/plans/{plan['id']}", headers=coordinator).json()
     assert after_stop["status"] == "queued" or after_stop["attempts"] == 2, after_stop
 

@@ -1,0 +1,195 @@
+"""Reading a directory of structures from CSV: the project's own columns, the ASP "liste des SIAE"
+columns, and those of the Marché de l'inclusion's export (siret, name, brand, kind, naf, ...).
+
+The text is UTF-8; the separator (`,` or `;`) is sniffed from the header line. Each data row becomes
+the fields of a structure (the names of `StructureCreate`), or the reasons it cannot.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.integrations.communes import find_commune
+
+# Each structure field and the headers that carry it, normalised (lower case, ASCII, `_` for spaces).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "siret": ("siret", "numero_siret"),
+    "name": ("name", "denomination_sociale", "raison_sociale", "nom", "denomination"),
+    "kind": ("kind", "mesure", "type_siae", "type"),
+    "labels": ("labels",),
+    "address": ("address", "adresse", "adresse_postale"),
+    "postcode": ("postcode", "code_postal", "cp"),
+    "commune_insee": ("commune_insee", "code_insee", "code_commune", "insee"),
+    "lat": ("lat", "latitude"),
+    "lon": ("lon", "lng", "longitude"),
+    "territory": ("territory", "ept", "territoire"),
+    "annual_turnover_eur": ("annual_turnover_eur", "chiffre_affaires", "ca"),
+    "insertion_fte": ("insertion_fte", "etp_insertion"),
+    "can_lead": ("can_lead",),
+    "max_distance_km": ("max_distance_km",),
+    "capacities": ("capacities",),
+}
+# Read to place a structure, not stored as such.
+COMMUNE_HEADERS = ("city", "commune", "ville", "libelle_commune")
+ADDRESS_PARTS = ("numero_voie", "num_voie", "type_voie", "libelle_voie", "nom_voie")
+FLOAT_FIELDS = {"lat", "lon", "annual_turnover_eur", "insertion_fte", "max_distance_km"}
+TRUE = {"true", "1", "yes", "oui", "vrai", "x"}
+FALSE = {"false", "0", "no", "non", "faux", ""}
+RQ_NAME = re.compile(r"r[ée]gie\s+de\s+quartier", re.IGNORECASE)
+
+
+class CsvFormatError(ValueError):
+    """The file as a whole cannot be read (encoding, header); `field` names where."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+@dataclass
+class CsvRow:
+    """One data row: the structure fields it gives, the fields a creation adds, or its errors."""
+
+    line: int
+    fields: dict[str, Any] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class CsvDirectory:
+    delimiter: str
+    columns: dict[str, str]  # structure field -> header it was read from
+    ignored: list[str]
+    rows: list[CsvRow]
+
+
+def _norm(header: str) -> str:
+    text = unicodedata.normalize("NFKD", header).encode("ascii", "ignore").decode().strip().lower()
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+def decode(body: bytes) -> str:
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CsvFormatError(
+            "body", f"not UTF-8 (byte {exc.start}): save the file as CSV UTF-8 and send it again"
+        ) from None
+
+
+def _delimiter(text: str) -> str:
+    header = text.split("\n", 1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def kind_of(value: str) -> str:
+    """`ACI_DC`, `aci`, `EI_MP` -> the structure kind; the ASP suffixes name the legal regime."""
+    return value.strip().upper().split("_")[0]
+
+
+def _number(value: str) -> float:
+    # French spreadsheets write a decimal comma.
+    return float(value.replace("\u00a0", "").replace(" ", "").replace(",", "."))
+
+
+def _capacities(value: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in value.split("|"))):
+        trade, sep, hours = part.partition(":")
+        if not sep:
+            raise ValueError(f"{part!r}: expected trade:hours pairs separated by |")
+        out[trade.strip()] = _number(hours)
+    return out
+
+
+def _convert(name: str, value: str) -> Any:
+    if name in FLOAT_FIELDS:
+        return _number(value)
+    if name == "can_lead":
+        if value.strip().lower() in TRUE:
+            return True
+        if value.strip().lower() in FALSE:
+            return False
+        raise ValueError(f"{value!r} is not a yes/no value")
+    if name == "labels":
+        return [label.strip() for label in value.split("|") if label.strip()]
+    if name == "capacities":
+        return _capacities(value)
+    if name == "kind":
+        return kind_of(value)
+    if name == "siret":
+        return re.sub(r"[\s.]", "", value)
+    return value.strip()
+
+
+def _row(line: int, record: dict[str, str], columns: dict[str, str], headers: dict[str, str]) -> CsvRow:
+    row = CsvRow(line)
+    for name, header in columns.items():
+        raw = (record.get(header) or "").strip()
+        if raw == "":
+            continue
+        try:
+            row.fields[name] = _convert(name, raw)
+        except ValueError as exc:
+            row.errors.append((name, str(exc)))
+    if "address" not in row.fields:
+        parts = [(record.get(headers[p]) or "").strip() for p in ADDRESS_PARTS if p in headers]
+        if any(parts):
+            row.fields["address"] = " ".join(p for p in parts if p)
+    city = next(((record.get(headers[h]) or "").strip() for h in COMMUNE_HEADERS if h in headers), "")
+    commune = find_commune(
+        insee=row.fields.get("commune_insee"), postcode=row.fields.get("postcode"), name=city or None
+    )
+    if commune is not None:
+        row.fields.setdefault("commune_insee", commune.insee)
+        row.fields.setdefault("territory", commune.territory)
+        if "lat" not in row.fields and "lon" not in row.fields:
+            # A new structure without coordinates is placed at its commune's centre; a known one keeps
+            # the position it has.
+            row.defaults["lat"], row.defaults["lon"] = commune.lat, commune.lon
+    if "labels" not in columns and RQ_NAME.search(str(row.fields.get("name", ""))):
+        row.defaults["labels"] = ["regie-de-quartier"]
+    for required in ("siret", "kind"):
+        if required not in row.fields and all(name != required for name, _ in row.errors):
+            row.errors.append((required, "required: identifies the structure with the other of siret/kind"))
+    return row
+
+
+def parse_directory(text: str) -> CsvDirectory:
+    """Every data row of the file, read into structure fields; a bad row never stops the others."""
+    if not text.strip():
+        raise CsvFormatError("body", "empty: expected a header line and one row per structure")
+    delimiter = _delimiter(text)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    raw_headers = reader.fieldnames or []
+    headers = {_norm(h): h for h in raw_headers}
+    columns: dict[str, str] = {}
+    for name, aliases in ALIASES.items():
+        header = next((headers[a] for a in aliases if a in headers), None)
+        if header is not None:
+            columns[name] = header
+    for required in ("siret", "kind"):
+        if required not in columns:
+            raise CsvFormatError(
+                "header",
+                f"no {required} column: expected the structure fields, the ASP columns (MESURE, SIRET, "
+                "DENOMINATION_SOCIALE, ...) or siret,name,kind,...",
+            )
+    used = set(columns.values()) | {headers[h] for h in (*COMMUNE_HEADERS, *ADDRESS_PARTS) if h in headers}
+    ignored = [h for h in raw_headers if h not in used]
+    rows = []
+    line = reader.line_num + 1
+    try:
+        for record in reader:
+            rows.append(_row(line, record, columns, headers))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise CsvFormatError(f"line {line}", f"unreadable CSV: {exc}") from None
+    return CsvDirectory(delimiter, columns, ignored, rows)

@@ -1,0 +1,227 @@
+"""Writing a tender, and the joint bid of its accepted grouping, as an OCDS release package."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from app.integrations.communes import find_commune
+from app.integrations.ocds.importer import SECTOR_SCHEME
+from app.integrations.parties import PartyInfo, answered_lots, assigned_values
+from app.reference import cpv_codes
+from solver.plan import Grouping
+from solver.reference import sectors
+
+EXTENSIONS = [
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/v1.1.5/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_location_extension/v1.1.5/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_subcontracting_extension/master/extension.json",
+]
+# A network has no registered OCID prefix of its own: `ocds-xxxxxx` is the standard's placeholder.
+DEFAULT_OCID_PREFIX = "ocds-xxxxxx"
+
+
+@dataclass
+class JointBid:
+    """The accepted grouping: its members with their revenue, its mandataire, its subcontracting lines."""
+
+    mandataire: str
+    members: dict[str, float]  # structure id -> value of its sites in euros excluding VAT
+    lots: list[str]
+    subcontracts: list[tuple[str, str, float]]  # (co-traitant, sous-traitant, value in euros)
+    parties: dict[str, PartyInfo] = field(default_factory=dict)
+
+
+def joint_bid(grouping: Grouping, tender: dict[str, Any], parties: dict[str, PartyInfo]) -> JointBid:
+    """The joint bid of a grouping: its members' revenue, the lots it answers, its subcontracting."""
+    return JointBid(
+        mandataire=grouping.mandataire,
+        members=assigned_values(grouping, tender),
+        lots=answered_lots(grouping, tender),
+        subcontracts=[(s.from_, s.to, s.value_eur) for s in grouping.subcontracts],
+        parties=parties,
+    )
+
+
+def _eur(amount: float) -> dict[str, Any]:
+    return {"amount": round(amount, 2), "currency": "EUR"}
+
+
+def _cpv_short(code: str) -> str:
+    return code.split("-")[0]
+
+
+def _cpv_label(code: str) -> str | None:
+    short = _cpv_short(code)
+    return next((label for full, label in cpv_codes().items() if full.split("-")[0] == short), None)
+
+
+def _item(site: dict[str, Any], lot: dict[str, Any]) -> dict[str, Any]:
+    hours = float(site["hours"])
+    item: dict[str, Any] = {"id": str(site["id"]), "description": site.get("name") or str(site["id"])}
+    if lot.get("cpv"):
+        classification = {"scheme": "CPV", "id": _cpv_short(lot["cpv"])}
+        label = _cpv_label(lot["cpv"])
+        if label:
+            classification["description"] = label
+        item["classification"] = classification
+    trade = lot.get("trade")
+    if trade:
+        sector = sectors().get(trade)
+        entry = {"scheme": SECTOR_SCHEME, "id": trade}
+        if sector:
+            entry["description"] = sector[0]
+        item["additionalClassifications"] = [entry]
+    # OCDS has no workload: the quantity is the site's hours, priced so that quantity × price = value.
+    item["quantity"] = hours
+    item["unit"] = {
+        "scheme": "UNCEFACT",
+        "id": "HUR",
+        "name": "hours",
+        "value": {"amount": float(site.get("value_eur") or 0) / hours, "currency": "EUR"},
+    }
+    location: dict[str, Any] = {
+        "description": site.get("name") or str(site["id"]),
+        "geometry": {"type": "Point", "coordinates": [float(site["lon"]), float(site["lat"])]},
+    }
+    commune = find_commune(name=site.get("commune"))
+    if commune is not None:
+        location["gazetteer"] = {"scheme": "INSEE", "identifiers": [commune.insee]}
+    item["deliveryLocation"] = location
+    address = {
+        "streetAddress": site.get("address"),
+        "locality": site.get("commune"),
+        "region": site.get("territory"),
+        "countryName": "France",
+    }
+    item["deliveryAddress"] = {k: v for k, v in address.items() if v}
+    item["relatedLot"] = str(lot["id"])
+    return item
+
+
+def _party_id(info: PartyInfo, taken: set[str]) -> str:
+    base = f"FR-SIRET-{info.siret}" if info.siret else f"planner-structure-{info.id}"
+    # One SIRET may hold two conventions (an EI and an ACI): the kind tells them apart.
+    party_id = base if base not in taken else f"{base}-{info.kind or info.id}"
+    taken.add(party_id)
+    return party_id
+
+
+def _party(info: PartyInfo, party_id: str, roles: list[str]) -> dict[str, Any]:
+    party: dict[str, Any] = {"id": party_id, "name": info.name, "roles": roles}
+    if info.siret:
+        party["identifier"] = {"scheme": "FR-SIRET", "id": info.siret, "legalName": info.name}
+    address = {"streetAddress": info.address, "locality": info.commune, "postalCode": info.postcode}
+    if any(address.values()):
+        party["address"] = {**{k: v for k, v in address.items() if v}, "countryName": "France"}
+    return party
+
+
+def _bid(reference: str, bid: JointBid, parties: list[dict[str, Any]]) -> dict[str, Any]:
+    ids: dict[str, str] = {}
+    taken: set[str] = set()
+    roles: dict[str, list[str]] = {}
+    order = [bid.mandataire, *[m for m in bid.members if m != bid.mandataire]]
+    for structure in order:
+        roles[structure] = ["leadTenderer", "tenderer"] if structure == bid.mandataire else ["tenderer"]
+    for _, to, _ in bid.subcontracts:
+        roles.setdefault(to, [])
+        if "subcontractor" not in roles[to]:
+            roles[to].append("subcontractor")
+    for structure, structure_roles in roles.items():
+        info = bid.parties.get(structure) or PartyInfo(id=structure, name=structure)
+        ids[structure] = _party_id(info, taken)
+        parties.append(_party(info, ids[structure], structure_roles))
+
+    def ref(structure: str) -> dict[str, str]:
+        info = bid.parties.get(structure)
+        return {"id": ids[structure], "name": info.name if info else structure}
+
+    detail: dict[str, Any] = {
+        "id": f"{reference}-GME",
+        "status": "pending",
+        "tenderers": [ref(s) for s in order],
+        "value": _eur(sum(bid.members.values())),
+        "relatedLots": list(bid.lots),
+        "hasSubcontracting": bool(bid.subcontracts),
+    }
+    if bid.subcontracts:
+        detail["subcontracting"] = {
+            "value": _eur(sum(value for _, _, value in bid.subcontracts)),
+            "subcontracts": [
+                {"id": str(n), "subcontractor": ref(to), "mainContractors": [ref(frm)]}
+                for n, (frm, to, _) in enumerate(bid.subcontracts, start=1)
+            ],
+        }
+    return {"details": [detail]}
+
+
+def export_package(
+    tender: dict[str, Any],
+    bid: JointBid | None = None,
+    *,
+    uri: str,
+    publisher: str,
+    ocid_prefix: str = DEFAULT_OCID_PREFIX,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """A release package for `tender` (the tender payload shape: reference, title, kind, lots, sites)."""
+    stamp = (now or datetime.now(UTC)).replace(microsecond=0).isoformat()
+    reference = str(tender["reference"])
+    ocid = f"{ocid_prefix}-{reference}"
+    lots = tender["lots"]
+    items = [_item(site, lot) for lot in lots for site in lot["sites"]]
+    lot_values = {str(lot["id"]): sum(float(s.get("value_eur") or 0) for s in lot["sites"]) for lot in lots}
+    kind = tender["kind"]
+    ocds_tender: dict[str, Any] = {
+        "id": reference,
+        "title": tender.get("title") or reference,
+        "status": "active",
+        "mainProcurementCategory": "works" if kind == "works" else "services",
+        "value": _eur(tender.get("estimated_value_eur") or sum(lot_values.values())),
+        "items": items,
+        "lots": [
+            {
+                "id": str(lot["id"]),
+                "title": lot.get("title") or str(lot["id"]),
+                "status": "active",
+                "value": _eur(lot_values[str(lot["id"])]),
+            }
+            for lot in lots
+        ],
+    }
+    if kind == "staffing":
+        ocds_tender["additionalProcurementCategories"] = ["staffing"]
+    if tender.get("deadline"):
+        deadline = tender["deadline"]
+        ocds_tender["tenderPeriod"] = {
+            "endDate": deadline if isinstance(deadline, str) else deadline.isoformat()
+        }
+    release: dict[str, Any] = {
+        "ocid": ocid,
+        "id": f"{reference}-{stamp}",
+        "date": stamp,
+        "tag": ["tender"],
+        "initiationType": "tender",
+        "language": "fr",
+        "tender": ocds_tender,
+    }
+    parties: list[dict[str, Any]] = []
+    if tender.get("buyer"):
+        buyer = {"id": "buyer", "name": tender["buyer"]}
+        parties.append({**buyer, "roles": ["buyer"]})
+        release["buyer"] = buyer
+    if bid is not None:
+        release["bids"] = _bid(reference, bid, parties)
+    if parties:
+        release["parties"] = parties
+    return {
+        "uri": uri,
+        "version": "1.1",
+        "publishedDate": stamp,
+        "publisher": {"name": publisher},
+        "extensions": EXTENSIONS,
+        "releases": [release],
+    }

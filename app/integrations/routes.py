@@ -1,0 +1,101 @@
+"""Back-office routes: the directory CSV import, OCDS import and export of tenders."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Request
+from pydantic import ValidationError
+
+from app.core.deps import CallerDep, ResourceId, SessionDep, WriterDep
+from app.core.errors import FieldError, InvalidInput, Problem, ProblemError
+from app.integrations import directory_csv, forms_routes
+from app.integrations.directory_import import ImportReport, import_directory
+from app.integrations.ocds import OcdsImportError, tender_from_package
+from app.integrations.ocds_service import tender_package
+from app.integrations.webhooks import routes as webhook_routes
+from app.tenders import service as tenders
+from app.tenders.schemas import TenderCreate, TenderPublic
+from solver.reference import sector_slugs
+
+router = APIRouter()
+router.include_router(forms_routes.router)
+router.include_router(webhook_routes.router)
+
+MAX_CSV_BYTES = 5_000_000
+
+
+class PayloadTooLarge(ProblemError):
+    status = 413
+
+
+_CSV_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/csv": {
+                "schema": {"type": "string"},
+                "example": "siret,name,kind,lat,lon\n34980413800049,JADE,ACI,48.924896,2.414678\n",
+            },
+            # The same bytes for clients and generators that only know how to send a file.
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+
+
+@router.post(
+    "/structures/import",
+    response_model=ImportReport,
+    tags=["structures"],
+    openapi_extra=_CSV_BODY,
+    responses={413: {"model": Problem, "description": "file too large"}},
+)
+async def import_structures(request: Request, session: SessionDep, caller: WriterDep) -> ImportReport:
+    """Create or update structures from a CSV file (own columns, ASP list of SIAE, or siret,name,kind,...)."""
+    body = await request.body()
+    if len(body) > MAX_CSV_BYTES:
+        raise PayloadTooLarge(f"the file has {len(body)} bytes; the limit is {MAX_CSV_BYTES}")
+    try:
+        text = directory_csv.decode(body)
+        return import_directory(session, caller.network_id, text)
+    except directory_csv.CsvFormatError as exc:
+        raise InvalidInput([FieldError(field=exc.field, reason=exc.reason)]) from None
+
+
+@router.post(
+    "/tenders/import/ocds",
+    response_model=TenderPublic,
+    status_code=201,
+    tags=["tenders"],
+    responses={409: {"model": Problem, "description": "reference already used in the network"}},
+)
+def import_ocds(
+    session: SessionDep,
+    caller: WriterDep,
+    package: Annotated[dict[str, Any], Body(description="an OCDS 1.1 release package")],
+    default_trade: Annotated[
+        str | None, Query(max_length=100, description="trade of the lots whose items name none")
+    ] = None,
+) -> TenderPublic:
+    """Record the tender of an OCDS release package: its lots, and its items as sites."""
+    if default_trade is not None and default_trade not in sector_slugs():
+        reason = "unknown trade: a sector slug of the Marché de l'inclusion"
+        raise InvalidInput([FieldError(field="default_trade", reason=reason)])
+    try:
+        payload = tender_from_package(package, default_trade=default_trade)
+    except OcdsImportError as exc:
+        raise InvalidInput([FieldError(field=e.field, reason=e.message) for e in exc.errors]) from None
+    try:
+        data = TenderCreate.model_validate(payload)
+    except ValidationError as exc:
+        raise InvalidInput.from_validation(exc) from None
+    return tenders.create(session, caller.network_id, data)
+
+
+@router.get("/tenders/{tender_id}/ocds", tags=["tenders"])
+def export_ocds(
+    request: Request, session: SessionDep, caller: CallerDep, tender_id: ResourceId
+) -> dict[str, Any]:
+    """The tender as an OCDS 1.1 release package; once a grouping is accepted, with its joint bid."""
+    return tender_package(session, caller, tender_id, uri=str(request.url))

@@ -1,0 +1,131 @@
+"""Reading directory CSV files: the three column sets, separators, quoting, and bad rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.integrations.directory_csv import CsvFormatError, decode, parse_directory
+
+SIAE_93 = Path(__file__).parent / "data" / "siae_93.csv"
+
+
+def test_siae_93_file_reads_into_81_structures() -> None:
+    directory = parse_directory(decode(SIAE_93.read_bytes()))
+    assert directory.delimiter == ","
+    assert directory.ignored == ["brand", "naf", "legal_form"]
+    assert len(directory.rows) == 81
+    assert [r.line for r in directory.rows if r.errors] == []
+    by_siret = {(r.fields["siret"], r.fields["kind"]): r for r in directory.rows}
+    assert len(by_siret) == 81  # three SIRETs hold two kinds each
+    comma = by_siret[("82200166500030", "EI")]
+    assert comma.fields["name"] == "ACCES, INCLUSIVE TECH"
+    assert comma.fields["commune_insee"] == "93066"
+    assert comma.fields["territory"] == "Plaine Commune"
+    assert (comma.fields["lat"], comma.fields["lon"]) == (48.906927, 2.35801)
+    assert sorted(r.fields["kind"] for r in directory.rows).count("AI") == 5
+
+
+def test_asp_columns_semicolons_and_decimal_commas() -> None:
+    text = (
+        "MESURE;SIRET;DENOMINATION_SOCIALE;ENSEIGNE;CODE_POSTAL;COMMUNE;LATITUDE;LONGITUDE\n"
+        "ACI_DC;349 804 138 00049;JADE;;93120;La Courneuve;48,924896;2,414678\n"
+        'AI_DC;38238754600023;"Assoc; ""Emmaüs""\nAlternatives";;93100;Montreuil;;\n'
+    )
+    directory = parse_directory(text)
+    assert directory.delimiter == ";"
+    assert directory.ignored == ["ENSEIGNE"]
+    first, second = directory.rows
+    assert first.fields["kind"] == "ACI" and first.fields["siret"] == "34980413800049"
+    assert (first.fields["lat"], first.fields["lon"]) == (48.924896, 2.414678)
+    assert first.fields["territory"] == "Plaine Commune"
+    assert second.fields["name"] == 'Assoc; "Emmaüs"\nAlternatives'
+    assert second.fields["kind"] == "AI"
+    # No coordinates: placed at the centre of its commune.
+    assert second.fields["commune_insee"] == "93048"
+    assert "lat" not in second.fields
+    assert round(second.defaults["lat"], 3) == 48.864
+
+
+def test_own_columns_with_capacities_and_labels() -> None:
+    text = (
+        "siret,kind,name,labels,lat,lon,annual_turnover_eur,can_lead,capacities\n"
+        "80746931700018,EI,Peinture Est,regie-de-quartier,48.88,2.43,750000,oui,"
+        "peinture-revetement-des-murs:3000|nettoyage-de-locaux-16:1200.5\n"
+    )
+    (row,) = parse_directory(text).rows
+    assert row.errors == []
+    assert row.fields["labels"] == ["regie-de-quartier"]
+    assert row.fields["can_lead"] is True
+    assert row.fields["capacities"] == {
+        "peinture-revetement-des-murs": 3000,
+        "nettoyage-de-locaux-16": 1200.5,
+    }
+
+
+def test_bad_rows_are_named_and_the_good_ones_kept() -> None:
+    text = (
+        "siret,kind,name,lat,lon,can_lead\n"
+        "80746931700018,EI,Good,48.88,2.43,no\n"
+        ",EI,No siret,48.88,2.43,no\n"
+        "80746931700018,ACI,Bad lat,north,2.43,peut-être\n"
+    )
+    rows = parse_directory(text).rows
+    assert [(r.line, r.errors) for r in rows] == [
+        (2, []),
+        (3, [("siret", "required: identifies the structure with the other of siret/kind")]),
+        (
+            4,
+            [
+                ("lat", "could not convert string to float: 'north'"),
+                ("can_lead", "'peut-être' is not a yes/no value"),
+            ],
+        ),
+    ]
+
+
+def test_a_multiline_quoted_field_keeps_line_numbers_right() -> None:
+    text = 'siret,kind,name\n1,EI,"two\nlines"\n2,,x\n'
+    rows = parse_directory(text).rows
+    assert [r.line for r in rows] == [2, 4]
+    assert rows[1].errors[0][0] == "kind"
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "reason"),
+    [
+        (b"", "body", "empty"),
+        (b"nom;ville\nA;B\n", "header", "no siret column"),
+        ("siret,kind,name\n1,EI,Régie\n".encode("latin-1"), "body", "not UTF-8"),
+    ],
+)
+def test_unreadable_files_say_why(body: bytes, field: str, reason: str) -> None:
+    with pytest.raises(CsvFormatError) as caught:
+        parse_directory(decode(body))
+    assert caught.value.field == field
+    assert reason in caught.value.reason
+
+
+names = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")) | st.sampled_from(',;"\n'),
+    min_size=1,
+    max_size=40,
+).filter(lambda n: n.strip() == n and n.strip())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(names, min_size=1, max_size=5), st.sampled_from([",", ";"]))
+def test_any_name_written_by_a_spreadsheet_reads_back(rows: list[str], delimiter: str) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter)
+    writer.writerow(["siret", "kind", "name", "lat", "lon"])
+    for name in rows:
+        writer.writerow(["80746931700018", "EI", name, "48.9", "2.4"])
+    directory = parse_directory(out.getvalue())
+    assert directory.delimiter == delimiter
+    assert [r.fields["name"] for r in directory.rows] == rows
