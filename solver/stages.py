@@ -8,9 +8,9 @@ and fewest members slowly and proves little. So, for each grouping:
    full objective;
 2. after every stage that finds a plan, `equalise` evens its load ratios by local moves and by
    re-spreading the subcontracted hours (`solver.moves`, `solver.balance`);
-3. `fixed` finds the fairest split with the member set fixed (no big-M left on the spread);
-4. `split` finds the fairest split (full objective) among the plans within 2 % of stage 1's best on
+3. `split` finds the fairest split (full objective) among the plans within 2 % of stage 1's best on
    distance, members and subcontracting;
+4. `fixed` finds the fairest split with a member set fixed (no big-M left on the spread);
 5. when the full objective is not yet within the asked gap of the best bound, `all` searches all
    groupings on the full objective from the best plan so far, until proven or out of time; its bound
    raises the certified bound.
@@ -37,12 +37,13 @@ from solver.start import greedy_start
 
 # stage 2 looks for the fairest split among plans within 2 % of stage 1's best on its own terms
 TOLERANCE = 0.02
-# of a grouping's time, to the members stage. Measured on the seed scale: HiGHS's first stage needs 60 %
-# to reach a 9-member grouping within 10 s; CBC's later stages (fixed members, split) are where it finds
-# the fairest plan, so it keeps 40 %
-FIRST_SHARE = {"highs": 0.6, "cbc": 0.4}
+# of a grouping's time: 40 % to the members, then 70 % of what is left to the split, then 60 % of the
+# rest to the fairest split of the best member set. Measured on the seed scale: the split (within 2 % of
+# stage 1) is where the fair groupings are found; fixing the members first, on stage 1's set, locked
+# HiGHS onto a set whose fair split cost 6 % more
+FIRST_SHARE = 0.4
 SPLIT_SHARE = 0.7
-FIXED_SHARE = 0.4
+FIXED_SHARE = 0.6
 MIN_STAGE_S = 0.5
 # stage 1's latest plans with other member sets, tried for a fairer split
 EARLIER = 4
@@ -144,13 +145,29 @@ def best_grouping(
     model.define_objective(built, with_balance=False)
     without_balance = built.prob.objective.copy()
     seen: list[list[float]] = []
-    first = run(budget * FIRST_SHARE[o.engine], "members", greedy, seen)
+    first = run(budget * FIRST_SHARE, "members", greedy, seen)
     reports.append(_report("members", first))
     model.define_objective(built, with_balance=True)
     if not first.has_solution or first.objective is None:
         return first, reports
     bound = first.bound
-    best = _equalised(built, _snapshot(built), deadline, reports)
+    members_plan = _snapshot(built)
+    best = _equalised(built, members_plan, deadline, reports)
+    if status_of(best.objective, bound, o.gap_rel) == "optimal":
+        return _finish(built, best, bound, began, first.name, o.gap_rel), reports
+
+    ceiling = first.objective + TOLERANCE * abs(first.objective) + engine.ABS_GAP
+    built.prob += without_balance <= ceiling, "near_best_members"
+    # stage 1's own plan is within the ceiling; a fairer plan found since may not be
+    second = run((deadline - time.monotonic()) * SPLIT_SHARE, "split", members_plan)
+    reports.append(_report("split", second))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PuLP 3.3 warns on the mapping; the row must go before stage 3
+        del built.prob.constraints["near_best_members"]
+    if second.has_solution:
+        candidate = _equalised(built, _snapshot(built), deadline, reports)
+        best = candidate if candidate.objective < best.objective else best
+
     # the member set of a plan stage 1 passed on its way may split more fairly: the set whose fairest
     # split has the lowest linear-relaxation bound (no big-M once the set is fixed) goes to stage `fixed`
     start = best
@@ -165,9 +182,6 @@ def best_grouping(
         if value is not None and (lowest is None or value < lowest - engine.ABS_GAP):
             start, lowest = plan, value
     _restore(built.prob, best.values)
-    if status_of(best.objective, bound, o.gap_rel) == "optimal":
-        return _finish(built, best, bound, began, first.name, o.gap_rel), reports
-
     # with the members fixed the spread has no big-M: the fairest split of this member set is easy
     fixed = _run_fixed(
         built, start, lambda limit: run(limit, "fixed", start), (deadline - time.monotonic()) * FIXED_SHARE
@@ -178,17 +192,6 @@ def best_grouping(
         best = candidate if candidate.objective < best.objective else best
     if status_of(best.objective, bound, o.gap_rel) == "optimal":
         return _finish(built, best, bound, began, first.name, o.gap_rel), reports
-
-    ceiling = first.objective + TOLERANCE * abs(first.objective) + engine.ABS_GAP
-    built.prob += without_balance <= ceiling, "near_best_members"
-    second = run((deadline - time.monotonic()) * SPLIT_SHARE, "split", best)
-    reports.append(_report("split", second))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # PuLP 3.3 warns on the mapping; the row must go before stage 3
-        del built.prob.constraints["near_best_members"]
-    if second.has_solution:
-        candidate = _equalised(built, _snapshot(built), deadline, reports)
-        best = candidate if candidate.objective < best.objective else best
 
     gap = relative_gap(best.objective, bound)
     if (gap is None or gap > o.gap_rel) and best.objective - (bound or -1e300) > engine.ABS_GAP:
