@@ -7,13 +7,15 @@ best bound and gap from the solver itself (HiGHS: `mip_dual_bound`, `mip_gap`; C
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
+import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +56,14 @@ class FastHiGHS(pulp.HiGHS):  # type: ignore[misc]
     def actualSolve(self, lp: pulp.LpProblem) -> int:
         self.started = time.monotonic()
         return int(super().actualSolve(lp))
+
+    def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:
+        # HiGHS prints its banner on stdout when the first instance is made, whatever the options say;
+        # library callers (the API workers, `planner demo`, `planner solve`) own stdout
+        with _stdout_silenced():
+            highspy.Highs()  # type: ignore[no-untyped-call]
+        super().createAndConfigureSolver(lp)
+        lp.solverModel.setOptionValue("log_to_console", False)
 
     def callSolver(self, lp: pulp.LpProblem) -> None:
         # the time limit covers handing the model over, not only HiGHS's own clock
@@ -116,13 +126,34 @@ class FastHiGHS(pulp.HiGHS):  # type: ignore[misc]
             h.setSolution(sol)
 
 
-def _highs_callback(progress: Progress, offset: float, stage: str) -> tuple[Callable[..., None], None]:
+@contextlib.contextmanager
+def _stdout_silenced() -> Iterator[None]:
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no file descriptor 1 (embedded interpreter): nothing to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _highs_callback(
+    progress: Progress | None, offset: float, stage: str, incumbents: list[list[float]] | None
+) -> tuple[Callable[..., None], None]:
     last = [0.0]
 
     def callback(kind: Any, message: str, out: Any, data_in: Any, user: Any) -> None:
         now = time.monotonic()
         improving = kind == highspy.cb.HighsCallbackType.kCallbackMipImprovingSolution
-        if not improving and now - last[0] < 1.0:
+        if improving and incumbents is not None:
+            incumbents.append([float(v) for v in out.mip_solution])
+        if progress is None or (not improving and now - last[0] < 1.0):
             return
         last[0] = now
         primal = float(out.mip_primal_bound)
@@ -149,14 +180,17 @@ def solve(
     start: dict[str, float] | None = None,
     progress: Progress | None = None,
     stage: str = "solve",
+    incumbents: list[list[float]] | None = None,
 ) -> EngineResult:
+    """Solve `prob`; with `incumbents` (HiGHS only), each improving plan's column values are appended
+    to it, in the order of `prob.variables()`."""
     began = time.monotonic()
     offset = float(prob.objective.constant)
     if engine == "cbc":
         return _solve_cbc(prob, time_limit, gap_rel, threads, start, began, offset)
     options: dict[str, Any] = {}
-    if progress is not None:
-        options["callbackTuple"] = _highs_callback(progress, offset, stage)
+    if progress is not None or incumbents is not None:
+        options["callbackTuple"] = _highs_callback(progress, offset, stage, incumbents)
         options["callbacksToActivate"] = [
             highspy.cb.HighsCallbackType.kCallbackMipImprovingSolution,
             highspy.cb.HighsCallbackType.kCallbackMipInterrupt,
@@ -192,6 +226,20 @@ def solve(
             name,
         )
     objective = float(info.objective_function_value) + offset
+    held = float(pulp.value(prob.objective) or 0.0)
+    if start and held > objective + 1e-7 * max(1.0, abs(objective)):
+        # HiGHS 1.16 may report the better plan's objective yet hand back the starting plan (seen when
+        # presolve solves the model outright): solve again without the start
+        return solve(
+            prob,
+            engine=engine,
+            time_limit=max(0.5, time_limit - seconds),
+            gap_rel=gap_rel,
+            threads=threads,
+            progress=progress,
+            stage=stage,
+            incumbents=incumbents,
+        )
     bound = _finite(info.mip_dual_bound, offset)
     if not any(v.cat == pulp.LpInteger for v in prob.variables()):
         bound = objective

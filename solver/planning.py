@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from solver import diagnostics, eligibility, engine, model, results, stages, strengthen
+from solver import decompose, diagnostics, eligibility, engine, model, results, stages, strengthen
 from solver.plan import Diagnostic, Grouping, Plan, SolverReport, StageReport
 from solver.problem import Baseline, PlanningProblem
 
@@ -72,6 +72,10 @@ def _solve(problem: PlanningProblem, progress: Progress | None, began: float, st
     # one x ≤ y row per pair bounds far better, but beyond ~20,000 pairs the engine's first linear
     # relaxation alone takes minutes: large tenders get the aggregated rows
     nearest = None if len(elig.pairs) <= DISAGGREGATE_UP_TO else NEAREST_ROWS
+    if strong and nearest is not None and decompose.applies(elig):
+        parts = decompose.solve(elig, o.time_limit_s - (time.monotonic() - began), progress)
+        if parts is not None:
+            return _decomposed_plan(elig, parts, notes, began)
     built = model.build(elig, problem.tender.reference, nearest=nearest, strong=strong)
     if strong:
         strengthen.define_valid_inequalities(built)
@@ -84,7 +88,7 @@ def _solve(problem: PlanningProblem, progress: Progress | None, began: float, st
     )
 
     groupings: list[Grouping] = []
-    missing: list[str] = []
+    missing: list[list[str]] = []  # territories without a member, per grouping in search order
     first: engine.EngineResult | None = None
     first_reports: list[StageReport] = []
     for rank in range(1, o.alternatives + 1):
@@ -108,22 +112,58 @@ def _solve(problem: PlanningProblem, progress: Progress | None, began: float, st
         solution = results.read_solution(built)
         found, lacking = results.grouping(elig, built.scales, solution, rank)
         groupings.append(found)
-        if rank == 1:
-            missing = lacking
+        missing.append(lacking)
         _emit(progress, "grouping", began, rank=rank, objective=found.objective)
         model.exclude_grouping(built, set(solution.members), rank)
 
     assert first is not None
+    order = sorted(range(len(groupings)), key=lambda i: groupings[i].objective)
+    lacking_best = missing[order[0]] if groupings else []
+    groupings = [groupings[i].model_copy(update={"rank": n}) for n, i in enumerate(order, 1)]
+    objective, gap = first.objective, first.gap
+    status = first.status
+    if groupings and first.objective is not None and groupings[0].objective < first.objective:
+        # an alternative searched later beat the first under the time limit: it is now the best plan,
+        # and the first search's bound (over all groupings) still bounds it
+        objective = groupings[0].objective
+        gap = stages.relative_gap(objective, first.bound)
+        status = stages.status_of(objective, first.bound, o.gap_rel)
     report = SolverReport(
         name=first.name,
-        objective=first.objective,
+        objective=objective,
         bound=first.bound,
-        gap=first.gap,
+        gap=gap,
         seconds=time.monotonic() - began,
         stages=first_reports,
     )
     if not groupings:
         extra = [diagnostics.infeasible(elig)] if first.status == "infeasible" else []
         return Plan(status=first.status, solver=report, diagnostics=[*extra, *notes])
-    found_notes = diagnostics.after_solving(elig, groupings[0], missing, built.skipped_territories)
-    return Plan(status=first.status, solver=report, groupings=groupings, diagnostics=[*notes, *found_notes])
+    found_notes = diagnostics.after_solving(elig, groupings[0], lacking_best, built.skipped_territories)
+    return Plan(status=status, solver=report, groupings=groupings, diagnostics=[*notes, *found_notes])
+
+
+def _decomposed_plan(
+    elig: eligibility.Eligibility, parts: decompose.Outcome, notes: list[Diagnostic], began: float
+) -> Plan:
+    o = elig.problem.options
+    best = parts.grouping
+    report = SolverReport(
+        name=parts.engine,
+        objective=best.objective,
+        bound=parts.bound,
+        gap=stages.relative_gap(best.objective, parts.bound),
+        seconds=time.monotonic() - began,
+        stages=parts.stages,
+    )
+    skipped = []
+    if o.territorial_presence:
+        based = {st.territory for st in elig.members.values()}
+        skipped = sorted({s.territory for s in elig.sites if s.territory and s.territory not in based})
+    found_notes = diagnostics.after_solving(elig, best, parts.missing, skipped)
+    return Plan(
+        status=stages.status_of(best.objective, parts.bound, o.gap_rel),
+        solver=report,
+        groupings=[best],
+        diagnostics=[*notes, *found_notes],
+    )

@@ -18,10 +18,11 @@ from collections import defaultdict
 
 import pulp
 
-from solver.model import Model, label
+from solver.eligibility import Eligibility
+from solver.model import Model, Scales, label
 
 
-def _fewest(capacities: list[float], demand: float) -> int:
+def fewest_covering(capacities: list[float], demand: float) -> int:
     total, count = 0.0, 0
     for c in sorted(capacities, reverse=True):
         if total >= demand - 1e-9:
@@ -71,9 +72,60 @@ def define_valid_inequalities(model: Model) -> None:
                 >= demand - outsource,
                 f"cover_own_{name}",
             )
-        k = max(_fewest(list(reach.values()), demand), _fewest(list(own.values()), demand - outsource))
+        k = max(
+            fewest_covering(list(reach.values()), demand),
+            fewest_covering(list(own.values()), demand - outsource),
+        )
         fewest = max(fewest, k)
     # when even every member together cannot cover the demand there is no bound on their number
     if 1 < fewest <= len(model.y):
         terms = [(y, 1.0) for y in model.y.values()] + [(u, float(fewest)) for u in all_uncovered]
         model.prob += pulp.LpAffineExpression(terms) >= fewest, "fewest_members"
+
+
+def data_bound(elig: Eligibility, full: Scales) -> float:
+    """A lower bound of the first-stage objective from the data alone: every site at its nearest
+    possible member, the most subcontracting the intermédiaires and the share σ allow, and the fewest
+    members whose reach, and whose own capacity, cover each trade's demand (`strengthen`). A plan
+    leaving a site uncovered pays more than that site's distance and all the members together, so the
+    bound holds for it too."""
+    o = elig.problem.options
+    w = o.weights
+    sigma = o.max_subcontracting_share
+    distance = 0.0
+    for s in elig.sites:
+        if elig.by_site[s.index]:
+            distance += s.hours * min(elig.pairs[s.index, e] for e in elig.by_site[s.index])
+    supply = sum(st.capacities.get(t, 0.0) for st in elig.intermediaries.values() for t in elig.trades)
+    reward = min(sigma * full.hours, supply) if elig.arcs and sigma > 0 else 0.0
+    fewest = 0
+    if all(elig.by_site[s.index] for s in elig.sites):
+        for t in elig.trades:
+            in_reach: dict[str, float] = defaultdict(float)
+            for s in elig.sites:
+                if s.trade == t:
+                    for e in elig.by_site[s.index]:
+                        in_reach[e] += s.hours
+            demand = sum(s.hours for s in elig.sites if s.trade == t)
+            reach = []
+            for e, h in in_reach.items():
+                cap = elig.members[e].capacities.get(t, 0.0)
+                # one trade: own hours ≤ capacity and subcontracted ≤ σ × hours, so hours ≤ cap ÷ (1 − σ)
+                most = cap / (1 - sigma) if len(elig.trades) == 1 and sigma < 1 else h
+                reach.append(min(h, most))
+            k = fewest_covering(reach, demand)
+            fewest = max(fewest, k if k <= len(reach) else 0)
+            # own hours: what the intermédiaires cannot take must be done by the members themselves
+            suppliers = {a.to for a in elig.arcs if a.trade == t} if sigma > 0 else set()
+            outsource = sum(elig.intermediaries[a].capacities.get(t, 0.0) for a in suppliers)
+            if len(elig.trades) == 1:
+                outsource = min(outsource, sigma * demand)
+            if demand - outsource > 0:
+                own = [min(h, elig.members[e].capacities.get(t, 0.0)) for e, h in in_reach.items()]
+                k = fewest_covering(own, demand - outsource)
+                fewest = max(fewest, k if k <= len(own) else 0)
+    return (
+        w.distance * distance / full.hours_km
+        - w.subcontracting * reward / full.hours
+        + w.members * fewest / full.members
+    )

@@ -1,0 +1,426 @@
+"""Large tenders, solved territory by territory.
+
+A regional or national tender's territories are nearly independent: a structure only reaches the sites
+around it. What couples them is the single mandataire (no cost: any member able to lead), `max_members`,
+structures within reach of several territories (their capacity, dependence and membership are shared),
+the intermédiaires' capacity, and the spread of load ratios.
+
+1. **Bound.** Each territory's sites are solved on the first stage's terms (distance, members,
+   subcontracting) with every coupling dropped: no mandataire, no `max_members`, no dependence cap, the
+   full capacity of every structure and intermédiaire, and a member's cost split evenly between the n
+   territories it can reach (cost ÷ n in each). Any plan of the whole tender, cut into its territories
+   (its subcontracted hours split in proportion to each territory's hours), is a plan of each of these
+   problems whose objectives add up to at most its own (a member used in a territory pays 1/n there,
+   at most n times). So **the sum of the territories' proven lower bounds is a lower bound of the
+   tender's first-stage objective**, and, the spread being never negative, of its full objective.
+2. **Plan.** The territories' plans are then taken in turn, largest first: a plan that fits in what the
+   previous ones left (capacities, dependence, intermédiaires, `max_members`) is kept as it is; one that
+   does not is repaired site by site (`_repair`). The mandataire is the member able to lead with the
+   most hours.
+3. **Balance.** Local moves even the load ratios (`solver.moves`), then, with the grouping fixed, the
+   subcontracted hours are re-spread (`solver.balance`).
+
+A bound from the data alone (`strengthen.data_bound`) is also computed; the higher of the two is
+reported.
+
+The plan's certified gap is measured against the bound of step 1, never against a territory's own.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from solver import balance, engine, model, moves, results, strengthen
+from solver.eligibility import Arc, Eligibility
+from solver.model import dependence_cap
+from solver.plan import Grouping, StageReport
+from solver.problem import StructureSpec
+from solver.start import greedy_start
+
+Progress = Callable[[dict[str, Any]], None]
+MOVES_SHARE = 0.7  # of the time left after the territories
+BOUND_SHARE = 0.9  # of the time: the territories' bounds and plans; the rest evens the load ratios
+
+
+def applies(elig: Eligibility) -> bool:
+    """Only where the couplings above are all the model has between territories."""
+    o = elig.problem.options
+    territories = {s.territory for s in elig.sites}
+    return (
+        len(territories) > 1
+        and None not in territories
+        and o.alternatives == 1
+        and o.baseline is None
+        and not o.required
+        and o.min_member_share == 0
+        and o.engine == "highs"
+    )
+
+
+@dataclass
+class _Part:
+    territory: str
+    sites: list[int]  # indices in the whole tender
+    assignments: dict[int, str]  # whole-tender site index -> member
+    subcontracts: dict[Arc, float]
+    bound: float | None
+
+
+@dataclass
+class Outcome:
+    grouping: Grouping
+    missing: list[str]
+    bound: float | None
+    stages: list[StageReport]
+    status: str
+    engine: str
+
+
+def _sub_eligibility(
+    elig: Eligibility,
+    sites: list[int],
+    members: dict[str, StructureSpec],
+    intermediaries: dict[str, StructureSpec],
+) -> Eligibility:
+    o = elig.problem.options
+    update: dict[str, Any] = {
+        "max_members": None,
+        "territorial_presence": False,
+        "alternatives": 1,
+        "weights": o.weights.model_copy(update={"balance": 0.0}),
+    }
+    update |= {"max_dependence": None, "aci_max_dependence": None}
+    problem = elig.problem.model_copy(update={"options": o.model_copy(update=update)})
+    new = {k: i for i, k in enumerate(sites)}
+    pairs = {(new[k], e): elig.pairs[k, e] for k in sites for e in elig.by_site[k] if e in members}
+    by_site = [[e for e in elig.by_site[k] if e in members] for k in sites]
+    by_member: dict[str, list[int]] = defaultdict(list)
+    for i, e in sorted(pairs):
+        by_member[e].append(i)
+    reach = {(e, elig.sites[k].trade) for k in sites for e in elig.by_site[k]}
+    arcs = [a for a in elig.arcs if (a.member, a.trade) in reach and a.member in by_member]
+    return Eligibility(
+        problem,
+        [replace(elig.sites[k], index=i) for i, k in enumerate(sites)],
+        elig.trades,
+        elig.eur_per_hour,
+        {e: members[e] for e in by_member},
+        intermediaries,
+        pairs,
+        by_site,
+        dict(by_member),
+        arcs,
+        set(),
+    )
+
+
+def _solve_part(
+    elig: Eligibility,
+    full: model.Scales,
+    sites: list[int],
+    sub: Eligibility,
+    member_cost: Callable[[str], float],
+    time_limit: float,
+    build_seconds: list[float],
+) -> tuple[_Part | None, engine.EngineResult]:
+    """One territory's plan and bound, with no mandataire asked (any member able to lead will do)."""
+    building = time.monotonic()
+    built = model.build(sub, "territory", nearest=None, strong=True)
+    strengthen.define_valid_inequalities(built)
+    built.scales = replace(full, uncovered={i: full.uncovered[k] for i, k in enumerate(sites)})
+    model.define_objective(built, with_balance=False)
+    for e, y in built.y.items():
+        built.prob.objective[y] = member_cost(e)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        del built.prob.constraints["one_mandataire"]
+    build_seconds[0] += time.monotonic() - building
+    values = greedy_start(built)
+    outcome = engine.solve(
+        built.prob,
+        engine="highs",
+        time_limit=time_limit,
+        gap_rel=elig.problem.options.gap_rel,
+        threads=elig.problem.options.threads,
+        start=values or None,
+    )
+    if not outcome.has_solution:
+        return None, outcome
+    assignments = {sites[i]: e for (i, e), x in built.x.items() if (x.varValue or 0.0) > 0.5}
+    subcontracts = {a: float(z.varValue or 0.0) for a, z in built.z.items() if (z.varValue or 0.0) > 1e-6}
+    return _Part(
+        elig.sites[sites[0]].territory or "", sites, assignments, subcontracts, outcome.bound
+    ), outcome
+
+
+class _Ledger:
+    """What the territories already planned use of each structure and intermédiaire."""
+
+    def __init__(self, elig: Eligibility) -> None:
+        self.elig = elig
+        self.own: dict[tuple[str, str], float] = defaultdict(float)
+        self.revenue: dict[str, float] = defaultdict(float)
+        self.supplied: dict[tuple[str, str], float] = defaultdict(float)
+        self.members: set[str] = set()
+
+    def _usage(
+        self, part: _Part
+    ) -> tuple[dict[tuple[str, str], float], dict[str, float], dict[tuple[str, str], float]]:
+        sites, rate = self.elig.sites, self.elig.eur_per_hour
+        own: dict[tuple[str, str], float] = defaultdict(float)
+        revenue: dict[str, float] = defaultdict(float)
+        supplied: dict[tuple[str, str], float] = defaultdict(float)
+        for k, e in part.assignments.items():
+            own[e, sites[k].trade] += sites[k].hours
+            revenue[e] += sites[k].value_eur
+        for arc, h in part.subcontracts.items():
+            own[arc.member, arc.trade] -= h
+            revenue[arc.member] -= h * rate[arc.trade]
+            supplied[arc.to, arc.trade] += h
+        return own, revenue, supplied
+
+    def fits(self, part: _Part) -> bool:
+        o = self.elig.problem.options
+        own, revenue, supplied = self._usage(part)
+        for (e, t), h in own.items():
+            if self.own[e, t] + h > self.elig.members[e].capacities.get(t, 0.0) + 1e-6:
+                return False
+        for e, r in revenue.items():
+            st = self.elig.members[e]
+            cap = dependence_cap(st.kind.value, o.max_dependence, o.aci_max_dependence)
+            if (
+                cap is not None
+                and st.annual_turnover_eur > 0
+                and self.revenue[e] + r > cap * st.annual_turnover_eur
+            ):
+                return False
+        for (a, t), h in supplied.items():
+            if self.supplied[a, t] + h > self.elig.intermediaries[a].capacities[t] + 1e-6:
+                return False
+        new = set(part.assignments.values()) - self.members
+        return o.max_members is None or len(self.members) + len(new) <= o.max_members
+
+    def take(self, part: _Part) -> None:
+        own, revenue, supplied = self._usage(part)
+        for key, h in own.items():
+            self.own[key] += h
+        for e, r in revenue.items():
+            self.revenue[e] += r
+        for key, h in supplied.items():
+            self.supplied[key] += h
+        self.members |= set(part.assignments.values())
+
+
+def _repair(elig: Eligibility, ledger: _Ledger, part: _Part) -> _Part:
+    """A territory's plan made to fit in what the others left: site by site, largest first, to the
+    member its own plan chose when that still fits, else to the nearest member already in the grouping,
+    else to the nearest that may join; the overflow of own capacity subcontracted when allowed."""
+    o = elig.problem.options
+    sigma = o.max_subcontracting_share
+    rate = elig.eur_per_hour
+    own_left = {
+        (e, t): elig.members[e].capacities.get(t, 0.0) - ledger.own[e, t]
+        for k in part.sites
+        for e in elig.by_site[k]
+        for t in [elig.sites[k].trade]
+    }
+    supplier_left = {
+        (a, t): st.capacities.get(t, 0.0) - ledger.supplied[a, t]
+        for a, st in elig.intermediaries.items()
+        for t in elig.trades
+    }
+    arcs_of: dict[tuple[str, str], list[Arc]] = defaultdict(list)
+    for arc in elig.arcs:
+        arcs_of[arc.member, arc.trade].append(arc)
+    revenue = dict(ledger.revenue)
+    hours: dict[str, float] = defaultdict(float)
+    outsourced: dict[str, float] = defaultdict(float)
+    members = set(ledger.members)
+    assignments: dict[int, str] = {}
+    subcontracts: dict[Arc, float] = defaultdict(float)
+
+    def revenue_cap(e: str) -> float:
+        st = elig.members[e]
+        cap = dependence_cap(st.kind.value, o.max_dependence, o.aci_max_dependence)
+        return (
+            cap * st.annual_turnover_eur if cap is not None and st.annual_turnover_eur > 0 else float("inf")
+        )
+
+    for k in sorted(part.sites, key=lambda k: -elig.sites[k].hours):
+        s = elig.sites[k]
+        chosen = part.assignments.get(k)
+        candidates = sorted(elig.by_site[k], key=lambda e: (e != chosen, e not in members, elig.pairs[k, e]))
+        for e in candidates:
+            if e not in members and o.max_members is not None and len(members) >= o.max_members:
+                continue
+            need = max(0.0, s.hours - max(0.0, own_left[e, s.trade]))
+            suppliers = arcs_of[e, s.trade]
+            if need > 0 and (
+                outsourced[e] + need > sigma * (hours[e] + s.hours) + 1e-9
+                or sum(max(0.0, supplier_left[a.to, s.trade]) for a in suppliers) < need
+            ):
+                continue
+            if revenue.get(e, 0.0) + s.value_eur - need * rate[s.trade] > revenue_cap(e) + 1e-6:
+                continue
+            own_left[e, s.trade] -= s.hours - need
+            outsourced[e] += need
+            hours[e] += s.hours
+            revenue[e] = revenue.get(e, 0.0) + s.value_eur - need * rate[s.trade]
+            for arc in suppliers:
+                give = min(need, max(0.0, supplier_left[arc.to, s.trade]))
+                subcontracts[arc] += give
+                supplier_left[arc.to, s.trade] -= give
+                need -= give
+            members.add(e)
+            assignments[k] = e
+            break
+    return _Part(part.territory, part.sites, assignments, dict(subcontracts), part.bound)
+
+
+def solve(elig: Eligibility, budget: float, progress: Progress | None) -> Outcome | None:
+    """The grouping of a large tender, territory by territory; None when a territory found no plan
+    (the caller then solves the whole model)."""
+    began = time.monotonic()
+    deadline = began + budget
+    o = elig.problem.options
+    by_territory: dict[str, list[int]] = defaultdict(list)
+    for s in elig.sites:
+        by_territory[s.territory or ""].append(s.index)
+    order = sorted(by_territory, key=lambda t: -sum(elig.sites[k].hours for k in by_territory[t]))
+    reach: dict[str, set[str]] = defaultdict(set)
+    for t, sites in by_territory.items():
+        for k in sites:
+            reach[t].update(elig.by_site[k])
+    spread_over: dict[str, int] = defaultdict(int)
+    for names in reach.values():
+        for e in names:
+            spread_over[e] += 1
+    full = model.scales(elig)
+    unit = o.weights.members / full.members
+    weight = {t: sum(len(elig.by_site[k]) for k in by_territory[t]) + 1 for t in order}
+
+    def share(t: str, pending: list[str], until: float) -> float:
+        return max(0.5, (until - time.monotonic()) * weight[t] / sum(weight[p] for p in pending))
+
+    parts: dict[str, _Part] = {}
+    added: float | None = 0.0
+    build_seconds = [0.0]  # building the territories' models (the benchmark's "build" column)
+    bound_until = began + budget * BOUND_SHARE
+    for i, t in enumerate(order):
+        sub = _sub_eligibility(elig, by_territory[t], elig.members, elig.intermediaries)
+        part, outcome = _solve_part(
+            elig,
+            full,
+            by_territory[t],
+            sub,
+            lambda e: unit / spread_over[e],
+            share(t, order[i:], bound_until),
+            build_seconds,
+        )
+        if part is None:
+            # no plan in time: the territory's sites are placed greedily below
+            part = _Part(t, by_territory[t], {}, {}, None)
+        parts[t] = part
+        if outcome.bound is None:
+            added = None
+        elif added is not None:
+            added += outcome.bound
+        _emit(
+            progress,
+            "territory",
+            began,
+            territory=t,
+            bound=outcome.bound,
+            gap=outcome.gap,
+            kept=outcome.status,
+        )
+    # the sum of the territories' bounds, or the bound from the data alone when that is higher
+    bound = max(added if added is not None else -float("inf"), strengthen.data_bound(elig, full))
+    _emit(progress, "built", began, build_s=build_seconds[0])
+    reports = [
+        StageReport(name="territories", status="feasible", bound=bound, seconds=time.monotonic() - began)
+    ]
+
+    ledger = _Ledger(elig)
+    plan_began = time.monotonic()
+    for t in order:
+        if ledger.fits(parts[t]):
+            ledger.take(parts[t])
+        else:
+            parts[t] = _repair(elig, ledger, parts[t])
+            ledger.take(parts[t])
+    if not any(elig.members[e].can_lead for e in ledger.members):
+        return None
+    reports.append(StageReport(name="plan", status="feasible", seconds=time.monotonic() - plan_began))
+
+    assignments = {k: e for part in parts.values() for k, e in part.assignments.items()}
+    subcontracts: dict[Arc, float] = defaultdict(float)
+    for part in parts.values():
+        for arc, h in part.subcontracts.items():
+            subcontracts[arc] += h
+    members = frozenset(assignments.values())
+    mandataire = max(
+        (e for e in members if elig.members[e].can_lead),
+        key=lambda e: sum(elig.sites[k].hours for k, m in assignments.items() if m == e),
+    )
+    found, missing = results.grouping(
+        elig, full, _solution(assignments, mandataire, subcontracts, members), 1
+    )
+    if o.weights.balance > 0 and deadline - time.monotonic() > 1.0:
+        moves_began = time.monotonic()
+        moved = moves.even_out(
+            elig, full, assignments, subcontracts, mandataire, MOVES_SHARE * (deadline - moves_began)
+        )
+        kept = frozenset(moved.values())
+        candidate, lacking = results.grouping(elig, full, _solution(moved, mandataire, subcontracts, kept), 1)
+        if candidate.objective < found.objective:
+            found, missing, assignments, members = candidate, lacking, moved, kept
+        reports.append(
+            StageReport(
+                name="moves",
+                status="feasible",
+                objective=found.objective,
+                seconds=time.monotonic() - moves_began,
+            )
+        )
+    left = deadline - time.monotonic()
+    if left > 1.0 and o.weights.balance > 0:
+        balance_began = time.monotonic()
+        upper = {a: elig.intermediaries[a.to].capacities[a.trade] for a in elig.arcs if a.member in members}
+        spread = balance.spread_subcontracting(elig, full.hours, assignments, upper, left * 0.8)
+        if spread is not None:
+            candidate, lacking = results.grouping(
+                elig, full, _solution(assignments, mandataire, spread, members), 1
+            )
+            if candidate.objective < found.objective:
+                found, missing = candidate, lacking
+        reports.append(
+            StageReport(
+                name="equalise",
+                status="feasible",
+                objective=found.objective,
+                seconds=time.monotonic() - balance_began,
+            )
+        )
+    return Outcome(found, missing, bound, reports, "feasible", outcome.name)
+
+
+def _solution(
+    assignments: dict[int, str], mandataire: str, subcontracts: dict[Arc, float], members: frozenset[str]
+) -> results.Solution:
+    return results.Solution(
+        assignments,
+        mandataire,
+        {(a.member, a.to, a.trade): round(h, 6) for a, h in subcontracts.items() if h > 1e-6},
+        members,
+    )
+
+
+def _emit(progress: Progress | None, stage: str, began: float, **extra: Any) -> None:
+    if progress is not None:
+        progress({"stage": stage, "elapsed": time.monotonic() - began, **extra})
