@@ -69,3 +69,27 @@ def new_key(engine: Engine, network: str, role: Role) -> dict[str, str]:
     with Session(engine) as session:
         token = create_key(session, get_or_create_network(session, network), role)
     return {"Authorization": f"Bearer {token}"}
+
+
+Headers = dict[str, str]
+
+
+@pytest.fixture
+def coordinator(db: Engine) -> Headers:
+    return new_key(db, "inser-eco93", Role.coordinator)
+
+
+@pytest.fixture
+def member(db: Engine) -> Headers:
+    return new_key(db, "inser-eco93", Role.member)
+
+
+@pytest.fixture
+def viewer(db: Engine) -> Headers:
+    return new_key(db, "inser-eco93", Role.viewer)
+
+
+@pytest.fixture
+def stranger(db: Engine) -> Headers:
+    """A coordinator of another network."""
+    return new_key(db, "autre-reseau", Role.coordinator)

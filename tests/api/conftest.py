@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from app.networks.models import Role
-from tests.conftest import SHARED_DATA, new_key
+from tests.conftest import SHARED_DATA
 
 PAINTING = "peinture-revetement-des-murs"
 CLEANING = "nettoyage-de-locaux-16"
@@ -22,27 +21,6 @@ Headers = dict[str, str]
 @pytest.fixture(autouse=True)
 def _empty_after(db: Engine) -> None:
     """Every API test starts from and leaves an empty database."""
-
-
-@pytest.fixture
-def coordinator(db: Engine) -> Headers:
-    return new_key(db, "inser-eco93", Role.coordinator)
-
-
-@pytest.fixture
-def member(db: Engine) -> Headers:
-    return new_key(db, "inser-eco93", Role.member)
-
-
-@pytest.fixture
-def viewer(db: Engine) -> Headers:
-    return new_key(db, "inser-eco93", Role.viewer)
-
-
-@pytest.fixture
-def stranger(db: Engine) -> Headers:
-    """A coordinator of another network."""
-    return new_key(db, "autre-reseau", Role.coordinator)
 
 
 def structure_body(**overrides: Any) -> dict[str, Any]:

@@ -10,30 +10,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
 from app.core.config import Settings
-from app.networks.models import Role
-from tests.conftest import new_key
 from tests.plans.conftest import Worker
 
 Headers = dict[str, str]
-
-
-@pytest.fixture
-def coordinator(db: Engine) -> Headers:
-    return new_key(db, "inser-eco93", Role.coordinator)
-
-
-@pytest.fixture
-def viewer(db: Engine) -> Headers:
-    return new_key(db, "inser-eco93", Role.viewer)
-
-
-@pytest.fixture
-def stranger(db: Engine) -> Headers:
-    """A coordinator of another network."""
-    return new_key(db, "autre-reseau", Role.coordinator)
 
 
 PAINTING = "peinture-revetement-des-murs"

@@ -20,8 +20,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from app.core.config import Settings
-from app.networks.models import Role
-from tests.conftest import new_key
 from tests.plans import scenario
 
 Headers = dict[str, str]
@@ -40,22 +38,6 @@ def _empty_after(db: Engine, settings: Settings) -> Iterator[None]:
         with db.begin() as conn:
             conn.execute(text("DELETE FROM procrastinate_jobs"))
             conn.execute(text("DELETE FROM procrastinate_workers"))
-
-
-@pytest.fixture
-def coordinator(db: Engine) -> Headers:
-    return new_key(db, "inser-eco93", Role.coordinator)
-
-
-@pytest.fixture
-def viewer(db: Engine) -> Headers:
-    return new_key(db, "inser-eco93", Role.viewer)
-
-
-@pytest.fixture
-def stranger(db: Engine) -> Headers:
-    """A coordinator of another network."""
-    return new_key(db, "autre-reseau", Role.coordinator)
 
 
 class Worker:
