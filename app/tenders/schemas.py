@@ -120,12 +120,8 @@ class TenderUpdate(ApiInput):
         return check_unique_ids(value)
 
 
-class LotPublic(BaseModel):
-    id: str
-    title: str
-    trade: str
-    cpv: str | None
-    sites: list[SiteSpec]
+class LotPublic(LotSpec):
+    """A lot as stored: the fields of the planning problem's lot."""
 
 
 class TenderSummary(TenderBase, Identified):
