@@ -13,9 +13,10 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
+from app.core import sessions
 from app.core.errors import Forbidden, Unauthorized
 from app.core.schemas import MAX_INT, MAX_LIMIT
-from app.networks.service import Caller, authenticate
+from app.networks.service import Caller, authenticate, authenticate_digest
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -28,11 +29,24 @@ SessionDep = Annotated[Session, Depends(get_session)]
 _bearer = HTTPBearer(auto_error=False, description="an API key created with `planner keys create`")
 
 
+def session_caller(request: Request, session: Session) -> Caller | None:
+    """The caller of a signed-in browser (the web app's session cookie), or None."""
+    data = sessions.read(request.app.state.session_secret, request.cookies.get(sessions.COOKIE))
+    return None if data is None else authenticate_digest(session, data.key_digest)
+
+
 def get_caller(
-    session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
     if credentials is None:
-        raise Unauthorized("an API key is required: Authorization: Bearer <key>")
+        # A signed-in browser may read (downloads, progress) with its cookie; writes always need the
+        # key itself, so a forged cross-site request cannot change anything through the API.
+        caller = session_caller(request, session) if request.method in ("GET", "HEAD") else None
+        if caller is None:
+            raise Unauthorized("an API key is required: Authorization: Bearer <key>")
+        return caller
     caller = authenticate(session, credentials.credentials)
     if caller is None:
         raise Unauthorized("unknown API key")

@@ -50,10 +50,15 @@ def create_key(session: Session, network: Network, role: Role) -> str:
 
 
 def authenticate(session: Session, token: str) -> Caller | None:
+    return authenticate_digest(session, token_digest(token))
+
+
+def authenticate_digest(session: Session, digest: str) -> Caller | None:
+    """The caller behind the key with this digest (a web session stores the digest, not the key)."""
     row = session.exec(
         select(ApiKey, Network)
         .join(Network, Network.id == ApiKey.network_id)  # type: ignore[arg-type]
-        .where(ApiKey.digest == token_digest(token))
+        .where(ApiKey.digest == digest)
     ).first()
     if row is None:
         return None
