@@ -7,7 +7,7 @@ import typer
 from app.core.cli import migrate_command, serve_command
 from app.demo.cli import demo_command
 from app.jobs.cli import worker_command
-from app.networks.cli import keys
+from app.networks.cli import keys, networks
 from solver.cli import solve_command
 
 cli = typer.Typer(
@@ -18,6 +18,7 @@ cli.command("serve")(serve_command)
 cli.command("migrate")(migrate_command)
 cli.command("demo")(demo_command)
 cli.command("worker")(worker_command)
+cli.add_typer(networks, name="networks")
 cli.add_typer(keys, name="keys")
 
 

@@ -13,7 +13,8 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from app.core.errors import Forbidden, Unauthorized
+from app.core.errors import Forbidden, TooManyRequests, Unauthorized
+from app.core.ratelimit import FailedAuthLimiter
 from app.core.schemas import MAX_INT, MAX_LIMIT
 from app.networks.service import Caller, authenticate
 
@@ -29,13 +30,23 @@ _bearer = HTTPBearer(auto_error=False, description="an API key created with `pla
 
 
 def get_caller(
-    session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
     if credentials is None:
         raise Unauthorized("an API key is required: Authorization: Bearer <key>")
+    limiter: FailedAuthLimiter = request.app.state.auth_limiter
+    client = request.client.host if request.client else "unknown"
+    wait = limiter.retry_after(client)
+    if wait is not None:
+        raise TooManyRequests(
+            f"too many refused API keys from this client: try again in {wait} s", retry_after_s=wait
+        )
     caller = authenticate(session, credentials.credentials)
     if caller is None:
-        raise Unauthorized("unknown API key")
+        limiter.failed(client)
+        raise Unauthorized("unknown, revoked or expired API key")
     return caller
 
 
