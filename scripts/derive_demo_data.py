@@ -1,9 +1,10 @@
 """Derive the Seine-Saint-Denis demo data shipped in `app/demo/data/` from the public reference data.
 
-Usage: python scripts/derive_demo_data.py [SHARED_DATA_DIR] [--out app/demo/data]
+Usage: python scripts/derive_demo_data.py [SOURCE_DIR] [--out app/demo/data]
 
-SHARED_DATA_DIR (default `../shared/data`, next to the repository) holds `seine-saint-denis/` with the
-public files of the collèges, the SIAE and the communes (sources and licences: `app/demo/data/README.md`).
+SOURCE_DIR (default `scripts/data`, shipped with the repository) holds `seine-saint-denis/` with the
+public files of the collèges, the SIAE and the communes, as published (sources and licences:
+`scripts/data/README.md`).
 
 The public facts (names, codes, places, coordinates) are copied as published. What is not public
 (trades, capacities, turnover, insertion FTE, maximum travel distance, ability to lead) and the needs of
@@ -24,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_SOURCE = REPO.parent / "shared" / "data"
+DEFAULT_SOURCE = REPO / "scripts" / "data"
 DEFAULT_OUT = REPO / "app" / "demo" / "data"
 
 # Usable hours per insertion FTE and year, once training and support time are set aside.
@@ -390,7 +391,7 @@ def derive(source: Path, out: Path) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE, help="shared data directory")
+    parser.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE, help="public source data")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write the demo data")
     args = parser.parse_args(argv)
     if not (args.source / "seine-saint-denis").is_dir():

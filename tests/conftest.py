@@ -23,7 +23,6 @@ from app.networks.models import Role
 from app.networks.service import create_key, get_or_create_network
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
 @pytest.fixture(scope="session")

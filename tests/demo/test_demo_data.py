@@ -12,7 +12,7 @@ import pytest
 
 from app.demo import colleges, communes, structures
 from solver.reference import sector_slugs
-from tests.demo.shared_data import REPO, SHARED_DATA, source_rows
+from tests.demo.source_data import REPO, SOURCE_DATA, source_rows
 
 DATA = resources.files("app.demo").joinpath("data")
 SHIPPED = (
@@ -134,7 +134,7 @@ def test_illustrative_files_say_so_on_every_row() -> None:
 def test_rerunning_the_derivation_reproduces_the_shipped_files(tmp_path: Path) -> None:
     script = REPO / "scripts" / "derive_demo_data.py"
     run = subprocess.run(
-        [sys.executable, str(script), str(SHARED_DATA), "--out", str(tmp_path)],
+        [sys.executable, str(script), str(SOURCE_DATA), "--out", str(tmp_path)],
         capture_output=True,
         text=True,
         check=False,
@@ -159,10 +159,10 @@ def test_the_derivation_names_a_missing_source(tmp_path: Path) -> None:
 
 
 def test_a_name_spread_over_two_lines_is_read_as_one_structure(tmp_path: Path) -> None:
-    source = tmp_path / "shared" / "seine-saint-denis"
+    source = tmp_path / "source" / "seine-saint-denis"
     source.mkdir(parents=True)
     for name in ("communes_93.csv", "colleges_publics_93.csv"):
-        (source / name).write_bytes((SHARED_DATA / "seine-saint-denis" / name).read_bytes())
+        (source / name).write_bytes((SOURCE_DATA / "seine-saint-denis" / name).read_bytes())
     (source / "siae_93.csv").write_text(
         "siret,name,brand,kind,naf,legal_form,address,postcode,city,lat,lon\n"
         '82200166500030,"ACCES,\nINCLUSIVE TECH",,EI,6202A,,1 rue X,93210,Saint-Denis,48.9,2.35\n'
@@ -172,7 +172,7 @@ def test_a_name_spread_over_two_lines_is_read_as_one_structure(tmp_path: Path) -
     out = tmp_path / "out"
     script = REPO / "scripts" / "derive_demo_data.py"
     run = subprocess.run(
-        [sys.executable, str(script), str(tmp_path / "shared"), "--out", str(out)],
+        [sys.executable, str(script), str(tmp_path / "source"), "--out", str(out)],
         capture_output=True,
         text=True,
         check=False,
