@@ -1,7 +1,7 @@
 """API keys: expiry, last use and revocation
 
-Revision ID: 0004_api_key_lifecycle
-Revises: 0003_webhooks
+Revision ID: 0005_api_key_lifecycle
+Revises: 0004_tender_drafts
 Create Date: 2026-11-29 03:40:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_api_key_lifecycle"
-down_revision: str | None = "0003_webhooks"
+revision: str = "0005_api_key_lifecycle"
+down_revision: str | None = "0004_tender_drafts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
