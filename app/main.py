@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi_offline import FastAPIOffline
 
 from app.core import health
 from app.core.config import Settings
@@ -20,6 +22,7 @@ from app.networks import routes as networks
 from app.plans import routes as plans
 from app.structures import routes as structures
 from app.tenders import routes as tenders
+from app.web import install as install_web
 
 API_PREFIX = "/api/v1"
 
@@ -53,13 +56,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         jobs.stop()
         engine.dispose()
 
-    app = FastAPI(
+    # Swagger UI and ReDoc from assets shipped in a package: `/docs` works without the internet.
+    app = FastAPIOffline(
         title="planner",
         summary="Plans the consortia (GME) in which SIAE answer public tenders together.",
         version="0.1.0",
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.session_secret = (settings.session_secret or secrets.token_hex(32)).encode()
     app.state.engine = engine
     app.state.plan_jobs = jobs
     app.state.webhook_deliverer = deliverer
@@ -73,4 +78,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for domain in (networks, integrations, structures, tenders, plans):
         api.include_router(domain.router, responses=_PROBLEMS)
     app.include_router(api)
+    install_web(app)
     return app

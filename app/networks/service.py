@@ -158,12 +158,19 @@ def _usable(now: datetime) -> ColumnElement[bool]:
 
 
 def authenticate(session: Session, token: str) -> Caller | None:
-    """The caller behind a usable key; None for an unknown, revoked or expired key."""
+    return authenticate_digest(session, token_digest(token))
+
+
+def authenticate_digest(session: Session, digest: str) -> Caller | None:
+    """The caller behind the usable key with this digest (a web session stores the digest, not the key).
+
+    None for an unknown, revoked or expired key: revoking a key also ends the web sessions opened with it.
+    """
     now = utcnow()
     row = session.exec(
         select(ApiKey, Network)
         .join(Network, Network.id == ApiKey.network_id)  # type: ignore[arg-type]
-        .where(ApiKey.digest == token_digest(token), _usable(now))
+        .where(ApiKey.digest == digest, _usable(now))
     ).first()
     if row is None:
         return None
