@@ -48,7 +48,7 @@ def solve(
     try:
         if loads.is_timed(problem.structures, [problem.tender]):
             # work windows, availability per period or commitments: planned with time (solver/portfolio.py)
-            return portfolio.solve_timed(problem, progress)
+            return portfolio.solve_timed(problem, progress, began)
         return _solve(problem, progress, began, strong)
     except Exception as error:  # a valid problem always gets a plan back, even when something breaks
         return Plan(

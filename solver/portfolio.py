@@ -19,96 +19,31 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 import pulp
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from solver import diagnostics, eligibility, engine, loads, model, periods, results, strengthen
 from solver.plan import Diagnostic, Grouping, PeriodHours, Plan, PlanStatus, SolverReport
-from solver.problem import Options, PlanningProblem, StructureSpec, TenderSpec
+from solver.portfolio_spec import (
+    MonthLoad,
+    PortfolioOptions,
+    PortfolioPlan,
+    PortfolioProblem,
+    TenderEntry,
+    TenderPlan,
+)
+from solver.problem import PlanningProblem, StructureSpec, TenderSpec
 
 Progress = Callable[[dict[str, Any]], None]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class TenderEntry(_Model):
-    tender: TenderSpec
-    options: Options = Field(default_factory=Options)
-
-
-class PortfolioOptions(_Model):
-    time_limit_s: float = Field(default=60, gt=0, le=3600)
-    gap_rel: float = Field(default=1e-4, ge=0, lt=1)
-    threads: int | None = Field(default=None, ge=1)
-    engine: Literal["highs", "cbc"] = "highs"
-    max_dependence: float | None = Field(
-        default=None, gt=0, description="cap on a structure's yearly revenue from all the tenders ÷ turnover"
-    )
-
-
-class PortfolioProblem(_Model):
-    """The tenders of a network's year, the structures that may answer them, shared options."""
-
-    reference: str = Field(min_length=1, max_length=64)
-    tenders: list[TenderEntry] = Field(min_length=1)
-    structures: list[StructureSpec]
-    options: PortfolioOptions = Field(default_factory=PortfolioOptions)
-
-    @model_validator(mode="after")
-    def _references(self) -> PortfolioProblem:
-        refs = [e.tender.reference for e in self.tenders]
-        if len(set(refs)) != len(refs):
-            raise ValueError("tender references must be unique within a portfolio")
-        ids = {s.id for s in self.structures}
-        if len(ids) != len(self.structures):
-            raise ValueError("structure ids must be unique")
-        for n, entry in enumerate(self.tenders):
-            for field in ("required", "excluded"):
-                unknown = [i for i in getattr(entry.options, field) if i not in ids]
-                if unknown:
-                    raise ValueError(f"tenders.{n}.options.{field}: unknown structures {unknown}")
-            if entry.options.baseline is not None and len(self.tenders) > 1:
-                raise ValueError(
-                    f"tenders.{n}.options.baseline: re-planning works tender by tender, not in a portfolio"
-                )
-        return self
-
-
-class MonthLoad(BaseModel):
-    """A structure's month: hours planned (per tender) and committed against its capacity."""
-
-    structure: str
-    period: str
-    capacity: float | None = Field(description="hours available that month; none when not given")
-    committed: float
-    planned: float
-    tenders: dict[str, float] = Field(default_factory=dict, description="planned hours per tender")
-
-
-class TenderPlan(BaseModel):
-    reference: str
-    periods: list[PeriodHours] = Field(default_factory=list, description="the tender's hours per month")
-    plan: Plan
-
-
-class PortfolioPlan(BaseModel):
-    status: PlanStatus
-    solver: SolverReport
-    tenders: list[TenderPlan]
-    calendar: list[MonthLoad] = Field(default_factory=list)
-    diagnostics: list[Diagnostic] = Field(default_factory=list)
-
-    def to_json(self) -> str:
-        return self.model_dump_json(by_alias=True, indent=2)
-
-
-def solve(portfolio: PortfolioProblem, progress: Progress | None = None) -> PortfolioPlan:
-    """Plan every tender of the portfolio in one model. Never raises on a valid portfolio."""
-    began = time.monotonic()
+def solve(
+    portfolio: PortfolioProblem, progress: Progress | None = None, *, started: float | None = None
+) -> PortfolioPlan:
+    """Plan every tender of the portfolio in one model. Never raises on a valid portfolio. `started` (a
+    `time.monotonic()` reading) is when the time limit began to run; by default, now."""
+    began = time.monotonic() if started is None else min(started, time.monotonic())
     try:
         return _solve(portfolio, progress, began, alternatives=1)[0]
     except Exception as error:  # a valid portfolio always gets an answer back, even when something breaks
@@ -120,7 +55,9 @@ def solve(portfolio: PortfolioProblem, progress: Progress | None = None) -> Port
         )
 
 
-def solve_timed(problem: PlanningProblem, progress: Progress | None = None) -> Plan:
+def solve_timed(
+    problem: PlanningProblem, progress: Progress | None = None, began: float | None = None
+) -> Plan:
     """A single tender with work windows, availability or commitments: a portfolio of one, its
     `alternatives` groupings searched one after the other as for an untimed tender."""
     o = problem.options
@@ -132,7 +69,8 @@ def solve_timed(problem: PlanningProblem, progress: Progress | None = None) -> P
             time_limit_s=o.time_limit_s, gap_rel=o.gap_rel, threads=o.threads, engine=o.engine
         ),
     )
-    outcome, groupings = _solve(portfolio, progress, time.monotonic(), alternatives=o.alternatives)
+    began = time.monotonic() if began is None else began
+    outcome, groupings = _solve(portfolio, progress, began, alternatives=o.alternatives)
     plan = outcome.tenders[0].plan
     if len(groupings) > 1:
         plan = plan.model_copy(update={"groupings": groupings})
