@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
 from app.core import migrate
@@ -22,6 +23,12 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
             connection, opts={"compare_type": True, "include_name": is_model_object}
         )
         assert compare_metadata(context, metadata) == []
+
+
+def test_the_migrations_form_one_line(settings: Settings) -> None:
+    """Two migrations written from the same parent would leave two heads, and `planner migrate` fails."""
+    script = ScriptDirectory.from_config(migrate.alembic_config(settings))
+    assert len(script.get_heads()) == 1, script.get_heads()
 
 
 def test_upgrade_downgrade_upgrade(settings: Settings, engine: Engine) -> None:
@@ -43,9 +50,9 @@ def test_upgrade_downgrade_upgrade(settings: Settings, engine: Engine) -> None:
 def test_structures_and_lots_stored_before_the_legal_entity_fields_keep_their_data(
     settings: Settings, engine: Engine
 ) -> None:
-    """0005 adds the legal form, ACI and MAD figures and the lots' kind, reservation, insertion hours
+    """0006 adds the legal form, ACI and MAD figures and the lots' kind, reservation, insertion hours
     and essential flag: rows stored before it come through with the fields unset and not essential."""
-    migrate.downgrade(settings, "0004_tender_drafts")
+    migrate.downgrade(settings, "0005_api_key_lifecycle")
     now = "2026-01-01 00:00:00"
     try:
         with engine.begin() as c:
@@ -81,7 +88,7 @@ def test_structures_and_lots_stored_before_the_legal_entity_fields_keep_their_da
                 text("SELECT siret, legal_form, insertion_rate, annual_charges_eur, mad_staff FROM structure")
             ).one()
             assert tuple(structure) == ("39281437200034", None, None, None, None)
-        migrate.downgrade(settings, "0004_tender_drafts")
+        migrate.downgrade(settings, "0005_api_key_lifecycle")
         with engine.connect() as c:
             assert c.execute(text("SELECT ref, trade FROM lot")).one() == (
                 "L1",

@@ -1,8 +1,8 @@
 """structures as legal entities (legal form, insertion rate, ACI figures, mise à disposition) and lots
 with their kind, reservation, insertion hours and essential flag
 
-Revision ID: 0005_legal_entities
-Revises: 0004_tender_drafts
+Revision ID: 0006_legal_entities
+Revises: 0005_api_key_lifecycle
 Create Date: 2026-11-29 03:40:00
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision: str = "0005_legal_entities"
-down_revision: str | None = "0004_tender_drafts"
+revision: str = "0006_legal_entities"
+down_revision: str | None = "0005_api_key_lifecycle"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
