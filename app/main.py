@@ -14,6 +14,7 @@ from app.core import health
 from app.core.config import Settings
 from app.core.db import make_engine
 from app.core.errors import Problem, document_problems, install_error_handlers
+from app.core.ratelimit import FailedAuthLimiter
 from app.integrations import routes as integrations
 from app.integrations.webhooks.delivery import Deliverer
 from app.jobs.backend import make_jobs
@@ -26,10 +27,14 @@ from app.web import install as install_web
 API_PREFIX = "/api/v1"
 
 _PROBLEMS: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "missing or unknown API key"},
+    401: {"model": Problem, "description": "missing, unknown, revoked or expired API key"},
     403: {"model": Problem, "description": "the key's role may not write"},
     404: {"model": Problem, "description": "no such resource in the key's network"},
     422: {"model": Problem, "description": "invalid fields, each named in `errors`"},
+    429: {
+        "model": Problem,
+        "description": "too many refused API keys from this client (`Retry-After` says when to try again)",
+    },
 }
 
 
@@ -63,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.plan_jobs = jobs
     app.state.webhook_deliverer = deliverer
+    app.state.auth_limiter = FailedAuthLimiter(settings.auth_failure_limit, settings.auth_failure_window_s)
     install_error_handlers(app)
     document_problems(app)
 

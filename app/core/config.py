@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     runner_concurrency: int = Field(default=1, ge=1, le=64)
     """Plans solved at once by the embedded runner (one process each)."""
 
+    auth_failure_limit: int = Field(default=20, ge=1, le=100_000)
+    """Refused API keys allowed per client address within `AUTH_FAILURE_WINDOW_S`; then 429."""
+
+    auth_failure_window_s: float = Field(default=60, gt=0, le=86_400)
+
     @field_validator("database_url")
     @classmethod
     def _psycopg3(cls, value: str) -> str:

@@ -14,7 +14,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from app.core import sessions
-from app.core.errors import Forbidden, Unauthorized
+from app.core.errors import Forbidden, TooManyRequests, Unauthorized
+from app.core.ratelimit import FailedAuthLimiter
 from app.core.schemas import MAX_INT, MAX_LIMIT
 from app.networks.service import Caller, authenticate, authenticate_digest
 
@@ -47,10 +48,31 @@ def get_caller(
         if caller is None:
             raise Unauthorized("an API key is required: Authorization: Bearer <key>")
         return caller
+    wait = auth_retry_after(request)
+    if wait is not None:
+        raise TooManyRequests(
+            f"too many refused API keys from this client: try again in {wait} s", retry_after_s=wait
+        )
     caller = authenticate(session, credentials.credentials)
     if caller is None:
-        raise Unauthorized("unknown API key")
+        auth_failed(request)
+        raise Unauthorized("unknown, revoked or expired API key")
     return caller
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def auth_retry_after(request: Request) -> int | None:
+    """Seconds this client must wait after too many refused keys (API or sign-in page), or None."""
+    limiter: FailedAuthLimiter = request.app.state.auth_limiter
+    return limiter.retry_after(_client(request))
+
+
+def auth_failed(request: Request) -> None:
+    limiter: FailedAuthLimiter = request.app.state.auth_limiter
+    limiter.failed(_client(request))
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]

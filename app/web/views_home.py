@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
 from app.core import sessions
-from app.core.deps import SessionDep
+from app.core.deps import SessionDep, auth_failed, auth_retry_after
 from app.core.security import token_digest
 from app.networks.service import authenticate
 from app.plans import service as plans
@@ -38,8 +38,16 @@ async def sign_in(request: Request, session: SessionDep) -> Response:
     form = await request.form()
     key = str(form.get("cle") or "").strip()
     target = _next(str(form.get("suite") or "/"))
+    wait = auth_retry_after(request)
+    if wait is not None:
+        error = f"Trop de clés refusées depuis ce poste : réessayez dans {wait} s."
+        page = render(request, "connexion.html", {"suite": target, "error": error}, status_code=429)
+        page.headers["Retry-After"] = str(wait)
+        return page
     caller = authenticate(session, key) if key else None
     if caller is None:
+        if key:
+            auth_failed(request)
         error = "Clé inconnue : vérifiez-la ou demandez-en une." if key else "Saisissez votre clé d'accès."
         return render(request, "connexion.html", {"suite": target, "error": error}, status_code=401)
     response = RedirectResponse(target, status_code=303)
