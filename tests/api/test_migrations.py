@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
 from app.core import migrate
@@ -22,6 +23,12 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
             connection, opts={"compare_type": True, "include_name": is_model_object}
         )
         assert compare_metadata(context, metadata) == []
+
+
+def test_the_migrations_form_one_line(settings: Settings) -> None:
+    """Two migrations written from the same parent would leave two heads, and `planner migrate` fails."""
+    script = ScriptDirectory.from_config(migrate.alembic_config(settings))
+    assert len(script.get_heads()) == 1, script.get_heads()
 
 
 def test_upgrade_downgrade_upgrade(settings: Settings, engine: Engine) -> None:
