@@ -10,7 +10,18 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from solver import decompose, diagnostics, eligibility, engine, model, results, stages, strengthen
+from solver import (
+    decompose,
+    diagnostics,
+    eligibility,
+    engine,
+    loads,
+    model,
+    portfolio,
+    results,
+    stages,
+    strengthen,
+)
 from solver.plan import Diagnostic, Grouping, Plan, SolverReport, StageReport
 from solver.problem import Baseline, PlanningProblem
 
@@ -35,6 +46,9 @@ def solve(
     to run; by default, now."""
     began = time.monotonic() if started is None else min(started, time.monotonic())
     try:
+        if loads.is_timed(problem.structures, [problem.tender]):
+            # work windows, availability per period or commitments: planned with time (solver/portfolio.py)
+            return portfolio.solve_timed(problem, progress, began)
         return _solve(problem, progress, began, strong)
     except Exception as error:  # a valid problem always gets a plan back, even when something breaks
         return Plan(
