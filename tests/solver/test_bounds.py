@@ -49,3 +49,26 @@ def test_data_bound_counts_at_most_the_whole_members_term() -> None:
     )
     without = data_bound(eligibility_module.compute(no_members), full)
     assert 0.0 <= with_members - without <= weights.members + 1e-9
+
+
+def test_relaxation_never_counts_a_negative_spread() -> None:
+    # balance alone: the spread max − min of load ratios is never negative in a plan, so the linear
+    # relaxation of the model (the engine's first bound) must not be negative either
+    import pulp
+
+    from solver import engine, model
+    from tests.solver.reference import PAINT, problem, site, structure
+
+    sites = [site(f"S{i}", 48.85 + 0.01 * i, 2.35 + 0.013 * (i % 3), 40 + 10 * i) for i in range(8)]
+    structures = [
+        structure(f"E{j}", "EI", 48.86 + 0.02 * j, 2.36, {PAINT: 150 + 40 * j}, can_lead=True)
+        for j in range(5)
+    ]
+    p = problem(sites, structures, weights={"distance": 0, "balance": 1, "members": 0, "subcontracting": 0})
+    built = model.build(eligibility_module.compute(p), "T1", nearest=None, strong=True)
+    model.define_objective(built, with_balance=True)
+    for v in built.prob.variables():
+        v.cat = pulp.LpContinuous
+    relaxed = engine.solve(built.prob, engine="highs", time_limit=10, gap_rel=1e-9, threads=None)
+    assert relaxed.objective is not None
+    assert relaxed.objective >= -1e-9
