@@ -31,7 +31,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Load the Seine-Saint-Denis scenarios, plan and summarise each.",
     ),
     "worker": ("app.jobs.cli", "worker_command", "Solve queued plans from the PostgreSQL job queue."),
-    "keys": ("app.networks.cli", "keys", "Manage API keys."),
+    "networks": ("app.networks.cli", "networks", "Create and list networks."),
+    "keys": ("app.networks.cli", "keys", "Create, list and revoke a network's API keys."),
 }
 
 

@@ -49,6 +49,10 @@ class Lot(SQLModel, table=True):
     title: str
     trade: str
     cpv: str | None = None
+    kind: str | None = None
+    reserved: str | None = None
+    insertion_hours: float | None = None
+    essential: bool = False
 
 
 class Site(SQLModel, table=True):

@@ -163,12 +163,10 @@ class TenderUpdate(ApiInput):
         return check_unique_ids(value)
 
 
-class LotPublic(BaseModel):
-    id: str
-    title: str
-    trade: str
-    cpv: str | None
-    sites: list[SitePublic]
+class LotPublic(LotSpec):
+    """A lot as stored: the fields of the planning problem's lot, its sites' hours unknown in a draft."""
+
+    sites: list[SitePublic]  # type: ignore[assignment]
 
 
 class TenderSummary(TenderBase, Identified):

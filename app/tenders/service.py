@@ -27,10 +27,11 @@ from app.tenders.schemas import (
     TenderUpdate,
 )
 from solver.problem import Site as SiteSpec
-from solver.problem import TenderSpec
 
 _HEADER = list(TenderHeader.model_fields)
 _SITE_FIELDS = set(SiteSpec.model_fields) - {"id"}
+# The lot's fields as posted (`id` is stored as `ref`, its sites in their own table).
+_LOT_FIELDS = (set(LotCreate.model_fields) & set(Lot.model_fields)) - {"id", "sites"}
 
 
 def get(session: Session, network_id: int, tender_id: int) -> Tender:
@@ -43,12 +44,6 @@ def get(session: Session, network_id: int, tender_id: int) -> Tender:
 
 def read(session: Session, network_id: int, tender_id: int) -> TenderPublic:
     return _public(session, get(session, network_id, tender_id))
-
-
-def spec(session: Session, network_id: int, tender_id: int) -> TenderSpec:
-    """The tender as the planning problem's `tender`: the same lots and sites, as the solver reads them."""
-    tender = read(session, network_id, tender_id)
-    return TenderSpec.model_validate(tender.model_dump(include=set(TenderSpec.model_fields)))
 
 
 def sites_without_hours(session: Session, tender: Tender) -> list[str]:
@@ -138,7 +133,7 @@ def _delete_lots(session: Session, tender: Tender) -> None:
 def _insert_lots(session: Session, tender: Tender, lots: list[LotCreate]) -> None:
     assert tender.id is not None
     rows = [
-        Lot(tender_id=tender.id, ref=lot.id, position=i, title=lot.title, trade=lot.trade, cpv=lot.cpv)
+        Lot(tender_id=tender.id, ref=lot.id, position=i, **lot.model_dump(include=_LOT_FIELDS))
         for i, lot in enumerate(lots)
     ]
     session.add_all(rows)
@@ -164,7 +159,9 @@ def _public(session: Session, tender: Tender) -> TenderPublic:
             SitePublic.model_validate(site.model_dump(include=_SITE_FIELDS) | {"id": site.ref})
         )
     public_lots = [
-        LotPublic(id=lot.ref, title=lot.title, trade=lot.trade, cpv=lot.cpv, sites=by_lot[lot.id])
+        LotPublic.model_validate(
+            lot.model_dump(include=_LOT_FIELDS) | {"id": lot.ref, "sites": by_lot[lot.id]}
+        )
         for lot in lots
     ]
     summary = _summaries(session, [tender])[0]

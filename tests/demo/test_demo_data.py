@@ -184,3 +184,48 @@ def test_a_name_spread_over_two_lines_is_read_as_one_structure(tmp_path: Path) -
         ("50980445600010", "MENAGE ET PROPRETE", "Aulnay-sous-Bois"),
         ("82200166500030", "ACCES, INCLUSIVE TECH", "Saint-Denis"),
     ]
+
+
+def test_a_legal_entity_has_one_legal_form_read_from_the_published_column_where_there_is_one() -> None:
+    by_siren: dict[str, set[str]] = {}
+    for s in structures():
+        by_siren.setdefault(s.siren, set()).add(s.legal_form)
+        assert s.legal_form in ("association", "company", "public"), s.id
+    assert {siren: forms for siren, forms in by_siren.items() if len(forms) > 1} == {}
+    published = {(row["siret"], row["kind"]): row["legal_form"] for row in source_rows("siae_93.csv")}
+    for s in structures():
+        if published[(s.siret, s.kind)] == "SARL":
+            assert (s.legal_form, s.legal_form_basis) == ("company", "source:SARL"), s.id
+    # An AI is an association by law (Code du travail L5132-7).
+    assert {s.legal_form for s in structures() if s.kind == "AI"} == {"association"}
+    # The régie de quartier of Tremblay holds an EI and an ACI convention: one association.
+    assert {(s.kind, s.legal_form) for s in structures() if s.siret == "39281437200034"} == {
+        ("EI", "association"),
+        ("ACI", "association"),
+    }
+
+
+def test_illustrative_law_figures_belong_to_their_kinds() -> None:
+    for s in structures():
+        assert 0 < s.insertion_rate <= 1, s.id
+        if s.kind == "ACI":
+            assert s.annual_charges_eur is not None and s.commercial_revenue_eur is not None, s.id
+            # Below the 30 % of charges of Code du travail D5132-34 before any tender.
+            assert s.commercial_revenue_eur < 0.3 * s.annual_charges_eur, s.id
+        else:
+            assert (s.annual_charges_eur, s.commercial_revenue_eur) == (None, None), s.id
+        if s.kind in ("AI", "ETTI"):
+            assert s.mad_rate_eur_per_hour is not None and 15 <= s.mad_rate_eur_per_hour <= 30, s.id
+            assert s.mad_staff is not None and s.mad_staff >= s.insertion_fte, s.id
+            assert s.insertion_rate == 1.0, s.id
+        else:
+            assert (s.mad_rate_eur_per_hour, s.mad_staff) == (None, None), s.id
+    readme = DATA.joinpath("README.md").read_text(encoding="utf-8")
+    for column in (
+        "legal_form",
+        "insertion_rate",
+        "annual_charges_eur",
+        "mad_rate_eur_per_hour",
+        "mad_staff",
+    ):
+        assert f"`{column}`" in readme, column
