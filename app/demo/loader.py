@@ -87,6 +87,8 @@ def tender_create(scenario: Scenario) -> TenderCreate:
             "buyer": tender.buyer or BUYER,
             "kind": tender.kind,
             "cpv_codes": list(tender.cpv),
+            "execution_start": tender.execution[0],
+            "execution_end": tender.execution[1],
             # The demo tenders are reserved to SIAE (L2113-13): only SIAE answer them.
             "reserved": True,
             "lots": [lot.model_dump() for lot in tender.lots],

@@ -35,7 +35,7 @@ def test_an_unknown_scenario_is_one_line_and_exit_code_2(tmp_path: Path) -> None
     )
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
-        f"error: unknown scenario 'cleaning': expected one of {', '.join(SCENARIOS)}"
+        f"erreur : scénario inconnu 'cleaning' : au choix {', '.join(SCENARIOS)}"
     ]
     assert not database.exists(), "nothing is loaded when the request is wrong"
 
