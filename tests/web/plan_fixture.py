@@ -94,7 +94,7 @@ def done_plan(
               "lots": [{"id": "L1", "title": "Peinture", "trade": PAINTING, "sites": SITES}]},
         headers=headers,
     ).json()  # fmt: skip
-    problem = {
+    problem: dict[str, Any] = {
         "tender": {"reference": "CD93-2026-PEINT", "kind": "works",
                    "lots": [{"id": "L1", "title": "Peinture", "trade": PAINTING, "sites": SITES}]},
         "structures": [s | {"id": i} for s, i in zip(STRUCTURES, ids, strict=True)],

@@ -107,7 +107,7 @@ def test_the_map_has_one_shape_per_commune_and_one_mark_per_site(
     assert len(insee) == len(communes) == 40
     assert sorted(insee) == sorted(f["properties"]["code"] for f in communes)
     sites = re.findall(r'<circle class="site" data-site="([^"]+)"[^>]*fill="([^"]+)"', svg)
-    assert sorted(s for s, _ in sites) == sorted(s["id"] for s in SITES)
+    assert sorted(s for s, _ in sites) == sorted(str(s["id"]) for s in SITES)
     # Coloured by member: JADE's two establishments share a colour, LA MARMITE has another.
     colour = dict(sites)
     assert colour["0931713G"] == colour["0930943E"] != colour["0932086L"]
