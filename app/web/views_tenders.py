@@ -13,7 +13,8 @@ from starlette.datastructures import UploadFile
 
 from app.core.deps import ResourceId, SessionDep
 from app.core.errors import Conflict, InvalidInput
-from app.integrations.ocds import OcdsImportError, tender_from_package
+from app.integrations.ocds import OcdsImportError
+from app.integrations.ocds.importer import read_package
 from app.plans import service as plans
 from app.tenders import service
 from app.tenders.schemas import TenderCreate, TenderUpdate
@@ -103,10 +104,10 @@ async def import_ocds(request: Request, session: SessionDep, caller: PageCaller)
         package = json.loads(raw)
         if not isinstance(package, dict):
             raise ValueError("not an object")
+        read = read_package(package, default_trade=trade)
+        # As the API does: a site whose workload is not in hours comes as a draft, to complete.
         created = service.create(
-            session,
-            caller.network_id,
-            TenderCreate.model_validate(tender_from_package(package, default_trade=trade)),
+            session, caller.network_id, TenderCreate.model_validate(read.tender, context={"draft": True})
         )
     except ValueError as exc:
         if isinstance(exc, OcdsImportError):
