@@ -26,7 +26,6 @@ from app.web.tender_form import BLANK_LOTS, LOT_EXTRAS, form_values, sites_to_te
 from solver.reference import sector_slugs
 
 router = APIRouter(prefix="/marches", route_class=WebRoute, include_in_schema=False)
-MAX_OCDS_BYTES = 5_000_000
 
 
 @router.get("")
@@ -94,9 +93,10 @@ async def import_ocds(request: Request, session: SessionDep, caller: PageCaller)
     upload = form.get("fichier")
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise Refused(400, "Choisissez un fichier OCDS (JSON) à importer.")
-    raw = await upload.read(MAX_OCDS_BYTES + 1)
-    if len(raw) > MAX_OCDS_BYTES:
-        raise Refused(413, "Le fichier dépasse la taille permise (5 Mo).")
+    limit = request.app.state.settings.max_ocds_body_bytes
+    raw = await upload.read(limit + 1)
+    if len(raw) > limit:
+        raise Refused(413, f"Le fichier dépasse la taille permise ({limit // 1_000_000} Mo).")
     trade = str(form.get("default_trade") or "") or None
     if trade is not None and trade not in sector_slugs():
         raise Refused(422, "Métier inconnu : choisissez un secteur du Marché de l'inclusion.")
