@@ -1,9 +1,10 @@
-"""`planner demo [--scenario NAME] [--out DIR] [--time-limit S]`: the Seine-Saint-Denis demo.
+"""`planner demo [--scenario NAME] [--out DIR] [--time-limit S] [--deterministic]`: the demo.
 
 Loads the scenarios into the database (the embedded SQLite file is created and migrated on first use),
 plans each one as the service does, and prints a summary per scenario on stdout, in French and within
 100 columns; progress goes to stderr. With `--out`, writes `NAME.problem.json` and `NAME.plan.json` for
-`planner solve`.
+`planner solve`, and the candidature file of the best grouping: DC1, DC2, DC4 and the répartition annex
+(PDF and JSON).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.core.cli import database_reason, ensure_schema, load_settings
 from app.core.db import make_engine
 from app.core.errors import ProblemError
+from app.demo.forms_out import write_forms
 from app.demo.french import number, pct
 from app.demo.loader import Loaded, LoadedScenario
 from app.demo.records import ILLUSTRATIVE_NOTE
@@ -54,7 +56,12 @@ def _progress_detail(event: dict[str, Any]) -> str:
 
 
 def _solve(
-    engine: Engine, loaded: Loaded, scenario: LoadedScenario, limit: float, err: Console
+    engine: Engine,
+    loaded: Loaded,
+    scenario: LoadedScenario,
+    limit: float,
+    err: Console,
+    deterministic: bool = False,
 ) -> ScenarioPlan:
     columns = (
         SpinnerColumn(),
@@ -72,7 +79,7 @@ def _solve(
             elapsed = float(event.get("elapsed_s") or 0.0)
             progress.update(task, completed=min(elapsed, limit), detail=_progress_detail(event))
 
-        planned = plan_scenario(engine, loaded, scenario, limit, on_progress)
+        planned = plan_scenario(engine, loaded, scenario, limit, on_progress, deterministic=deterministic)
         progress.update(
             task, completed=limit, detail="terminé" if planned.status == "done" else planned.status
         )
@@ -89,7 +96,9 @@ def demo_command(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", metavar="DIR", help="écrit NAME.problem.json et NAME.plan.json dans ce dossier"
+            "--out",
+            metavar="DIR",
+            help="écrit ici NAME.problem.json, NAME.plan.json et les formulaires (DC1, DC2, DC4, annexe)",
         ),
     ] = None,
     time_limit: Annotated[
@@ -102,6 +111,13 @@ def demo_command(
             help=f"secondes par scénario (par défaut : {_DEFAULT_LIMITS})",
         ),
     ] = None,
+    deterministic: Annotated[
+        bool,
+        typer.Option(
+            "--deterministic",
+            help="plans reproductibles : limites de travail au lieu de limites de temps (solver/README.md)",
+        ),
+    ] = False,
 ) -> None:
     """Charge les scénarios de Seine-Saint-Denis, les planifie et résume chacun, en français."""
     names = list(dict.fromkeys(scenario or SCENARIOS))
@@ -137,7 +153,7 @@ def demo_command(
         for item in loaded.scenarios:
             name = item.scenario.name
             limit = time_limit or TIME_LIMITS[name]
-            planned = _solve(engine, loaded, item, limit, err)
+            planned = _solve(engine, loaded, item, limit, err, deterministic)
             console.print(Rule(f"scénario {name} · plan {planned.plan_id}"))
             if planned.plan is not None:
                 console.print(
@@ -154,6 +170,7 @@ def demo_command(
             if out is not None:
                 try:
                     paths = write_files(out, planned)
+                    paths += write_forms(engine, loaded.network_id, out, planned)
                 except OSError as exc:
                     raise _fail(f"impossible d'écrire dans {out} : {exc.strerror}", code=1) from None
                 console.print("écrit : " + ", ".join(str(p) for p in paths), highlight=False)
