@@ -141,10 +141,11 @@ def demo_command(
         ) from None
     except ProblemError as exc:
         raise _fail(f"données de la démonstration refusées : {exc.detail}", code=1) from None
-    counts = " · ".join(
-        f"{RECORDS[records]} : {number(n)} {OUTCOMES[records][outcome]}"
-        for records, outcome, n in sorted([*k.split(), v] for k, v in loaded.counts.items())
-    )
+    words = []
+    for key, n in sorted(loaded.counts.items()):
+        records, outcome = key.split()
+        words.append(f"{RECORDS[records]} : {number(n)} {OUTCOMES[records][outcome]}")
+    counts = " · ".join(words)
     console.print(f"{NETWORK_NAME} · {counts}", highlight=False)
 
     failed = []

@@ -13,8 +13,8 @@ from typing import Literal
 
 from sqlmodel import Session, select
 
-from app.demo.records import StructureRecord
-from app.demo.scenarios import BUYER, NETWORK_NAME, NETWORK_SLUG, Scenario
+from app.demo.records import Scenario, StructureRecord
+from app.demo.scenarios import BUYER, NETWORK_NAME, NETWORK_SLUG
 from app.networks.service import get_or_create_network
 from app.structures import service as structures
 from app.structures.models import Structure

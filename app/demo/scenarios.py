@@ -21,19 +21,24 @@ They follow the practices of the département's network of SIAE (Inser'Eco93):
 
 Every lot is reserved to SIAE and carries a clause sociale (insertion hours). Its figure, like the
 workloads, values, trades and capacities, is illustrative (see `data/README.md`).
-
-Workloads, values, trades and capacities are illustrative (see `data/README.md`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import date
 
 from app.demo.french import MONTHS, number
-from app.demo.records import ILLUSTRATIVE_NOTE, College, StructureRecord, colleges, communes, structures
-from solver.problem import Lot, Options, PlanningProblem, Site, TenderSpec, Weights
+from app.demo.records import (
+    College,
+    Scenario,
+    StructureRecord,
+    TenderRecord,
+    colleges,
+    communes,
+    structures,
+)
+from solver.problem import Lot, Options, PlanningProblem, Site, Weights
 
 BUYER = "Conseil départemental de la Seine-Saint-Denis"
 # The network whose members answer the demo tenders (a back-office's tenant).
@@ -67,53 +72,6 @@ TEXTILE_INSERTION_SHARE = 0.5
 # Execution: the collèges are repainted over two years; replacements and textile over a school year.
 PAINTING_EXECUTION = (date(2026, 7, 1), date(2028, 6, 30))
 SCHOOL_YEAR = (date(2026, 9, 1), date(2027, 8, 31))
-
-
-@dataclass(frozen=True)
-class TenderRecord:
-    """A tender as a back-office records it: the planning fields plus buyer and CPV codes."""
-
-    reference: str
-    title: str
-    kind: str
-    buyer: str
-    cpv: tuple[str, ...]
-    lots: tuple[Lot, ...]
-    execution: tuple[date, date]
-    description: str = ""
-
-    def spec(self) -> TenderSpec:
-        return TenderSpec(
-            reference=self.reference,
-            title=self.title,
-            kind=self.kind,
-            execution_start=self.execution[0],
-            execution_end=self.execution[1],
-            lots=list(self.lots),
-        )
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A demo scenario: the tender, the structures invited to answer it and the planning options."""
-
-    name: str
-    tender: TenderRecord
-    structures: tuple[StructureRecord, ...]
-    options: Options
-    story: str
-    notes: tuple[str, ...] = field(default=(ILLUSTRATIVE_NOTE,))
-
-    def trades(self) -> frozenset[str]:
-        return frozenset(lot.trade for lot in self.tender.lots)
-
-    def problem(self) -> PlanningProblem:
-        trades = self.trades()
-        return PlanningProblem(
-            tender=self.tender.spec(),
-            structures=[record.spec(trades) for record in self.structures],
-            options=self.options,
-        )
 
 
 def _holds(record: StructureRecord, trade: str) -> bool:
