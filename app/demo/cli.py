@@ -36,11 +36,22 @@ from solver.cli import _stdout_to_stderr as stdout_to_stderr
 _DEFAULT_LIMITS = ", ".join(f"{name} {number(limit)}" for name, limit in TIME_LIMITS.items())
 # The width of the summary when it is not shown on a terminal (piped to a file or a pager).
 WIDTH = 100
+# What the loading did, in words agreeing with the records and their number.
 OUTCOMES = {
-    "structures": {"created": "créées", "updated": "mises à jour", "unchanged": "inchangées"},
-    "tenders": {"created": "créés", "updated": "mis à jour", "unchanged": "inchangés"},
+    "structures": {"created": "créée", "updated": "mise à jour", "unchanged": "inchangée"},
+    "tenders": {"created": "créé", "updated": "mis à jour", "unchanged": "inchangé"},
 }
 RECORDS = {"structures": "structures", "tenders": "marchés"}
+
+
+def _loaded(records: str, outcome: str, n: int) -> str:
+    word = OUTCOMES[records][outcome]
+    first, _, rest = word.partition(" ")
+    if n > 1 and not first.endswith("s"):
+        word = f"{first}s {rest}".strip()  # mise à jour -> mises à jour
+    return f"{RECORDS[records]} : {number(n)} {word}"
+
+
 ENDED = {"failed": "a échoué", "cancelled": "a été annulé", "queued": "n'a pas démarré"}
 
 
@@ -144,7 +155,7 @@ def demo_command(
     words = []
     for key, n in sorted(loaded.counts.items()):
         records, outcome = key.split()
-        words.append(f"{RECORDS[records]} : {number(n)} {OUTCOMES[records][outcome]}")
+        words.append(_loaded(records, outcome, n))
     counts = " · ".join(words)
     console.print(f"{NETWORK_NAME} · {counts}", highlight=False)
 
@@ -186,7 +197,7 @@ def demo_command(
     finally:
         engine.dispose()
     console.print()
-    console.print(ILLUSTRATIVE_NOTE, markup=False, highlight=False, soft_wrap=True)
+    console.print(ILLUSTRATIVE_NOTE, markup=False, highlight=False)
     if out is not None:
         console.print(
             f"Pour recalculer un scénario hors ligne : planner solve {out / (names[0] + '.problem.json')}"

@@ -79,3 +79,8 @@ def day(value: date) -> str:
 
 def plural(count: int, singular: str, several: str | None = None) -> str:
     return f"{number(count)} {singular if count == 1 else (several or singular + 's')}"
+
+
+def of(name: str) -> str:
+    """`de` before a name, elided before a vowel: `d'ASSOC ENERGIE`, `de Régie Est`."""
+    return f"d'{name}" if name[:1].upper() in "AEIOUYÉÈÊÀÂÎÔÛ" else f"de {name}"

@@ -23,6 +23,7 @@ from app.demo.french import (
     eur,
     hours,
     number,
+    of,
     plural,
 )
 from app.demo.tables import GroupingTables
@@ -58,7 +59,7 @@ class PlanReport(GroupingTables):
         if structures != len(best.members):
             who += f" ({plural(structures, 'structure')})"
         sentence = f"{start} : le meilleur groupement trouvé, {FORMS[best.form]}, réunit {who} "
-        sentence += f"autour de {self.name(best.mandataire)}"
+        sentence += f"autour {of(self.name(best.mandataire))}"
         lenders = {line.from_ for line in best.staffing}
         if lenders:
             staffed = sum(line.hours for line in best.staffing)

@@ -150,7 +150,7 @@ class GroupingTables:
     def staffing(self, grouping: Grouping) -> RenderableType:
         title = "Mises à disposition de personnel (Code du travail L5132-7, L1251-1) : pas de DC4"
         if not grouping.staffing:
-            return Text(f"{title} : aucune.")
+            return Text("Mises à disposition de personnel par des AI ou ETTI : aucune.")
         table = _table(title, "TVA : 0 % pour une AI (CGI 261-7-1° bis), 20 % pour une ETTI")
         table.add_column("intermédiaire", max_width=24, overflow="fold")
         table.add_column("au profit de", max_width=24, overflow="fold")
