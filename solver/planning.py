@@ -113,12 +113,15 @@ def _solve(problem: PlanningProblem, progress: Progress | None, began: float, st
     missing: list[list[str]] = []  # territories without a member, per grouping in search order
     first: engine.EngineResult | None = None
     first_reports: list[StageReport] = []
+    clock = stages.Clock(o.time_limit_s, o.deterministic)
+    if not o.deterministic:
+        clock.began = began  # the time limit counts from the start (eligibility and model included)
     for rank in range(1, o.alternatives + 1):
-        left = o.time_limit_s - (time.monotonic() - began)
+        left = clock.left()
         # the best grouping gets most of the time; the alternatives share the rest
         share = 1.0 if rank == o.alternatives else (0.6 if rank == 1 else 1.0 / (o.alternatives - rank + 1))
         budget = max(1.0, left * share)
-        outcome, reports = stages.best_grouping(built, budget, progress, staged=strong)
+        outcome, reports = stages.best_grouping(built, budget, progress, staged=strong, clock=clock)
         first_reports = first_reports if first is not None else reports
         first = first or outcome
         if not outcome.has_solution:

@@ -166,6 +166,11 @@ class Options(_Model):
     excluded: list[str] = Field(default_factory=list)
     weights: Weights = Field(default_factory=Weights)
     baseline: Baseline | None = None
+    deterministic: bool = Field(
+        default=False,
+        description="reproducible plans: the engine seeded and each stage given a work limit (nodes) "
+        "instead of wall-clock time; the time limit then only guards against a slow machine",
+    )
 
 
 class PlanningProblem(_Model):
