@@ -214,8 +214,8 @@ def _solve(
     start = None
     if len(tenders) > 1:
         # the whole model from scratch finds poor plans in its time on seed-scale tenders: it starts
-        # from the tenders planned one after the other (40 % of the time)
-        start = _sequential_start(portfolio, structures, days, 0.4 * o.time_limit_s, progress)
+        # from the tenders planned one after the other (70 % of the time)
+        start = _sequential_start(portfolio, structures, days, 0.7 * o.time_limit_s, progress)
     assembly = _assemble(portfolio, structures, days, len(tenders))
     combined, parts, plans, notes = assembly.combined, assembly.parts, assembly.plans, assembly.notes
     overbooked = assembly.overbooked
