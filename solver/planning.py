@@ -151,8 +151,9 @@ def _solve(problem: PlanningProblem, progress: Progress | None, began: float, st
         # an alternative searched later beat the first under the time limit: it is now the best plan,
         # and the first search's bound (over all groupings) still bounds it
         objective = groupings[0].objective
-        gap = stages.relative_gap(objective, first.bound)
-        status = stages.status_of(objective, first.bound, o.gap_rel)
+        reference = stages.gap_reference(elig, built.scales.hours, groupings[0])
+        gap = stages.relative_gap(objective, first.bound, reference)
+        status = stages.status_of(objective, first.bound, o.gap_rel, reference)
     report = SolverReport(
         name=first.name,
         objective=objective,
@@ -173,11 +174,12 @@ def _decomposed_plan(
 ) -> Plan:
     o = elig.problem.options
     best = parts.grouping
+    reference = stages.gap_reference(elig, model.scales(elig).hours, best)
     report = SolverReport(
         name=parts.engine,
         objective=best.objective,
         bound=parts.bound,
-        gap=stages.relative_gap(best.objective, parts.bound),
+        gap=stages.relative_gap(best.objective, parts.bound, reference),
         seconds=time.monotonic() - began,
         stages=parts.stages,
     )
@@ -187,7 +189,7 @@ def _decomposed_plan(
         skipped = sorted({s.territory for s in elig.sites if s.territory and s.territory not in based})
     found_notes = diagnostics.after_solving(elig, best, parts.missing, skipped)
     return Plan(
-        status=stages.status_of(best.objective, parts.bound, o.gap_rel),
+        status=stages.status_of(best.objective, parts.bound, o.gap_rel, reference),
         solver=report,
         groupings=[best],
         diagnostics=[*notes, *found_notes],

@@ -31,8 +31,9 @@ from dataclasses import dataclass
 import pulp
 
 from solver import balance, engine, model, moves, results
+from solver.eligibility import Eligibility
 from solver.engine import EngineResult, Progress
-from solver.plan import StageReport
+from solver.plan import Grouping, StageReport
 from solver.start import greedy_start
 
 # stage 2 looks for the fairest split among plans within 2 % of stage 1's best on its own terms
@@ -106,6 +107,16 @@ class Incumbent:
     values: dict[str, float]
     objective: float
     members: frozenset[str]
+    reference: float = 0.0  # what the gap is measured against (`gap_reference`)
+
+
+def gap_reference(elig: Eligibility, hours: float, grouping: Grouping) -> float:
+    """The objective with the intermédiaires' reward added back: the sum of the positive terms (and
+    penalties). The relative gap is measured against it, so that a reward subtracted from the objective,
+    which can take it near 0, does not blow a small absolute gap up into a large relative one."""
+    w = elig.problem.options.weights
+    reward = w.subcontracting * grouping.terms.subcontracted_hours / hours if hours > 0 else 0.0
+    return grouping.objective + max(0.0, reward)
 
 
 def _snapshot(built: model.Model) -> Incumbent:
@@ -116,7 +127,9 @@ def _snapshot(built: model.Model) -> Incumbent:
         ratios = [m.load_ratio for m in found.members]
         values[built.spread[0].name] = max(ratios)
         values[built.spread[1].name] = min(ratios)
-    return Incumbent(values, found.objective, solution.members)
+    return Incumbent(
+        values, found.objective, solution.members, gap_reference(built.elig, built.scales.hours, found)
+    )
 
 
 def _restore(prob: pulp.LpProblem, values: dict[str, float]) -> None:
@@ -124,15 +137,16 @@ def _restore(prob: pulp.LpProblem, values: dict[str, float]) -> None:
         v.varValue = values.get(v.name, 0.0)
 
 
-def relative_gap(objective: float, bound: float | None) -> float | None:
+def relative_gap(objective: float, bound: float | None, reference: float = 0.0) -> float | None:
+    """(objective − bound) ÷ the larger of |objective| and `reference` (`gap_reference`)."""
     if bound is None:
         return None
-    return max(0.0, objective - bound) / max(abs(objective), 1e-9)
+    return max(0.0, objective - bound) / max(abs(objective), reference, 1e-9)
 
 
-def status_of(objective: float, bound: float | None, gap_rel: float) -> str:
+def status_of(objective: float, bound: float | None, gap_rel: float, reference: float = 0.0) -> str:
     """`optimal` only when the full objective is within `gap_rel` of a valid proven lower bound."""
-    gap = relative_gap(objective, bound)
+    gap = relative_gap(objective, bound, reference)
     proven = bound is not None and (
         objective - bound <= engine.ABS_GAP or (gap is not None and gap <= gap_rel + 1e-9)
     )
@@ -210,7 +224,7 @@ def best_grouping(
     bound = first.bound
     members_plan = _snapshot(built)
     best = _equalised(built, members_plan, own, reports)
-    if status_of(best.objective, bound, o.gap_rel) == "optimal":
+    if status_of(best.objective, bound, o.gap_rel, best.reference) == "optimal":
         return _finish(built, best, bound, began, first.name, o.gap_rel), reports
 
     ceiling = first.objective + TOLERANCE * abs(first.objective) + engine.ABS_GAP
@@ -245,10 +259,10 @@ def best_grouping(
     if fixed.has_solution:
         candidate = _equalised(built, _snapshot(built), own, reports)
         best = candidate if candidate.objective < best.objective else best
-    if status_of(best.objective, bound, o.gap_rel) == "optimal":
+    if status_of(best.objective, bound, o.gap_rel, best.reference) == "optimal":
         return _finish(built, best, bound, began, first.name, o.gap_rel), reports
 
-    gap = relative_gap(best.objective, bound)
+    gap = relative_gap(best.objective, bound, best.reference)
     if (gap is None or gap > o.gap_rel) and best.objective - (bound or -1e300) > engine.ABS_GAP:
         third = run(own.left(), "all", best)
         reports.append(_report("all", third))
@@ -331,10 +345,9 @@ def _finish(
     built: model.Model, best: Incumbent, bound: float | None, began: float, name: str, gap_rel: float
 ) -> EngineResult:
     _restore(built.prob, best.values)
-    gap = relative_gap(best.objective, bound)
-    return EngineResult(
-        status_of(best.objective, bound, gap_rel), best.objective, bound, gap, time.monotonic() - began, name
-    )
+    gap = relative_gap(best.objective, bound, best.reference)
+    status = status_of(best.objective, bound, gap_rel, best.reference)
+    return EngineResult(status, best.objective, bound, gap, time.monotonic() - began, name)
 
 
 def _equalised(built: model.Model, plan: Incumbent, clock: Clock, reports: list[StageReport]) -> Incumbent:
