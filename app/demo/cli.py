@@ -2,7 +2,8 @@
 
 Loads the scenarios into the database (the embedded SQLite file is created and migrated on first use),
 plans each one as the service does, and prints a summary per scenario on stdout; progress goes to
-stderr. With `--out`, writes `NAME.problem.json` and `NAME.plan.json` for `planner solve`.
+stderr. With `--out`, writes `NAME.problem.json` and `NAME.plan.json` for `planner solve`, and the
+candidature file of the best grouping: DC1, DC2, DC4 and the répartition annex (PDF and JSON).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.core.cli import database_reason, ensure_schema, load_settings
 from app.core.db import make_engine
 from app.core.errors import ProblemError
+from app.demo.forms_out import write_forms
 from app.demo.loader import Loaded, LoadedScenario
 from app.demo.records import ILLUSTRATIVE_NOTE
 from app.demo.report import PlanReport
@@ -79,13 +81,18 @@ def demo_command(
     scenario: Annotated[
         list[str] | None,
         typer.Option(
-            "--scenario", metavar="NAME", help=f"a scenario to run (repeatable): {', '.join(SCENARIOS)}"
+            "--scenario",
+            metavar="NAME",
+            help=f"a scenario to run (repeatable): {', '.join(SCENARIOS)}; `year` (asked alone) plans "
+            "the three tenders of the school year together",
         ),
     ] = None,
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", metavar="DIR", help="write NAME.problem.json and NAME.plan.json in this folder"
+            "--out",
+            metavar="DIR",
+            help="write NAME.problem.json, NAME.plan.json and the forms (DC1, DC2, DC4, annex) here",
         ),
     ] = None,
     time_limit: Annotated[
@@ -108,6 +115,14 @@ def demo_command(
 ) -> None:
     """Load the Seine-Saint-Denis scenarios, plan them and print a summary of each."""
     names = list(dict.fromkeys(scenario or SCENARIOS))
+    if names == ["year"]:
+        # the network's year, planned as one portfolio offline (app/demo/year_cli.py)
+        from app.demo.year_cli import run_year
+
+        plan = run_year(Console(width=200), Console(stderr=True), out, time_limit)
+        if plan.status not in ("optimal", "feasible"):
+            raise typer.Exit(code=1)
+        return
     unknown = [n for n in names if n not in SCENARIOS]
     if unknown:
         raise _fail(f"unknown scenario {unknown[0]!r}: expected one of {', '.join(SCENARIOS)}")
@@ -154,6 +169,7 @@ def demo_command(
             if out is not None:
                 try:
                     paths = write_files(out, planned)
+                    paths += write_forms(engine, loaded.network_id, out, planned)
                 except OSError as exc:
                     raise _fail(f"cannot write in {out}: {exc.strerror}", code=1) from None
                 console.print("written: " + ", ".join(str(p) for p in paths), highlight=False)

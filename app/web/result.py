@@ -235,6 +235,12 @@ def left_out(ctx: Context, view: GroupingView, diagnostics: list[dict[str, Any]]
         if sid in in_plan:
             continue
         code = "structure_not_selected_excluded" if sid in ctx.excluded else codes.get(sid)
+        if code is None and view.rank == 0:
+            reason = "elle pouvait participer : ce sont les règles prises ensemble qui ne peuvent être tenues"
+            out.append(
+                {"id": sid, "name": ctx.name(sid), "kind": str(spec.get("kind", "")), "reason": reason}
+            )
+            continue
         out.append(
             {
                 "id": sid,
