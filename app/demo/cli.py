@@ -101,7 +101,10 @@ def demo_command(
     scenario: Annotated[
         list[str] | None,
         typer.Option(
-            "--scenario", metavar="NAME", help=f"un scénario à calculer (répétable) : {', '.join(SCENARIOS)}"
+            "--scenario",
+            metavar="NAME",
+            help=f"un scénario à calculer (répétable) : {', '.join(SCENARIOS)} ; `year` (seul) planifie "
+            "ensemble les trois marchés de l'année scolaire",
         ),
     ] = None,
     out: Annotated[
@@ -132,6 +135,14 @@ def demo_command(
 ) -> None:
     """Charge les scénarios de Seine-Saint-Denis, les planifie et résume chacun, en français."""
     names = list(dict.fromkeys(scenario or SCENARIOS))
+    if names == ["year"]:
+        # the network's year, planned as one portfolio offline (app/demo/year_cli.py)
+        from app.demo.year_cli import run_year
+
+        plan = run_year(Console(width=200), Console(stderr=True), out, time_limit)
+        if plan.status not in ("optimal", "feasible"):
+            raise typer.Exit(code=1)
+        return
     unknown = [n for n in names if n not in SCENARIOS]
     if unknown:
         raise _fail(f"scénario inconnu {unknown[0]!r} : au choix {', '.join(SCENARIOS)}")
