@@ -22,7 +22,7 @@ import pulp
 
 from solver import engine
 from solver.eligibility import Arc, Eligibility
-from solver.model import Model, dependence_cap, label
+from solver.model import Model, label, revenue_cap
 
 
 def equalise(built: Model, time_limit: float) -> bool:
@@ -90,9 +90,9 @@ def spread_subcontracting(
             prob += outsourced <= sigma * own_total, f"subcontract_share_{name}"
         if arcs_of[e] and o.min_member_share > 0 and elig.total_value > 0:
             prob += revenue >= o.min_member_share * elig.total_value, f"min_share_{name}"
-        cap = dependence_cap(st.kind.value, o.max_dependence, o.aci_max_dependence)
-        if arcs_of[e] and cap is not None and st.annual_turnover_eur > 0:
-            prob += revenue <= cap * st.annual_turnover_eur, f"dependence_{name}"
+        cap = revenue_cap(elig.problem, st)
+        if arcs_of[e] and cap is not None:
+            prob += revenue <= cap, f"dependence_{name}"
         ratio = (own_total - outsourced) * (1.0 / elig.tender_capacity(st))
         prob += ratio - high <= 0, f"load_max_{name}"
         prob += low - ratio <= 0, f"load_min_{name}"
@@ -102,7 +102,7 @@ def spread_subcontracting(
     for (a, t), arcs in by_supplier.items():
         cap_a = elig.intermediaries[a].capacities[t]
         prob += pulp.lpSum(z[arc] for arc in arcs) <= cap_a, f"supplier_{label(a)}_{label(t)}"
-    prob.setObjective(w.balance * (high - low) - (w.subcontracting / total_hours) * pulp.lpSum(z.values()))
+    prob.setObjective(w.balance * (high - low) - (w.staffing / total_hours) * pulp.lpSum(z.values()))
     outcome = engine.solve(prob, engine="highs", time_limit=time_limit, gap_rel=1e-9, threads=o.threads)
     if not outcome.has_solution:
         return None

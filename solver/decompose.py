@@ -37,7 +37,7 @@ from typing import Any
 
 from solver import balance, engine, model, moves, results, strengthen
 from solver.eligibility import Arc, Eligibility
-from solver.model import dependence_cap
+from solver.model import revenue_cap
 from solver.plan import Grouping, StageReport
 from solver.problem import StructureSpec
 from solver.start import greedy_start
@@ -94,8 +94,12 @@ def _sub_eligibility(
         "alternatives": 1,
         "weights": o.weights.model_copy(update={"balance": 0.0}),
     }
-    update |= {"max_dependence": None, "aci_max_dependence": None}
-    problem = elig.problem.model_copy(update={"options": o.model_copy(update=update)})
+    update |= {"max_dependence": None}
+    # no dependence cap in a territory's bound (the ACI rule dropped with the charges)
+    structures = [s.model_copy(update={"annual_charges_eur": None}) for s in elig.problem.structures]
+    problem = elig.problem.model_copy(
+        update={"options": o.model_copy(update=update), "structures": structures}
+    )
     new = {k: i for i, k in enumerate(sites)}
     pairs = {(new[k], e): elig.pairs[k, e] for k in sites for e in elig.by_site[k] if e in members}
     by_site = [[e for e in elig.by_site[k] if e in members] for k in sites]
@@ -191,13 +195,8 @@ class _Ledger:
             if self.own[e, t] + h > self.elig.members[e].capacities.get(t, 0.0) + 1e-6:
                 return False
         for e, r in revenue.items():
-            st = self.elig.members[e]
-            cap = dependence_cap(st.kind.value, o.max_dependence, o.aci_max_dependence)
-            if (
-                cap is not None
-                and st.annual_turnover_eur > 0
-                and self.revenue[e] + r > cap * st.annual_turnover_eur
-            ):
+            cap = revenue_cap(self.elig.problem, self.elig.members[e])
+            if cap is not None and self.revenue[e] + r > cap + 1e-6:
                 return False
         for (a, t), h in supplied.items():
             if self.supplied[a, t] + h > self.elig.intermediaries[a].capacities[t] + 1e-6:
@@ -244,12 +243,9 @@ def _repair(elig: Eligibility, ledger: _Ledger, part: _Part) -> _Part:
     assignments: dict[int, str] = {}
     subcontracts: dict[Arc, float] = defaultdict(float)
 
-    def revenue_cap(e: str) -> float:
-        st = elig.members[e]
-        cap = dependence_cap(st.kind.value, o.max_dependence, o.aci_max_dependence)
-        return (
-            cap * st.annual_turnover_eur if cap is not None and st.annual_turnover_eur > 0 else float("inf")
-        )
+    def cap_of(e: str) -> float:
+        cap = revenue_cap(elig.problem, elig.members[e])
+        return cap if cap is not None else float("inf")
 
     for k in sorted(part.sites, key=lambda k: -elig.sites[k].hours):
         s = elig.sites[k]
@@ -265,7 +261,7 @@ def _repair(elig: Eligibility, ledger: _Ledger, part: _Part) -> _Part:
                 or sum(max(0.0, supplier_left[a.to, s.trade]) for a in suppliers) < need
             ):
                 continue
-            if revenue.get(e, 0.0) + s.value_eur - need * rate[s.trade] > revenue_cap(e) + 1e-6:
+            if revenue.get(e, 0.0) + s.value_eur - need * rate[s.trade] > cap_of(e) + 1e-6:
                 continue
             own_left[e, s.trade] -= s.hours - need
             outsourced[e] += need

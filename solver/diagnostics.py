@@ -62,7 +62,7 @@ def infeasible(elig: Eligibility) -> Diagnostic:
         rules.append(f"required members {', '.join(o.required)}")
     if o.min_member_share > 0:
         rules.append(f"each member's share at least {o.min_member_share:.0%}")
-    if o.max_dependence is not None or o.aci_max_dependence is not None:
+    if o.max_dependence is not None:
         rules.append("the caps on dependence on this tender (share of annual turnover)")
     return Diagnostic(
         code="rules_infeasible",

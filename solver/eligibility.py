@@ -22,11 +22,13 @@ K = StructureKind
 CO_CONTRACTOR_KINDS: dict[TenderKind, frozenset[StructureKind]] = {
     TenderKind.works: frozenset({K.EI, K.ACI, K.EITI}),
     TenderKind.services: frozenset({K.EI, K.ACI, K.EITI}),
+    TenderKind.supplies: frozenset({K.EI, K.ACI, K.EITI}),
     TenderKind.staffing: frozenset({K.AI, K.ETTI}),
 }
 SUBCONTRACTOR_KINDS: dict[TenderKind, frozenset[StructureKind]] = {
     TenderKind.works: frozenset({K.AI, K.ETTI}),
     TenderKind.services: frozenset({K.AI, K.ETTI}),
+    TenderKind.supplies: frozenset({K.AI, K.ETTI}),
     TenderKind.staffing: frozenset(),
 }
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import pulp
 
 from solver.eligibility import Arc, Eligibility
+from solver.problem import PlanningProblem, StructureKind, StructureSpec
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 
@@ -65,7 +66,7 @@ def scales(elig: Eligibility) -> Scales:
     hours = elig.total_hours
     far = max(elig.pairs.values(), default=0.0) / o.reference_distance_km
     moves = len(o.baseline.assignments) + 1 if o.baseline else 0
-    above = 1.0 + w.distance * max(1.0, far) + w.balance + w.members + w.subcontracting
+    above = 1.0 + w.distance * max(1.0, far) + w.balance + w.members + w.staffing
     above += o.baseline.move_penalty * moves if o.baseline else 0.0
     biggest = max(s.hours for s in elig.sites)
     # An uncovered site costs more than the four terms can ever differ between two plans; bigger sites
@@ -252,14 +253,27 @@ def define_share_constraints(model: Model) -> None:
         revenue = _revenue(model, e, arcs_of[e])
         if o.min_member_share > 0 and total > 0:
             model.prob += revenue - o.min_member_share * total * model.y[e] >= 0, f"min_share_{label(e)}"
-        cap = dependence_cap(st.kind.value, o.max_dependence, o.aci_max_dependence)
-        # a structure with no turnover recorded gets no dependence cap: nothing to compare with
-        if cap is not None and st.annual_turnover_eur > 0:
-            model.prob += revenue <= cap * st.annual_turnover_eur, f"dependence_{label(e)}"
+        cap = revenue_cap(elig.problem, st)
+        if cap is not None:
+            model.prob += revenue <= cap, f"dependence_{label(e)}"
 
 
-def dependence_cap(kind: str, max_dependence: float | None, aci_max_dependence: float | None) -> float | None:
-    caps = [c for c in (max_dependence, aci_max_dependence if kind == "ACI" else None) if c is not None]
+def revenue_cap(problem: PlanningProblem, st: StructureSpec) -> float | None:
+    """The most a structure may earn from this tender over its whole execution, or None (no cap).
+
+    Both rules are yearly: the tender's revenue counts per year of execution (`execution_years`).
+    - `max_dependence`: yearly revenue ≤ max_dependence × annual turnover (no cap when the turnover is
+      0, not recorded: nothing to compare with);
+    - an ACI with `annual_charges_eur` (Code du travail D5132-34): its commercial revenue, what it
+      already has plus this tender's per year, stays below `aci_cap_rate` (0.3, at most 0.5 on the
+      préfet's decision) × its charges."""
+    years = problem.tender.execution_years()
+    caps = []
+    if problem.options.max_dependence is not None and st.annual_turnover_eur > 0:
+        caps.append(problem.options.max_dependence * st.annual_turnover_eur * years)
+    if st.kind == StructureKind.ACI and st.annual_charges_eur is not None:
+        room = st.cap_rate * st.annual_charges_eur - (st.commercial_revenue_eur or 0.0)
+        caps.append(max(0.0, room) * years)
     return min(caps) if caps else None
 
 
@@ -324,8 +338,8 @@ def define_objective(model: Model, with_balance: bool = True) -> None:
         ]
     if w.members > 0:
         terms += [(y, w.members / sc.members) for y in model.y.values()]
-    if w.subcontracting > 0:
-        terms += [(z, -w.subcontracting / sc.hours) for z in model.z.values()]
+    if w.staffing > 0:
+        terms += [(z, -w.staffing / sc.hours) for z in model.z.values()]
     if model.spread is not None and with_balance:
         terms += [(model.spread[0], w.balance), (model.spread[1], -w.balance)]
     terms += [(u, sc.uncovered[k]) for k, u in model.uncovered.items()]

@@ -20,7 +20,7 @@ import time
 from collections import defaultdict
 
 from solver.eligibility import Arc, Eligibility
-from solver.model import Scales, dependence_cap
+from solver.model import Scales, revenue_cap
 
 
 class _Plan:
@@ -47,11 +47,8 @@ class _Plan:
         self.capacity = {e: elig.tender_capacity(elig.members[e]) for e in self.sites}
         self.revenue_cap: dict[str, float] = {}
         for e, st in elig.members.items():
-            cap = dependence_cap(st.kind.value, o.max_dependence, o.aci_max_dependence)
-            limited = cap is not None and st.annual_turnover_eur > 0
-            self.revenue_cap[e] = (
-                cap * st.annual_turnover_eur if cap is not None and limited else float("inf")
-            )
+            cap = revenue_cap(elig.problem, st)
+            self.revenue_cap[e] = cap if cap is not None else float("inf")
 
     def _add(self, k: int, e: str) -> None:
         s = self.elig.sites[k]

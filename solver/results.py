@@ -102,6 +102,8 @@ def grouping(elig: Eligibility, scales: Scales, solution: Solution, rank: int) -
         members.append(
             Member(
                 structure=e,
+                siren=st.siren,
+                structures=[e],
                 role="mandataire" if e == solution.mandataire else "co-traitant",
                 hours=hours[e],
                 own_hours=round(own, 6),
@@ -125,6 +127,8 @@ def grouping(elig: Eligibility, scales: Scales, solution: Solution, rank: int) -
         Grouping(
             rank=rank,
             objective=weighted(elig, scales, terms) + penalty,
+            # the members' choice (CCP R2142-20); one enterprise alone is a candidat individuel
+            form=elig.problem.options.groupement_form if len(members) > 1 else "individuel",
             terms=terms,
             mandataire=solution.mandataire,
             members=members,
@@ -144,5 +148,5 @@ def weighted(elig: Eligibility, scales: Scales, terms: Terms) -> float:
         w.distance * terms.distance_hour_km / scales.hours_km
         + w.balance * terms.balance_spread
         + w.members * terms.members / scales.members
-        - w.subcontracting * terms.subcontracted_hours / scales.hours
+        - w.staffing * terms.subcontracted_hours / scales.hours
     )

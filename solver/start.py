@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from solver.eligibility import Arc
-from solver.model import Model, dependence_cap
+from solver.model import Model, revenue_cap
 
 
 def greedy_start(model: Model) -> dict[str, float]:
@@ -19,12 +19,7 @@ def greedy_start(model: Model) -> dict[str, float]:
     left = {(e, t): st.capacities.get(t, 0.0) for e, st in elig.members.items() for t in elig.trades}
     revenue: dict[str, float] = defaultdict(float)
     cap = {
-        e: (
-            c * st.annual_turnover_eur
-            if (c := dependence_cap(st.kind.value, o.max_dependence, o.aci_max_dependence)) is not None
-            and st.annual_turnover_eur > 0
-            else float("inf")
-        )
+        e: c if (c := revenue_cap(elig.problem, st)) is not None else float("inf")
         for e, st in elig.members.items()
     }
     members: set[str] = set(o.required) & set(elig.members)

@@ -126,6 +126,6 @@ def data_bound(elig: Eligibility, full: Scales) -> float:
                 fewest = max(fewest, k if k <= len(own) else 0)
     return (
         w.distance * distance / full.hours_km
-        - w.subcontracting * reward / full.hours
+        - w.staffing * reward / full.hours
         + w.members * fewest / full.members
     )

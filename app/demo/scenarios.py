@@ -141,7 +141,7 @@ def painting() -> Scenario:
         alternatives=3,
         territorial_presence=True,
         max_subcontracting_share=0.3,
-        weights=Weights(distance=1.0, balance=1.0, members=0.0, subcontracting=0.5),
+        weights=Weights(distance=1.0, balance=1.0, members=0.0, staffing=0.5),
     )
     return Scenario("painting", tender, painting_members() + _kinds("AI"), options)
 
@@ -185,7 +185,7 @@ def replacement() -> Scenario:
         alternatives=3,
         territorial_presence=True,
         max_subcontracting_share=0.0,
-        weights=Weights(distance=1.0, balance=2.0, members=0.0, subcontracting=0.0),
+        weights=Weights(distance=1.0, balance=2.0, members=0.0, staffing=0.0),
     )
     return Scenario("replacement", tender, _kinds("AI", "ETTI"), options)
 
@@ -285,7 +285,7 @@ def textile() -> Scenario:
         alternatives=3,
         territorial_presence=False,
         max_subcontracting_share=0.0,
-        weights=Weights(distance=1.0, balance=1.0, members=0.0, subcontracting=0.0),
+        weights=Weights(distance=1.0, balance=1.0, members=0.0, staffing=0.0),
     )
     return Scenario("textile", tender, textile_structures(), options)
 

@@ -58,14 +58,16 @@ def coverable(problem: PlanningProblem) -> bool:
             model += pulp.lpSum(
                 x[site.id, s.id] * site.hours for site in lot.sites if (site.id, s.id) in x
             ) <= s.capacities.get(lot.trade, 0)
-        if s.kind == "ACI" and problem.options.aci_max_dependence is not None:
+        if s.kind == "ACI" and s.annual_charges_eur is not None:
+            # Code du travail D5132-34: commercial revenue per year below the cap rate × charges
+            room = max(0.0, s.cap_rate * s.annual_charges_eur - (s.commercial_revenue_eur or 0.0))
             model += (
                 pulp.lpSum(
                     x[site.id, s.id] * site.value_eur
                     for _, site in problem.tender.sites()
                     if (site.id, s.id) in x
                 )
-                <= problem.options.aci_max_dependence * s.annual_turnover_eur
+                <= room * problem.tender.execution_years()
             )
     if problem.options.max_members is not None:
         model += pulp.lpSum(y.values()) <= problem.options.max_members

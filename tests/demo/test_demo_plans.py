@@ -179,13 +179,17 @@ def test_no_member_over_its_capacity_nor_its_dependence_cap(
         for lot in problem.tender.lots:
             own = work.own_hours(m.structure, lot.trade)
             assert own <= st.capacities.get(lot.trade, 0) + HOUR, f"{st.name} over capacity in {lot.trade}"
-        caps = [c for c in (o.max_dependence, o.aci_max_dependence if st.kind == "ACI" else None) if c]
-        if caps and st.annual_turnover_eur > 0:
-            revenue = work.revenue(m.structure)
-            assert revenue <= min(caps) * st.annual_turnover_eur + CENT, (
-                f"{st.name} would depend on the tender for {revenue / st.annual_turnover_eur:.1%} "
-                f"of its turnover (cap {min(caps):.0%})"
+        years = problem.tender.execution_years()
+        if o.max_dependence is not None and st.annual_turnover_eur > 0:
+            yearly = work.revenue(m.structure) / years
+            assert yearly <= o.max_dependence * st.annual_turnover_eur + CENT, (
+                f"{st.name} would depend on the tender for {yearly / st.annual_turnover_eur:.1%} "
+                f"of its turnover a year (cap {o.max_dependence:.0%})"
             )
+        if st.kind == "ACI" and st.annual_charges_eur is not None:
+            # Code du travail D5132-34, per year of execution
+            yearly = work.revenue(m.structure) / years + (st.commercial_revenue_eur or 0.0)
+            assert yearly <= st.cap_rate * st.annual_charges_eur + CENT, f"{st.name} over the ACI rule"
     for (to, trade), hours in work.received.items():
         assert hours <= structures[to].capacities.get(trade, 0) + HOUR, f"{structures[to].name} over capacity"
 

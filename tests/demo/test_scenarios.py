@@ -88,7 +88,7 @@ def test_painting_options_follow_the_network_practice() -> None:
     assert options.max_members == 14
     assert options.alternatives == 3
     assert options.territorial_presence
-    assert options.weights.subcontracting > 0
+    assert options.weights.staffing > 0
     assert options.max_subcontracting_share > 0
 
 

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from solver.problem import PlanningProblem
+from solver.problem import PlanningProblem, StructureSpec
 
 PAINT = "peinture-revetement-des-murs"
 CLEAN = "nettoyage-de-locaux-16"
@@ -64,8 +64,11 @@ def problem(
     structures: list[dict[str, Any]],
     kind: str = "works",
     trade: str = PAINT,
+    tender: dict[str, Any] | None = None,
+    lot: dict[str, Any] | None = None,
     **options: Any,
 ) -> PlanningProblem:
+    """A one-lot tender; `tender` and `lot` add fields to the tender and to its lot."""
     options.setdefault("gap_rel", 1e-9)
     options.setdefault("time_limit_s", 20)
     return PlanningProblem.model_validate(
@@ -73,12 +76,34 @@ def problem(
             "tender": {
                 "reference": "T1",
                 "kind": kind,
-                "lots": [{"id": "L1", "trade": trade, "sites": sites}],
+                "lots": [{"id": "L1", "trade": trade, "sites": sites, **(lot or {})}],
+                **(tender or {}),
             },
             "structures": structures,
             "options": options,
         }
     )
+
+
+def revenue_over_cap(p: PlanningProblem, st: StructureSpec, revenue: float) -> bool:
+    """The yearly rules on a structure's revenue from the tender: `max_dependence` × turnover, and for
+    an ACI with charges recorded, Code du travail D5132-34 (commercial revenue < 30 % of charges)."""
+    years = 1.0
+    t = p.tender
+    if t.execution_start is not None and t.execution_end is not None:
+        years = max(1.0, round(((t.execution_end - t.execution_start).days + 1) / 365.25, 2))
+    yearly = revenue / years
+    o = p.options
+    if (
+        o.max_dependence
+        and st.annual_turnover_eur > 0
+        and yearly > o.max_dependence * st.annual_turnover_eur + 1e-6
+    ):
+        return True
+    if st.kind == "ACI" and st.annual_charges_eur is not None:
+        rate = st.aci_cap_rate if st.aci_cap_rate is not None else 0.3
+        return yearly + (st.commercial_revenue_eur or 0.0) > rate * st.annual_charges_eur + 1e-6
+    return False
 
 
 def trade_of(p: PlanningProblem) -> dict[str, str]:
@@ -141,11 +166,7 @@ def objective_of(p: PlanningProblem, assignment: dict[str, str]) -> Best | None:
     for e in members:
         if value[e] < o.min_member_share * total_value - 1e-6:
             return None
-        caps = [
-            c for c in (o.max_dependence, o.aci_max_dependence if structs[e].kind == "ACI" else None) if c
-        ]
-        turnover = structs[e].annual_turnover_eur
-        if caps and turnover > 0 and value[e] > min(caps) * turnover + 1e-6:
+        if revenue_over_cap(p, structs[e], value[e]):
             return None
     tender_trades = set(trades.values())
     ratios = [hours[e] / sum(structs[e].capacities.get(t, 0) for t in tender_trades) for e in members]

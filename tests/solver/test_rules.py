@@ -10,7 +10,7 @@ import solver
 from solver.plan import Plan
 from tests.solver.reference import PAINT, problem, site, structure
 
-ALL = {"distance": 1, "balance": 1, "members": 1, "subcontracting": 0}
+ALL = {"distance": 1, "balance": 1, "members": 1, "staffing": 0}
 
 
 def codes(plan: Plan, structure_id: str | None = None, site_id: str | None = None) -> set[str]:
@@ -102,7 +102,7 @@ def test_subcontracting_reward_and_cap() -> None:
         structure("ai", "AI", 48.91, 2.45, {PAINT: 500}, max_distance_km=5),
     ]
     rewarded = solver.solve(
-        problem(sites, structures, weights={"distance": 0, "balance": 0, "members": 0, "subcontracting": 1})
+        problem(sites, structures, weights={"distance": 0, "balance": 0, "members": 0, "staffing": 1})
     )
     [line] = rewarded.groupings[0].subcontracts
     assert (line.from_, line.to) == ("ei", "ai") and line.hours == pytest.approx(75)
@@ -112,7 +112,7 @@ def test_subcontracting_reward_and_cap() -> None:
     assert rewarded.groupings[0].objective == pytest.approx(-75 / 150)
 
     neutral = solver.solve(
-        problem(sites, structures, weights={"distance": 1, "balance": 0, "members": 0, "subcontracting": 0})
+        problem(sites, structures, weights={"distance": 1, "balance": 0, "members": 0, "staffing": 0})
     )
     assert neutral.groupings[0].terms.subcontracted_hours >= 50 - 1e-6
 
@@ -124,26 +124,55 @@ def test_subcontracting_reward_and_cap() -> None:
     assert "structure_not_selected_distance" in codes(alone, "ai")
 
 
-def test_aci_dependence_default_and_turnover_zero() -> None:
-    sites = collèges(2, hours=100)  # 4,000 € each
-    structures = [
-        structure("aci", "ACI", 48.9, 2.45, {PAINT: 1000}, can_lead=True, annual_turnover_eur=10_000),
-        structure("ei", "EI", 48.95, 2.6, {PAINT: 1000}, can_lead=True, annual_turnover_eur=0),
-    ]
-    plan = solver.solve(
-        problem(sites, structures, weights={"distance": 1, "balance": 0, "members": 0, "subcontracting": 0})
+def test_aci_rule_per_year_of_execution() -> None:
+    # Code du travail D5132-34: an ACI's commercial revenue stays below 30 % of its charges, per year.
+    # Charges 100,000 €, commercial revenue already 20,000 €: room for 10,000 € a year from the tender.
+    sites = [site(f"C{i}", 48.90 + 0.01 * i, 2.45, 100, value=6000) for i in range(4)]
+    aci = structure(
+        "aci",
+        "ACI",
+        48.9,
+        2.45,
+        {PAINT: 1000},
+        can_lead=True,
+        annual_turnover_eur=0,
+        annual_charges_eur=100_000,
+        commercial_revenue_eur=20_000,
     )
-    # the ACI is nearer but may take at most 30 % of 10,000 € = 3,000 €: less than one collège
-    assert all(a.structure == "ei" for a in plan.groupings[0].assignments)
-    relaxed = solver.solve(
-        problem(
-            sites,
-            structures,
-            aci_max_dependence=None,
-            weights={"distance": 1, "balance": 0, "members": 0, "subcontracting": 0},
+    structures = [aci, structure("ei", "EI", 48.95, 2.6, {PAINT: 1000}, can_lead=True)]
+    distance = {"distance": 1, "balance": 0, "members": 0, "staffing": 0}
+
+    def aci_sites(**extra: Any) -> int:
+        plan = solver.solve(
+            problem(sites, [{**aci, **extra.pop("aci", {})}, structures[1]], weights=distance, **extra)
         )
-    )
-    assert all(a.structure == "aci" for a in relaxed.groupings[0].assignments)
+        return sum(a.structure == "aci" for a in plan.groupings[0].assignments)
+
+    # no execution dates: one year, 10,000 €, one collège of 6,000 € (the ACI is the nearest)
+    assert aci_sites() == 1
+    # two years of execution: 10,000 € a year, 20,000 € in all, three collèges
+    two_years = {"execution_start": "2026-07-01", "execution_end": "2028-06-30"}
+    assert aci_sites(tender=two_years) == 3
+    # the préfet raised its rate to 50 %: 30,000 € a year, every collège
+    assert aci_sites(aci={"aci_cap_rate": 0.5}) == 4
+    # commercial revenue already above the cap: nothing more
+    assert aci_sites(aci={"commercial_revenue_eur": 31_000}) == 0
+
+
+def test_dependence_is_yearly_and_needs_a_turnover() -> None:
+    sites = [site(f"C{i}", 48.90 + 0.01 * i, 2.45, 100, value=6000) for i in range(2)]
+    structures = [
+        structure("near", "EI", 48.9, 2.45, {PAINT: 1000}, can_lead=True, annual_turnover_eur=20_000),
+        structure("far", "EI", 48.95, 2.6, {PAINT: 1000}, can_lead=True, annual_turnover_eur=0),
+    ]
+    distance = {"distance": 1, "balance": 0, "members": 0, "staffing": 0}
+    # at most 30 % of 20,000 € a year: one year allows 6,000 €, one collège; the far EI (turnover 0,
+    # not recorded) has no cap
+    one = solver.solve(problem(sites, structures, weights=distance, max_dependence=0.3)).groupings[0]
+    assert sorted(a.structure for a in one.assignments) == ["far", "near"]
+    two_years = {"execution_start": "2026-01-01", "execution_end": "2027-12-31"}
+    both = solver.solve(problem(sites, structures, weights=distance, max_dependence=0.3, tender=two_years))
+    assert all(a.structure == "near" for a in both.groupings[0].assignments)
 
 
 def test_territorial_presence() -> None:
@@ -155,7 +184,7 @@ def test_territorial_presence() -> None:
         structure("est", "EI", 48.9, 2.45, {PAINT: 1000}, can_lead=True, territory="Est Ensemble"),
         structure("plaine", "EI", 48.95, 2.40, {PAINT: 1000}, territory="Plaine Commune"),
     ]
-    weights = {"distance": 0, "balance": 0, "members": 1, "subcontracting": 0}
+    weights = {"distance": 0, "balance": 0, "members": 1, "staffing": 0}
     assert members(solver.solve(problem(sites, structures, weights=weights))) == {"est"}
     present = solver.solve(problem(sites, structures, weights=weights, territorial_presence=True))
     assert members(present) == {"est", "plaine"}
