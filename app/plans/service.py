@@ -20,6 +20,7 @@ from app.plans.models import Plan, PlanStatus
 from app.plans.problem import build_problem
 from app.plans.schemas import PlanPublic, PlansPublic, PlanSummary
 from app.tenders import service as tenders
+from app.tenders.models import Tender
 from solver.problem import Baseline, Options
 
 
@@ -35,6 +36,21 @@ def public(plan: Plan) -> PlanPublic:
     return PlanPublic.model_validate(plan, from_attributes=True)
 
 
+def refuse_draft(session: Session, tender: Tender) -> None:
+    """A draft tender (sites without hours) cannot be planned: 409 naming each site to complete."""
+    missing = tenders.sites_without_hours(session, tender)
+    if missing:
+        shown = ", ".join(missing[:20]) + (f" and {len(missing) - 20} more" if len(missing) > 20 else "")
+        raise Conflict(
+            f"tender {tender.id} is a draft: {len(missing)} site(s) have no hours ({shown}); "
+            "give their hours (PATCH /tenders/{id} with the lots) or import the package again with "
+            "hours_per_unit",
+            errors=[
+                FieldError(field=f"sites.{ref}.hours", reason="workload in hours unknown") for ref in missing
+            ],
+        )
+
+
 def create(
     session: Session,
     jobs: PlanJobs,
@@ -47,6 +63,7 @@ def create(
 ) -> Plan:
     """Store the plan with the problem as the data stand now, and queue its job in the same commit."""
     tender = tenders.get(session, network_id, tender_id)
+    refuse_draft(session, tender)
     problem = build_problem(session, tender, options)
     plan = Plan(
         network_id=network_id,
