@@ -118,10 +118,7 @@ def upsert_tender(session: Session, network_id: int, scenario: Scenario) -> tupl
     ).first()
     if tender_id is None:
         return tenders.create(session, network_id, data).id, "created"
-    # the lot fields the tables do not hold are left out of the comparison
-    wanted = data.model_dump(
-        exclude={"lots": {"__all__": {"kind", "reserved", "insertion_hours", "essential"}}}
-    )
+    wanted = data.model_dump()
     current = tenders.read(session, network_id, tender_id).model_dump(include=set(wanted))
     if current == wanted:
         return tender_id, "unchanged"
