@@ -125,6 +125,7 @@ def painting() -> Scenario:
         title="Remise en peinture des collèges publics du département",
         trade=PAINT,
         cpv="45442110-1",
+        reserved="siae",  # the demo tenders are reserved to SIAE (CCP L2113-13)
         sites=sites,
     )
     tender = TenderRecord(
@@ -160,6 +161,7 @@ def replacement() -> Scenario:
         title="Remplacement d'agents d'entretien",
         trade=CLEAN,
         cpv="90911200-8",
+        reserved="siae",  # the demo tenders are reserved to SIAE (CCP L2113-13)
         sites=_replacement_sites("-entretien", CLEANING_EUR_PER_HOUR, lambda c: c.cleaning_replacement_hours),
     )
     catering = Lot(
@@ -167,6 +169,7 @@ def replacement() -> Scenario:
         title="Remplacement d'agents de restauration",
         trade=CATER,
         cpv="55524000-9",
+        reserved="siae",  # the demo tenders are reserved to SIAE (CCP L2113-13)
         sites=_replacement_sites(
             "-restauration", CATERING_EUR_PER_HOUR, lambda c: c.catering_replacement_hours
         ),
@@ -245,6 +248,7 @@ def textile() -> Scenario:
             title="Collecte et tri des textiles usagés",
             trade=TEXTILE_TRADES[0],
             cpv="90511000-2",
+            reserved="siae",  # the demo tenders are reserved to SIAE (CCP L2113-13)
             sites=collection,
         ),
         Lot(
@@ -252,6 +256,7 @@ def textile() -> Scenario:
             title="Blanchisserie des tenues de sport",
             trade=TEXTILE_TRADES[1],
             cpv="98310000-9",
+            reserved="siae",  # the demo tenders are reserved to SIAE (CCP L2113-13)
             sites=_central_batches("BLA", (f"Lot de linge, {m}" for m in months), 120, TEXTILE_EUR_PER_HOUR),
         ),
         Lot(
@@ -259,6 +264,7 @@ def textile() -> Scenario:
             title="Retouches et réparation des tenues",
             trade=TEXTILE_TRADES[2],
             cpv="98393000-4",
+            reserved="siae",  # the demo tenders are reserved to SIAE (CCP L2113-13)
             sites=_central_batches("COU", (f"Retouches, {p}" for p in periods), 160, TEXTILE_EUR_PER_HOUR),
         ),
         Lot(
@@ -266,6 +272,7 @@ def textile() -> Scenario:
             title="Broderie et personnalisation des kits",
             trade=TEXTILE_TRADES[3],
             cpv="18412000-0",
+            reserved="siae",  # the demo tenders are reserved to SIAE (CCP L2113-13)
             sites=_central_batches(
                 "BRO", (f"Kits brodés, {t}" for t in territories), 200, EMBROIDERY_EUR_PER_HOUR
             ),
