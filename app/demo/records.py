@@ -141,6 +141,12 @@ class StructureRecord:
             can_lead=self.can_lead,
             max_distance_km=self.max_distance_km,
             capacities=capacities,
+            legal_form=self.legal_form,
+            insertion_rate=self.insertion_rate,
+            annual_charges_eur=self.annual_charges_eur,
+            commercial_revenue_eur=self.commercial_revenue_eur,
+            mad_rate_eur_per_hour=self.mad_rate_eur_per_hour,
+            mad_staff=self.mad_staff,
         )
 
 
