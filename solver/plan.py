@@ -68,8 +68,8 @@ class Assignment(_Model):
 
 class Staffing(_Model):
     """Mise à disposition (Code du travail L5132-7 s. for an AI, L1251-1 s. for an ETTI): staff of the
-    intermédiaire `from` working under the direction of the member `to` on a lot. Not sous-traitance:
-    no DC4. `vat_rate` is 0 for an AI (CGI 261-7-1° bis), 0.2 for an ETTI."""
+    intermédiaire `from` working under the direction of the member's structure `to` on a lot. Not
+    sous-traitance: no DC4. `vat_rate` is 0 for an AI (CGI 261-7-1° bis), 0.2 for an ETTI."""
 
     from_: str = Field(alias="from")
     to: str
@@ -81,8 +81,9 @@ class Staffing(_Model):
 
 
 class Subcontract(_Model):
-    """Sous-traitance (loi 75-1334; CCP L2193-1 s.): the member `from` has an EI/ACI/EITI outside the
-    grouping carry out hours of a lot under its own responsibility; declared to the buyer (DC4)."""
+    """Sous-traitance (loi 75-1334; CCP L2193-1 s.): the member's structure `from` has an EI/ACI/EITI
+    outside the grouping carry out hours of a lot under its own responsibility; declared to the buyer
+    (DC4)."""
 
     from_: str = Field(alias="from")
     to: str

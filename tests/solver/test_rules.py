@@ -93,28 +93,37 @@ def test_shortage_reports_each_uncovered_site_and_why() -> None:
         assert "site_uncovered_capacity_exhausted" in codes(plan, site_id=s)
 
 
-def test_subcontracting_reward_and_cap() -> None:
-    # one EI with 100 h of capacity for a 150 h collège: it must subcontract at least 50 h to the AI,
-    # and may subcontract up to half of its hours (75 h); with the subcontracting weight on, it does.
+def test_staff_put_at_disposal_reward_value_and_vat() -> None:
+    # one EI with 100 h of capacity for a 150 h collège: the AI must put at least 50 h of staff at its
+    # disposal (mise à disposition, Code du travail L5132-7); with the staffing weight on, all 150 h.
     sites = [site("C", 48.9, 2.45, 150, value=6000)]
     structures = [
         structure("ei", "EI", 48.9, 2.45, {PAINT: 100}, can_lead=True),
-        structure("ai", "AI", 48.91, 2.45, {PAINT: 500}, max_distance_km=5),
+        structure("ai", "AI", 48.91, 2.45, {PAINT: 500}, max_distance_km=5, mad_rate_eur_per_hour=21.0),
     ]
     rewarded = solver.solve(
         problem(sites, structures, weights={"distance": 0, "balance": 0, "members": 0, "staffing": 1})
     )
-    [line] = rewarded.groupings[0].subcontracts
-    assert (line.from_, line.to) == ("ei", "ai") and line.hours == pytest.approx(75)
-    assert line.value_eur == pytest.approx(75 * 40)  # 6000 € / 150 h = 40 €/h
-    [ei] = rewarded.groupings[0].members
-    assert ei.own_hours == pytest.approx(75) and ei.revenue_eur == pytest.approx(6000 - 3000)
-    assert rewarded.groupings[0].objective == pytest.approx(-75 / 150)
+    best = rewarded.groupings[0]
+    assert best.subcontracts == [] and best.form == "individuel"
+    [line] = best.staffing
+    assert (line.from_, line.to, line.lot) == ("ai", "ei", "L1") and line.hours == pytest.approx(150)
+    assert line.value_eur == pytest.approx(150 * 21.0) and line.vat_rate == 0.0  # CGI 261-7-1° bis
+    [ei] = best.members
+    # the staff work under the EI's direction: its revenue stays the collège's value
+    assert ei.own_hours == pytest.approx(0) and ei.revenue_eur == pytest.approx(6000)
+    assert best.objective == pytest.approx(-150 / 150)
+    assert best.terms.staffing_hours == pytest.approx(150)
 
     neutral = solver.solve(
         problem(sites, structures, weights={"distance": 1, "balance": 0, "members": 0, "staffing": 0})
     )
-    assert neutral.groupings[0].terms.subcontracted_hours >= 50 - 1e-6
+    assert neutral.groupings[0].terms.staffing_hours >= 50 - 1e-6
+
+    etti = structure("ai", "ETTI", 48.91, 2.45, {PAINT: 500}, max_distance_km=5)
+    taxed = solver.solve(problem(sites, [structures[0], etti], weights={"staffing": 1}))
+    [line] = taxed.groupings[0].staffing
+    assert line.vat_rate == 0.2 and line.value_eur == pytest.approx(line.hours * 40)  # the lot's € per hour
 
     out_of_reach = structure("ai", "AI", 49.5, 2.45, {PAINT: 500}, max_distance_km=5)
     small = site("small", 48.9, 2.45, 20)
