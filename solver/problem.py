@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from solver.periods import Availability, Commitment, Window
 from solver.reference import sector_slugs
 
 
@@ -108,6 +109,8 @@ class Site(_Model):
     territory: str | None = None
     hours: float = Field(gt=0, description="workload in hours")
     value_eur: float = Field(ge=0, description="value in euros excluding VAT")
+    # time (solver/periods.py): when absent, the lot's windows
+    windows: list[Window] | None = Field(default=None, description="when the site's hours are done")
 
 
 class Lot(_Model):
@@ -127,6 +130,8 @@ class Lot(_Model):
         default=False, description="tasks the buyer calls essential: no sous-traitance (CCP L2193-3)"
     )
     sites: list[Site] = Field(min_length=1)
+    # time (solver/periods.py): the windows of its sites that give none
+    windows: list[Window] | None = Field(default=None, description="when the lot's hours are done")
 
     _trade = field_validator("trade")(_check_trade)
 
@@ -247,6 +252,14 @@ class StructureSpec(_Model):
     def cap_rate(self) -> float:
         return self.aci_cap_rate if self.aci_cap_rate is not None else ACI_CAP_RATE
 
+    # time (solver/periods.py): hours per month or week, and hours already promised
+    availability: list[Availability] | None = Field(
+        default=None, description="hours per month or per ISO week in a trade"
+    )
+    commitments: list[Commitment] | None = Field(
+        default=None, description="hours already promised, taken off the capacity of their periods"
+    )
+
     @field_validator("capacities")
     @classmethod
     def _capacities(cls, value: dict[str, float]) -> dict[str, float]:
@@ -336,6 +349,11 @@ class Options(_Model):
     excluded: list[str] = Field(default_factory=list)
     weights: Weights = Field(default_factory=Weights)
     baseline: Baseline | None = None
+    deterministic: bool = Field(
+        default=False,
+        description="reproducible plans: the engine seeded and each stage given a work limit (nodes) "
+        "instead of wall-clock time; the time limit then only guards against a slow machine",
+    )
 
     @model_validator(mode="before")
     @classmethod

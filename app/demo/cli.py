@@ -1,8 +1,9 @@
-"""`planner demo [--scenario NAME] [--out DIR] [--time-limit S]`: the Seine-Saint-Denis demo.
+"""`planner demo [--scenario NAME] [--out DIR] [--time-limit S] [--deterministic]`: the demo.
 
 Loads the scenarios into the database (the embedded SQLite file is created and migrated on first use),
 plans each one as the service does, and prints a summary per scenario on stdout; progress goes to
-stderr. With `--out`, writes `NAME.problem.json` and `NAME.plan.json` for `planner solve`.
+stderr. With `--out`, writes `NAME.problem.json` and `NAME.plan.json` for `planner solve`, and the
+candidature file of the best grouping: DC1, DC2, DC4 and the répartition annex (PDF and JSON).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.core.cli import database_reason, ensure_schema, load_settings
 from app.core.db import make_engine
 from app.core.errors import ProblemError
+from app.demo.forms_out import write_forms
 from app.demo.loader import Loaded, LoadedScenario
 from app.demo.records import ILLUSTRATIVE_NOTE
 from app.demo.report import PlanReport
@@ -47,7 +49,12 @@ def _progress_detail(event: dict[str, Any]) -> str:
 
 
 def _solve(
-    engine: Engine, loaded: Loaded, scenario: LoadedScenario, limit: float, err: Console
+    engine: Engine,
+    loaded: Loaded,
+    scenario: LoadedScenario,
+    limit: float,
+    err: Console,
+    deterministic: bool = False,
 ) -> ScenarioPlan:
     columns = (
         SpinnerColumn(),
@@ -65,7 +72,7 @@ def _solve(
             elapsed = float(event.get("elapsed_s") or 0.0)
             progress.update(task, completed=min(elapsed, limit), detail=_progress_detail(event))
 
-        planned = plan_scenario(engine, loaded, scenario, limit, on_progress)
+        planned = plan_scenario(engine, loaded, scenario, limit, on_progress, deterministic=deterministic)
         progress.update(task, completed=limit, detail=planned.status)
     return planned
 
@@ -74,13 +81,18 @@ def demo_command(
     scenario: Annotated[
         list[str] | None,
         typer.Option(
-            "--scenario", metavar="NAME", help=f"a scenario to run (repeatable): {', '.join(SCENARIOS)}"
+            "--scenario",
+            metavar="NAME",
+            help=f"a scenario to run (repeatable): {', '.join(SCENARIOS)}; `year` (asked alone) plans "
+            "the three tenders of the school year together",
         ),
     ] = None,
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", metavar="DIR", help="write NAME.problem.json and NAME.plan.json in this folder"
+            "--out",
+            metavar="DIR",
+            help="write NAME.problem.json, NAME.plan.json and the forms (DC1, DC2, DC4, annex) here",
         ),
     ] = None,
     time_limit: Annotated[
@@ -93,9 +105,24 @@ def demo_command(
             help=f"seconds per scenario (default: {_DEFAULT_LIMITS})",
         ),
     ] = None,
+    deterministic: Annotated[
+        bool,
+        typer.Option(
+            "--deterministic",
+            help="reproducible plans: work limits instead of wall-clock ones (solver/README.md)",
+        ),
+    ] = False,
 ) -> None:
     """Load the Seine-Saint-Denis scenarios, plan them and print a summary of each."""
     names = list(dict.fromkeys(scenario or SCENARIOS))
+    if names == ["year"]:
+        # the network's year, planned as one portfolio offline (app/demo/year_cli.py)
+        from app.demo.year_cli import run_year
+
+        plan = run_year(Console(width=200), Console(stderr=True), out, time_limit)
+        if plan.status not in ("optimal", "feasible"):
+            raise typer.Exit(code=1)
+        return
     unknown = [n for n in names if n not in SCENARIOS]
     if unknown:
         raise _fail(f"unknown scenario {unknown[0]!r}: expected one of {', '.join(SCENARIOS)}")
@@ -126,7 +153,7 @@ def demo_command(
         for item in loaded.scenarios:
             name = item.scenario.name
             limit = time_limit or TIME_LIMITS[name]
-            planned = _solve(engine, loaded, item, limit, err)
+            planned = _solve(engine, loaded, item, limit, err, deterministic)
             console.print(Rule(f"{name} · plan {planned.plan_id}"))
             if planned.plan is not None:
                 console.print(
@@ -142,6 +169,7 @@ def demo_command(
             if out is not None:
                 try:
                     paths = write_files(out, planned)
+                    paths += write_forms(engine, loaded.network_id, out, planned)
                 except OSError as exc:
                     raise _fail(f"cannot write in {out}: {exc.strerror}", code=1) from None
                 console.print("written: " + ", ".join(str(p) for p in paths), highlight=False)

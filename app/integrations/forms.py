@@ -1,163 +1,233 @@
-"""Drafts of the standard forms of a grouping's answer: DC1 (candidature letter naming the members of
-the GME and its mandataire) and DC4 (one declaration per subcontracting line).
+"""Drafts of a grouping's candidature file, from the plan: DC1, DC2 per member, DC4 per subcontracting
+line, the répartition annex of the acte d'engagement (ATTRI1) and a mise à disposition summary per member.
 
-They are drafts: the coordinator checks them and the members sign the official forms.
+They are drafts: the coordinator checks them and the members sign the official forms. Only
+`subcontracts[]` (sous-traitance, Code de la commande publique L2193-1) gives a DC4; staff put at a
+member's disposal by an AI or ETTI (`staffing[]`, Code du travail L5132-7, L1251-1) is a contract
+between the member and the intermédiaire, summarised apart and never declared to the buyer as
+sous-traitance.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, Field
-
-from app.integrations.parties import SIAE_KINDS, PartyInfo, answered_lots, assigned_values, lots_of
-from solver.plan import Grouping
-from solver.reference import sectors
-
-VAT_RATE = 0.20
-# Code de la commande publique, R2193-10: a subcontractor is paid directly by the buyer from this amount.
-DIRECT_PAYMENT_THRESHOLD_TTC_EUR = 600.0
-
-GroupingForm = Literal["conjoint", "solidaire"]
-
-
-class FormLot(BaseModel):
-    id: str
-    title: str
-
-
-class FormParty(BaseModel):
-    structure: str = Field(description="the structure's id")
-    name: str
-    siret: str | None = None
-    kind: str | None = None
-    address: str | None = None
-
-
-class Dc1Member(FormParty):
-    role: Literal["mandataire", "co-traitant"]
-    lots: list[str] = Field(description="ids of the lots in which the member carries out sites")
-    hours: float
-    amount_ht_eur: float = Field(
-        description="value of the member's sites in euros excluding VAT, its subcontracted part included"
-    )
-    share: float = Field(description="the member's part of the grouping's total, 0 to 1")
+from app.integrations.forms_annex import annex, mad_summaries
+from app.integrations.forms_build import Writer, fr_date, fr_hours, fr_money, fr_percent
+from app.integrations.forms_common import (
+    ATTESTATIONS,
+    FORM_WORDS,
+    HANDICAP_KINDS,
+    SIAE_KINDS,
+    FormInput,
+    buyer_rubric,
+    form_lot,
+    form_of,
+    identity_lines,
+    legal_members,
+    lot_data,
+    member_lots,
+    object_rubric,
+    party_of,
+    trade_name,
+)
+from app.integrations.forms_dc4 import dc4, dc4s
+from app.integrations.forms_models import (
+    TO_COMPLETE,
+    Check,
+    Dc1,
+    Dc1Member,
+    Dc2,
+    Rubric,
+    Table,
+)
 
 
-class Dc1(BaseModel):
-    """DC1 draft: lettre de candidature et habilitation du mandataire par ses co-traitants."""
-
-    form: Literal["DC1"] = "DC1"
-    buyer: str | None
-    tender_reference: str
-    tender_title: str
-    lots: list[FormLot] = Field(description="the lots the grouping answers")
-    grouping_form: GroupingForm = Field(description="conjoint, or solidaire (a GMES of SIAE alone)")
-    mandataire: Dc1Member
-    members: list[Dc1Member] = Field(description="every member, the mandataire first")
-    total_ht_eur: float
-
-
-class Dc4(BaseModel):
-    """DC4 draft: déclaration de sous-traitance, for one subcontracting line."""
-
-    form: Literal["DC4"] = "DC4"
-    number: int = Field(description="position of the line among the grouping's subcontracts, from 1")
-    buyer: str | None
-    tender_reference: str
-    tender_title: str
-    lots: list[FormLot] = Field(description="the lots of the holder's sites")
-    holder: FormParty = Field(description="the co-traitant who subcontracts (titulaire)")
-    subcontractor: FormParty
-    nature: str = Field(description="nature of the subcontracted work")
-    hours: float
-    amount_ht_eur: float = Field(description="maximum amount excluding VAT")
-    vat_rate: float = VAT_RATE
-    vat_eur: float
-    amount_ttc_eur: float
-    direct_payment: bool = Field(description="paid directly by the buyer (from 600 EUR TTC)")
-
-
-def _party(structure: str, parties: dict[str, PartyInfo]) -> FormParty:
-    info = parties.get(structure) or PartyInfo(structure, structure)
-    place = " ".join(p for p in (info.postcode, info.commune) if p)
-    address = ", ".join(p for p in (info.address, place) if p) or None
-    return FormParty(structure=structure, name=info.name, siret=info.siret, kind=info.kind, address=address)
-
-
-def _lots(ids: list[str], tender: dict[str, Any]) -> list[FormLot]:
-    titles = {str(lot["id"]): lot.get("title") or str(lot["id"]) for lot in tender["lots"]}
-    return [FormLot(id=i, title=titles.get(i, i)) for i in ids]
-
-
-def default_form(grouping: Grouping, parties: dict[str, PartyInfo]) -> GroupingForm:
-    kinds = {(parties.get(m.structure) or PartyInfo(m.structure, "")).kind for m in grouping.members}
-    return "solidaire" if kinds and kinds <= {k.value for k in SIAE_KINDS} else "conjoint"
-
-
-def dc1(
-    grouping: Grouping,
-    tender: dict[str, Any],
-    parties: dict[str, PartyInfo],
-    grouping_form: GroupingForm | None = None,
-) -> Dc1:
-    lots = lots_of(grouping, tender)
-    # A co-traitant answers to the buyer for its whole part, the part it subcontracts included.
-    amounts = assigned_values(grouping, tender)
-    total = sum(amounts.values())
-    ordered = sorted(grouping.members, key=lambda m: m.structure != grouping.mandataire)
-    members = [
-        Dc1Member(
-            **_party(m.structure, parties).model_dump(),
-            role="mandataire" if m.structure == grouping.mandataire else "co-traitant",
-            lots=lots.get(m.structure, []),
-            hours=m.hours,
-            amount_ht_eur=round(amounts[m.structure], 2),
-            share=amounts[m.structure] / total if total else 0.0,
-        )
-        for m in ordered
+def dc1(data: FormInput) -> Dc1:
+    w = Writer()
+    form = form_of(data)
+    alone = form == "individuel"
+    members = legal_members(data)
+    total = round(sum(float(m["revenue_eur"]) for m in members), 2)
+    buyer = buyer_rubric(w, data)
+    object_rubric(w, data)
+    answered = [
+        lot for lot in data.tender["lots"] if any(str(lot["id"]) in member_lots(data, m) for m in members)
     ]
-    return Dc1(
-        buyer=tender.get("buyer"),
-        tender_reference=str(tender["reference"]),
-        tender_title=tender.get("title") or str(tender["reference"]),
-        lots=_lots(answered_lots(grouping, tender), tender),
-        grouping_form=grouping_form or default_form(grouping, parties),
-        mandataire=members[0],
-        members=members,
-        total_ht_eur=round(total, 2),
+    whole = len(answered) == len(data.tender["lots"])
+    lots = [form_lot(data, str(lot["id"])) for lot in answered]
+    w.rubric("C", "Objet de la candidature")
+    w.check("la candidature est présentée pour le marché public (tous les lots)", whole)
+    w.check(
+        "la candidature est présentée pour les lots : "
+        + ", ".join(f"{lot.id} ({lot.title})" for lot in lots if lot),
+        not whole,
     )
-
-
-def _nature(holder: str, grouping: Grouping, tender: dict[str, Any], hours: float) -> str:
-    trade_of = {str(site["id"]): lot["trade"] for lot in tender["lots"] for site in lot["sites"]}
-    trades = list(dict.fromkeys(trade_of[a.site] for a in grouping.assignments if a.structure == holder))
-    names = ", ".join(sectors().get(t, (t, ""))[0] for t in trades) or "travaux du lot"
-    return f"Mise à disposition de personnel pour : {names} ({hours:g} heures)"
-
-
-def dc4s(grouping: Grouping, tender: dict[str, Any], parties: dict[str, PartyInfo]) -> list[Dc4]:
-    lots = lots_of(grouping, tender)
-    out = []
-    for number, line in enumerate(grouping.subcontracts, start=1):
-        ht = round(line.value_eur, 2)
-        vat = round(ht * VAT_RATE, 2)
-        ttc = round(ht + vat, 2)
-        out.append(
-            Dc4(
-                number=number,
-                buyer=tender.get("buyer"),
-                tender_reference=str(tender["reference"]),
-                tender_title=tender.get("title") or str(tender["reference"]),
-                lots=_lots(lots.get(line.from_, []), tender),
-                holder=_party(line.from_, parties),
-                subcontractor=_party(line.to, parties),
-                nature=_nature(line.from_, grouping, tender, line.hours),
-                hours=line.hours,
-                amount_ht_eur=ht,
-                vat_eur=vat,
-                amount_ttc_eur=ttc,
-                direct_payment=ttc >= DIRECT_PAYMENT_THRESHOLD_TTC_EUR,
+    w.rubric("D", "Présentation du candidat")
+    w.check("le candidat se présente seul (candidat individuel)", alone)
+    if not alone:
+        for key in ("conjoint", "conjoint_mandataire_solidaire", "solidaire"):
+            w.check(f"le candidat est un {FORM_WORDS[key]} (R2142-19 à R2142-24)", form == key)
+    w.rubric(
+        "E",
+        "Identification du candidat individuel"
+        if alone
+        else "Identification de chaque membre du groupement et répartition des prestations",
+    )
+    out_members = []
+    for n, m in enumerate(members):
+        party = party_of(data, m["structure"], m["structures"])
+        parts = member_lots(data, m)
+        role = "candidat" if alone else m.get("role", "co-traitant")
+        amount = round(float(m["revenue_eur"]), 2)
+        out_members.append(
+            Dc1Member(
+                **party.model_dump(),
+                role=role,
+                lots=list(parts),
+                amount_ht_eur=amount,
+                share=amount / total if total else 0.0,
             )
         )
-    return out
+        w.subtitle(
+            f"{'Candidat' if alone else f'Membre {n + 1}'} : {party.name}" + ("" if alone else f" ({role})")
+        )
+        identity_lines(w, party, f"members[{n}]")
+        if not alone:
+            prestations = "; ".join(
+                f"lot {lot} : {trade_name((lot_data(data, lot) or {}).get('trade'))}, {fr_hours(h)}"
+                for lot, (h, _) in parts.items()
+            )
+            w.line("Prestations exécutées", prestations or "aucune", f"members[{n}].lots")
+            w.line(
+                "Montant HT et part",
+                f"{fr_money(amount)} HT, soit {fr_percent(amount / total if total else 0)}",
+                None,
+            )
+    w.rubric("F", "Engagements du candidat")
+    w.note(
+        ("Le candidat" if alone else "Chaque membre") + " déclare sur l'honneur (cases à cocher par lui) :"
+    )
+    for text in ATTESTATIONS:
+        w.check(text)
+    mandataire = None
+    if not alone:
+        mandataire = members[0]["structure"]
+        name = out_members[0].name
+        w.rubric("G", "Désignation du mandataire")
+        w.line("Mandataire", name, None)
+        w.note("Les co-traitants habilitent le mandataire (R2142-23) à :")
+        w.check("signer, en leur nom et pour leur compte, l'offre du groupement et ses modifications")
+        w.check("les représenter vis-à-vis de l'acheteur")
+        w.check("coordonner les prestations des membres du groupement")
+        if form == "conjoint_mandataire_solidaire":
+            w.line(
+                "Solidarité",
+                "le mandataire est solidaire de chacun des membres pour leurs obligations contractuelles "
+                "(R2142-24)",
+                None,
+            )
+    w.rubric("H" if not alone else "G", "Signature")
+    for n, signer in enumerate(out_members):
+        w.line(f"{signer.name} : nom, prénom et qualité du signataire", None, f"members[{n}].signatory")
+        w.line(f"{signer.name} : lieu et date", None, f"members[{n}].signature_date")
+    return Dc1(
+        title="DC1 - Lettre de candidature"
+        + ("" if alone else " et habilitation du mandataire par ses co-traitants"),
+        buyer=buyer,
+        tender_reference=str(data.tender["reference"]),
+        tender_title=data.tender.get("title") or str(data.tender["reference"]),
+        rubrics=w.rubrics,
+        missing=w.missing,
+        whole_market=whole,
+        lots=[lot for lot in lots if lot],
+        groupement_form=form,
+        mandataire=mandataire,
+        members=out_members,
+        total_ht_eur=total,
+    )
+
+
+def _reserved(kind: str | None) -> list[str]:
+    if kind in SIAE_KINDS:
+        return ["siae"]
+    if kind in HANDICAP_KINDS:
+        return ["handicap"]
+    return []
+
+
+def dc2(data: FormInput, member: dict[str, Any]) -> Dc2:
+    w = Writer()
+    party = party_of(data, member["structure"], member.get("structures"))
+    s = data.structures.get(member["structure"], {})
+    buyer = buyer_rubric(w, data)
+    object_rubric(w, data)
+    w.rubric("C", "Identification du candidat individuel ou du membre du groupement")
+    identity_lines(w, party, "member")
+    w.rubric("D", "Situation juridique et conventionnement")
+    kind = party.kind
+    w.line("Nature de la structure", kind, "member.kind")
+    if kind in SIAE_KINDS:
+        w.line(
+            "Structure d'insertion par l'activité économique conventionnée par l'État (L5132-2)",
+            f"oui, {kind}",
+            None,
+        )
+        w.line("Numéro et date de la convention", None, "member.convention")
+    labels = ", ".join(s.get("labels") or []) or "aucun"
+    w.line("Labels", labels, None)
+    w.rubric("E", "Capacité économique et financière")
+    turnover = s.get("annual_turnover_eur")
+    known = float(turnover) if turnover else None
+    w.line(
+        "Chiffre d'affaires global HT du dernier exercice", fr_money(known) if known else None, "turnover[0]"
+    )
+    w.line("Chiffre d'affaires global HT de l'avant-dernier exercice", None, "turnover[1]")
+    w.line("Chiffre d'affaires global HT du troisième exercice", None, "turnover[2]")
+    w.rubric("F", "Capacités techniques et professionnelles")
+    fte = s.get("insertion_fte")
+    w.line("Effectifs en insertion (ETP)", fr_hours(fte, "") if fte else None, "member.staff")
+    capacities = "; ".join(f"{trade_name(t)} : {fr_hours(h)}" for t, h in (s.get("capacities") or {}).items())
+    w.line("Capacité disponible par métier", capacities or None, "member.capacities")
+    w.rubric("G", "Marchés réservés")
+    reserved = _reserved(kind)
+    w.check("structure d'insertion par l'activité économique (L2113-13)", "siae" in reserved)
+    w.check(
+        "entreprise adaptée ou établissement et service d'aide par le travail (L2113-12)",
+        "handicap" in reserved,
+    )
+    w.rubric("H", "Signature")
+    w.line("Nom, prénom et qualité du signataire", None, "member.signatory")
+    w.line("Lieu et date", None, "member.signature_date")
+    return Dc2(
+        title=f"DC2 - Déclaration du candidat : {party.name}",
+        buyer=buyer,
+        tender_reference=str(data.tender["reference"]),
+        tender_title=data.tender.get("title") or str(data.tender["reference"]),
+        rubrics=w.rubrics,
+        missing=w.missing,
+        member=party,
+        turnover=[known, None, None],
+        reserved=reserved,
+    )
+
+
+def dc2s(data: FormInput) -> list[Dc2]:
+    return [dc2(data, m) for m in legal_members(data)]
+
+
+__all__ = [
+    "TO_COMPLETE",
+    "Check",
+    "FormInput",
+    "Rubric",
+    "Table",
+    "annex",
+    "dc1",
+    "dc2",
+    "dc2s",
+    "dc4",
+    "dc4s",
+    "fr_date",
+    "mad_summaries",
+]

@@ -10,6 +10,7 @@ from app.core.deps import CallerDep, Limit, Offset, ResourceId, SessionDep, Writ
 from app.core.errors import Problem
 from app.jobs.backend import PlanJobs
 from app.plans import service
+from app.plans.limits import PlanLimits
 from app.plans.schemas import AcceptRequest, PlanCreate, PlanPublic, PlansPublic, ReplanRequest
 
 router = APIRouter(tags=["plans"])
@@ -27,6 +28,21 @@ def get_jobs(request: Request) -> PlanJobs:
 JobsDep = Annotated[PlanJobs, Depends(get_jobs)]
 
 
+def get_limits(request: Request) -> PlanLimits:
+    return PlanLimits.from_settings(request.app.state.settings)
+
+
+LimitsDep = Annotated[PlanLimits, Depends(get_limits)]
+
+_TOO_MANY: dict[int | str, dict[str, Any]] = {
+    429: {
+        "model": Problem,
+        "description": "the network already has its most plans queued or running"
+        " (PLAN_MAX_ACTIVE_PER_NETWORK, default 10); `Retry-After` says when to try again",
+    }
+}
+
+
 def _queued(request: Request, response: Response, plan_id: int) -> None:
     response.headers["Location"] = str(request.url_for("read_plan", plan_id=str(plan_id)).path)
 
@@ -35,7 +51,10 @@ def _queued(request: Request, response: Response, plan_id: int) -> None:
     "/tenders/{tender_id}/plans",
     response_model=PlanPublic,
     status_code=202,
-    responses={409: {"model": Problem, "description": "the tender is a draft: sites without hours"}},
+    responses={
+        409: {"model": Problem, "description": "the tender is a draft: sites without hours"},
+        **_TOO_MANY,
+    },
 )
 def create_plan(
     request: Request,
@@ -43,11 +62,18 @@ def create_plan(
     session: SessionDep,
     caller: WriterDep,
     jobs: JobsDep,
+    limits: LimitsDep,
     tender_id: ResourceId,
     body: Annotated[PlanCreate | None, Body()] = None,
 ) -> PlanPublic:
-    """Queue a plan of the tender with the given options; the answer points to the plan to poll."""
-    plan = service.create(session, jobs, caller.network_id, tender_id, (body or PlanCreate()).options)
+    """Queue a plan of the tender with the given options; the answer points to the plan to poll.
+
+    `options.threads` is at most the machine's cores, `options.time_limit_s` and
+    `options.alternatives` at most `PLAN_MAX_TIME_LIMIT_S` (default 600) and `PLAN_MAX_ALTERNATIVES`
+    (default 10): beyond, a 422 names the option.
+    """
+    options = (body or PlanCreate()).options
+    plan = service.create(session, jobs, caller.network_id, tender_id, options, limits=limits)
     assert plan.id is not None
     _queued(request, response, plan.id)
     return service.public(plan)
@@ -89,18 +115,26 @@ def accept_plan(
     return service.public(service.accept(session, caller.network_id, plan_id, body.rank))
 
 
-@router.post("/plans/{plan_id}/replan", response_model=PlanPublic, status_code=202, responses=_CONFLICT)
+@router.post(
+    "/plans/{plan_id}/replan",
+    response_model=PlanPublic,
+    status_code=202,
+    responses={**_CONFLICT, **_TOO_MANY},
+)
 def replan(
     request: Request,
     response: Response,
     session: SessionDep,
     caller: WriterDep,
     jobs: JobsDep,
+    limits: LimitsDep,
     plan_id: ResourceId,
     body: ReplanRequest,
 ) -> PlanPublic:
     """Queue a new plan without the withdrawn members, keeping what it can of the accepted grouping."""
-    plan = service.replan(session, jobs, caller.network_id, plan_id, body.withdrawn, body.move_penalty)
+    plan = service.replan(
+        session, jobs, caller.network_id, plan_id, body.withdrawn, body.move_penalty, limits=limits
+    )
     assert plan.id is not None
     _queued(request, response, plan.id)
     return service.public(plan)

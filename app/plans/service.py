@@ -16,6 +16,7 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.integrations.webhooks import events as webhook_events
 from app.jobs.backend import PlanJobs
+from app.plans.limits import PlanLimits, check_options, check_room
 from app.plans.models import Plan, PlanStatus
 from app.plans.problem import build_problem
 from app.plans.schemas import PlanPublic, PlansPublic, PlanSummary
@@ -60,9 +61,18 @@ def create(
     *,
     replan_of: int | None = None,
     withdrawn: list[str] | None = None,
+    limits: PlanLimits | None = None,
 ) -> Plan:
-    """Store the plan with the problem as the data stand now, and queue its job in the same commit."""
+    """Store the plan with the problem as the data stand now, and queue its job in the same commit.
+
+    With `limits` (requests over the API), options over them are a 422 and a network that already
+    has its most plans queued or running a 429.
+    """
+    if limits is not None:
+        check_options(options, limits)
     tender = tenders.get(session, network_id, tender_id)
+    if limits is not None:
+        check_room(session, network_id, limits)
     refuse_draft(session, tender)
     problem = build_problem(session, tender, options)
     plan = Plan(
@@ -154,6 +164,7 @@ def replan(
     plan_id: int,
     withdrawn: list[str],
     move_penalty: float | None = None,
+    limits: PlanLimits | None = None,
 ) -> Plan:
     """A new plan for the tender that keeps what it can of the accepted grouping, without the withdrawn."""
     plan = get(session, network_id, plan_id)
@@ -187,4 +198,5 @@ def replan(
         options,
         replan_of=plan.id,
         withdrawn=sorted(set(withdrawn)),
+        limits=limits,
     )

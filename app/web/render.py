@@ -24,6 +24,10 @@ def _sector_groups() -> list[tuple[str, list[tuple[str, str]]]]:
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters.update(fmt.FILTERS)
 templates.env.filters["metier"] = labels.trade
+# A draft tender's sites may have no hours yet: they count for nothing in a sum.
+# A number as a form field holds it (`0.5`, `1`), or what the person typed when it was no number.
+templates.env.filters["brut"] = lambda v: "" if v is None else (f"{v:g}" if isinstance(v, float | int) else v)
+templates.env.filters["somme"] = lambda items, attr: sum(getattr(i, attr, None) or 0 for i in items)
 templates.env.globals.update(
     KINDS=labels.KINDS,
     TENDER_KINDS=labels.TENDER_KINDS,
@@ -33,6 +37,7 @@ templates.env.globals.update(
     field_name=labels.field_name,
     reason_fr=labels.reason_fr,
     SECTORS=_sector_groups(),
+    errors_under=lambda errors, prefix: [(f, r) for f, r in errors.items() if f.startswith(prefix)],
 )
 
 

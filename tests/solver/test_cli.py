@@ -60,7 +60,7 @@ def test_good_file_prints_the_plan_on_stdout(tmp_path: Path) -> None:
     plan = json.loads(done.stdout)
     assert plan["status"] == "optimal"
     assert plan["groupings"][0]["mandataire"] == "e1"
-    assert plan["groupings"][0]["subcontracts"][0]["from"] == "e1"
+    assert plan["groupings"][0]["staffing"][0]["to"] == "e1" and plan["groupings"][0]["subcontracts"] == []
 
 
 def test_out_option_writes_the_file(tmp_path: Path) -> None:
@@ -127,7 +127,12 @@ def test_schemas_for_back_offices(tmp_path: Path) -> None:
     assert {"tender", "structures", "options"} <= set(problem_schema()["properties"])
     assert "from" in json.dumps(plan_schema())
     written = write_schemas(tmp_path)
-    assert [p.name for p in written] == ["planning-problem.schema.json", "plan.schema.json"]
+    assert [p.name for p in written] == [
+        "planning-problem.schema.json",
+        "plan.schema.json",
+        "portfolio.schema.json",
+        "portfolio-plan.schema.json",
+    ]
     assert json.loads(written[0].read_text())["title"] == "PlanningProblem"
 
 
