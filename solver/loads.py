@@ -96,6 +96,7 @@ def _own_terms(part: Part, member: str, trade: str) -> list[tuple[pulp.LpVariabl
         if m.elig.sites[k].trade == trade
     ]
     terms += [(z, -1.0) for arc, z in m.z.items() if arc.member == member and arc.trade == trade]
+    terms += [(w, -1.0) for arc, w in m.w.items() if arc.member == member and arc.trade == trade]
     return terms
 
 
@@ -172,6 +173,7 @@ def define_shared_revenue(
         for p in in_parts:
             m = p.model
             terms += [(m.x[k, st.id], m.elig.sites[k].value_eur / p.years) for k in m.elig.by_member[st.id]]
-            rate = m.elig.eur_per_hour
-            terms += [(z, -rate[arc.trade] / p.years) for arc, z in m.z.items() if arc.member == st.id]
+            # sous-traitance is paid by the buyer to the sous-traitant; staff at disposal is the member's cost
+            rate = m.elig.lot_rate
+            terms += [(w, -rate[arc.lot] / p.years) for arc, w in m.w.items() if arc.member == st.id]
         prob += pulp.LpAffineExpression(terms) <= cap, f"shared_revenue_{label(st.id)}"

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import pulp
 
-from solver import balance, engine, model, moves, results
+from solver import balance, checks, engine, model, moves, results
 from solver.eligibility import Eligibility
 from solver.engine import EngineResult, Progress
 from solver.plan import Grouping, StageReport
@@ -115,7 +115,7 @@ def gap_reference(elig: Eligibility, hours: float, grouping: Grouping) -> float:
     penalties). The relative gap is measured against it, so that a reward subtracted from the objective,
     which can take it near 0, does not blow a small absolute gap up into a large relative one."""
     w = elig.problem.options.weights
-    reward = w.subcontracting * grouping.terms.subcontracted_hours / hours if hours > 0 else 0.0
+    reward = w.staffing * grouping.terms.staffing_hours / hours if hours > 0 else 0.0
     return grouping.objective + max(0.0, reward)
 
 
@@ -186,7 +186,9 @@ def best_grouping(
         limit: float, stage: str, start: Incumbent | None = None, seen: list[list[float]] | None = None
     ) -> EngineResult:
         limit = min(limit, own.left()) - overhead[0]
-        if limit < MIN_STAGE_S and stage != "members":
+        # deterministic mode: past the wall-clock guard, the later stages are skipped
+        guarded = own.deterministic and time.monotonic() >= own.guard
+        if (limit < MIN_STAGE_S or guarded) and stage != "members":
             return EngineResult("timeout", None, None, None, 0.0, "skipped: no time left")
         limit = max(MIN_STAGE_S, limit)
         time_limit, node_limit = own.engine_limits(limit)
@@ -245,7 +247,7 @@ def best_grouping(
     small = len(built.x) <= PROBE_UP_TO
     lowest = _fixed_relaxation(built, best.members, o.threads) if small else None
     for earlier in _earlier(built, seen, best.members) if small else []:
-        if own.left() < 4 * MIN_STAGE_S:
+        if own.left() < 4 * MIN_STAGE_S or (own.deterministic and time.monotonic() >= own.guard):
             break
         _restore(built.prob, earlier)
         plan = _snapshot(built)
@@ -329,15 +331,16 @@ def _earlier(built: model.Model, seen: list[list[float]], last: frozenset[str]) 
 def _even_out(built: model.Model, limit: float) -> None:
     """Local moves on the plan held in the variables (`solver.moves`); members may leave, none joins."""
     solution = results.read_solution(built)
-    subcontracts = {arc: float(z.varValue or 0.0) for arc, z in built.z.items() if (z.varValue or 0.0) > 1e-9}
+    staffing = {arc: float(z.varValue or 0.0) for arc, z in built.z.items() if (z.varValue or 0.0) > 1e-9}
     moved = moves.even_out(
-        built.elig, built.scales, solution.assignments, subcontracts, solution.mandataire, limit
+        built.elig, built.scales, solution.assignments, staffing, solution.mandataire, limit
     )
     for (k, e), x in built.x.items():
         x.varValue = 1.0 if moved.get(k) == e else 0.0
-    kept = set(moved.values())
-    for e, y in built.y.items():
-        if e not in kept and e not in built.elig.problem.options.required:
+    kept = {built.elig.entity_of(e) for e in moved.values()}
+    required = {built.elig.entity_of(e) for e in built.elig.problem.options.required}
+    for entity, y in built.y.items():
+        if entity not in kept and entity not in required:
             y.varValue = 0.0
 
 
@@ -365,7 +368,9 @@ def _equalised(built: model.Model, plan: Incumbent, clock: Clock, reports: list[
         _restore(built.prob, plan.values)
         return plan
     candidate = _snapshot(built)
-    better = candidate.objective < plan.objective - engine.ABS_GAP
+    # the polished plan is kept only when it keeps every hard rule (checked apart from the model)
+    kept = not checks.violations(built.elig, results.read_solution(built))
+    better = kept and candidate.objective < plan.objective - engine.ABS_GAP
     reports.append(
         StageReport(
             name="equalise",

@@ -91,8 +91,6 @@ class PlanReport(GroupingTables):
         text.append(f" · calcul : {number(s.seconds, 1)} s")
         return text
 
-    # --- the best grouping -------------------------------------------------------------------
-
     def diagnostics(self) -> list[Text]:
         lines = []
         left_out = []
@@ -104,16 +102,7 @@ class PlanReport(GroupingTables):
                 if st is None or st.kind not in INTERMEDIARY_KINDS:
                     left_out.append(self.labelled(d.structure))
             elif d.code not in explain.SILENT:
-                sentence = explain.sentence(d, self.labelled, self.site_name, len(self.plan.groupings))
-                lines.append(Text(f"• {sentence}"))
-        if self.plan.groupings:
-            best = self.plan.groupings[0]
-            based = {
-                st.territory for m in best.members if (st := self.structures.get(m.structure)) is not None
-            }
-            for territory in sorted({site.territory for _, site in self.site_of.values() if site.territory}):
-                if territory not in based:
-                    lines.append(Text(f"• {territory} a des sites mais aucun membre n'y est basé."))
+                lines.append(Text(f"• {explain.sentence(d)}"))
         if left_out:
             lines.append(
                 Text(

@@ -261,13 +261,17 @@ def test_an_uncovered_site_and_a_missed_clause_are_named_and_left_out_structures
             Diagnostic(
                 code="structure_not_selected_excluded", structure="6", message="Autre réseau is excluded."
             ),
-            Diagnostic(code="site_uncovered_capacity_exhausted", site="0930888H", message="..."),
+            Diagnostic(
+                code="site_uncovered_capacity_exhausted",
+                site="0930888H",
+                message="Site 0930888H non couvert : les structures à portée n'ont plus d'heures.",
+            ),
         ],
     )
     out = text(PlanReport(problem(), plan, not_invited=["6"]))
     flat = " ".join(out.split())
     assert "Sites non couverts : 0930888H Collège Jean Jaurès" in flat
-    assert "Site 0930888H Collège Jean Jaurès non couvert" in flat
+    assert "• Site 0930888H non couvert : les structures à portée n'ont plus d'heures." in flat
     assert "manque 120 h" in flat
     assert "le meilleur groupement s'en passe : Atelier Voisin (EI)." in flat
     assert "Autre réseau" not in out, "a structure not invited to the tender is not mentioned"
@@ -278,7 +282,11 @@ def test_a_plan_without_grouping_says_so_and_why() -> None:
     plan = Plan(
         status="infeasible",
         solver=SolverReport(name="HiGHS", seconds=0.1),
-        diagnostics=[Diagnostic(code="no_possible_mandataire", message="No structure able to lead.")],
+        diagnostics=[
+            Diagnostic(
+                code="no_possible_mandataire", message="Aucun mandataire possible : personne ne peut mener."
+            )
+        ],
     )
     out = text(PlanReport(problem(), plan))
     flat = " ".join(out.split())
