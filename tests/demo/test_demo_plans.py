@@ -195,17 +195,17 @@ def test_the_ai_only_put_staff_at_the_members_disposal_in_painting(planned: dict
     assert not ai & {a.structure for a in grouping.assignments}
     assert not ai & {sc.to for sc in grouping.subcontracts}, "a mise à disposition is not sous-traitance"
     assert sum(line.hours for line in grouping.staffing if line.from_ in ai) > 0, "the AI get no work"
-    members = {m.structure for m in grouping.members}
+    entity = {s: m.structure for m in grouping.members for s in structures_of(m)}
     periods = problem.tender.staffing_periods()
     to_company: dict[tuple[str, str], float] = defaultdict(float)
     for line in grouping.staffing:
         st = structures[line.from_]
-        assert st.kind in INTERMEDIARY_KINDS and line.to in members
+        assert st.kind in INTERMEDIARY_KINDS and line.to in entity, "staff go to a member"
         assert line.vat_rate == (0.0 if st.kind == StructureKind.AI else 0.2)
         assert line.value_eur == pytest.approx(line.hours * (st.mad_rate_eur_per_hour or 0), abs=CENT)
         assert line.hours <= st.capacities.get(line.trade, 0) + HOUR
         if st.kind == StructureKind.AI and structures[line.to].form == "company":
-            to_company[line.from_, line.to] += line.hours
+            to_company[line.from_, entity[line.to]] += line.hours
     for (a, _), h in to_company.items():
         cap = AI_HOURS_PER_PERSON * (structures[a].mad_staff or 0) * periods
         assert h <= cap + HOUR, f"{structures[a].name} puts {h:.0f} h at a company's disposal (cap {cap})"
