@@ -51,14 +51,18 @@ def planned(demo_engine: Engine) -> dict[str, ScenarioPlan]:
 class Split:
     """Hours and euros of each member of a grouping, recomputed from its assignments and subcontracts."""
 
-    hours: dict[tuple[str, str], float]  # (structure, trade) -> hours of its sites
-    value: dict[str, float]  # structure -> value of its sites
+    hours: dict[tuple[str, str], float]  # (member, trade) -> hours of its sites
+    value: dict[str, float]  # member -> value of its sites
     out_hours: dict[tuple[str, str], float]  # (member, trade) -> hours it subcontracts
-    out_value: dict[str, float]  # member -> value it subcontracts
-    received: dict[tuple[str, str], float]  # (sous-traitant, trade) -> hours received
+    out_value: dict[str, float]  # member -> value it subcontracts (paid directly to the sous-traitant)
+    received: dict[tuple[str, str], float]  # (sous-traitant or intermédiaire, trade) -> hours received
+    staffed: dict[tuple[str, str], float]  # (member, trade) -> hours of staff put at its disposal
 
     def own_hours(self, structure: str, trade: str) -> float:
-        return self.hours[structure, trade] - self.out_hours[structure, trade]
+        """What the member's own staff do: its hours less those subcontracted and put at disposal."""
+        return (
+            self.hours[structure, trade] - self.out_hours[structure, trade] - self.staffed[structure, trade]
+        )
 
     def revenue(self, structure: str) -> float:
         return self.value[structure] - self.out_value[structure]
@@ -73,20 +77,28 @@ def split(problem: PlanningProblem, grouping: Grouping) -> Split:
         / sum(s.hours for lot, s in sites.values() if lot.trade == t)
         for t in trades
     }
-    out = Split(
-        defaultdict(float), defaultdict(float), defaultdict(float), defaultdict(float), defaultdict(float)
-    )
+    # a member is a legal entity: its structures' figures add up under its `structure`
+    member = {e: m.structure for m in grouping.members for e in (m.structures or [m.structure])}
+    lot_rate = {
+        lot.id: sum(s.value_eur for s in lot.sites) / sum(s.hours for s in lot.sites)
+        for lot in problem.tender.lots
+    }
+    out = Split(*(defaultdict(float) for _ in range(6)))
     for a in grouping.assignments:
         lot, site = sites[a.site]
-        out.hours[a.structure, lot.trade] += site.hours
-        out.value[a.structure] += site.value_eur
+        out.hours[member[a.structure], lot.trade] += site.hours
+        out.value[member[a.structure]] += site.value_eur
     for line in grouping.subcontracts:
         # A subcontract names its trade; a one-trade tender leaves no doubt when it does not.
         trade = line.trade or next(iter(trades))
         assert line.trade is not None or len(trades) == 1
-        out.out_hours[line.from_, trade] += line.hours
-        out.out_value[line.from_] += line.hours * eur_per_hour[trade]
+        out.out_hours[member[line.from_], trade] += line.hours
+        rate = lot_rate[line.lot] if line.lot else eur_per_hour[trade]
+        out.out_value[member[line.from_]] += line.hours * rate
         out.received[line.to, trade] += line.hours
+    for staff in grouping.staffing:
+        out.staffed[member[staff.to], staff.trade] += staff.hours
+        out.received[staff.from_, staff.trade] += staff.hours
     return out
 
 
@@ -100,7 +112,7 @@ def best(plan: ScenarioPlan) -> tuple[PlanningProblem, Grouping, dict[str, Struc
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_every_site_is_covered_once_by_a_member_in_reach(planned: dict[str, ScenarioPlan], name: str) -> None:
     problem, grouping, structures = best(planned[name])
-    members = {m.structure for m in grouping.members}
+    members = {e for m in grouping.members for e in m.structures}
     sites = {site.id: (lot, site) for lot, site in problem.tender.sites()}
 
     carried = [a.site for a in grouping.assignments]
@@ -137,17 +149,21 @@ def test_the_painting_gme_has_at_most_14_members(planned: dict[str, ScenarioPlan
     assert 1 <= len(grouping.members) <= PAINTING_MEMBERS
 
 
-def test_the_ai_receive_subcontracted_hours_in_painting(planned: dict[str, ScenarioPlan]) -> None:
+def test_the_ai_put_staff_at_the_members_disposal_in_painting(planned: dict[str, ScenarioPlan]) -> None:
     problem, grouping, structures = best(planned["painting"])
     members = {m.structure for m in grouping.members}
+    in_members = {e for m in grouping.members for e in m.structures}
     work = split(problem, grouping)
 
-    to_ai = sum(h for (to, _), h in work.received.items() if structures[to].kind == StructureKind.AI)
+    # mise à disposition (Code du travail L5132-7), not sous-traitance
+    to_ai = sum(line.hours for line in grouping.staffing if structures[line.from_].kind == StructureKind.AI)
     assert to_ai > 0, "the AI of the département get no work"
+    for staff in grouping.staffing:
+        assert staff.to in in_members and structures[staff.from_].kind in INTERMEDIARY_KINDS
     for line in grouping.subcontracts:
-        assert line.from_ in members
-        assert structures[line.to].kind in INTERMEDIARY_KINDS
-        assert line.to not in members, "a sous-traitant is not a co-traitant of the same GME"
+        assert line.from_ in in_members
+        assert structures[line.to].kind not in INTERMEDIARY_KINDS
+        assert line.to not in in_members, "a sous-traitant is not a co-traitant of the same GME"
     share = problem.options.max_subcontracting_share
     for member in members:
         given = sum(h for (e, _), h in work.out_hours.items() if e == member)
@@ -162,7 +178,7 @@ def test_every_territory_with_sites_has_a_member_based_in_it(
     problem, grouping, structures = best(planned[name])
     assert problem.options.territorial_presence
     with_sites = {site.territory for _, site in problem.tender.sites()}
-    based = {structures[m.structure].territory for m in grouping.members}
+    based = {structures[e].territory for m in grouping.members for e in m.structures}
     assert None not in with_sites, "every collège lies in an EPT"
     assert with_sites <= based, f"no member based in {with_sites - based}"
 
@@ -178,7 +194,8 @@ def test_no_member_over_its_capacity_nor_its_dependence_cap(
         st = structures[m.structure]
         for lot in problem.tender.lots:
             own = work.own_hours(m.structure, lot.trade)
-            assert own <= st.capacities.get(lot.trade, 0) + HOUR, f"{st.name} over capacity in {lot.trade}"
+            capacity = sum(structures[e].capacities.get(lot.trade, 0) for e in m.structures)
+            assert own <= capacity + HOUR, f"{st.name} over capacity in {lot.trade}"
         years = problem.tender.execution_years()
         if o.max_dependence is not None and st.annual_turnover_eur > 0:
             yearly = work.revenue(m.structure) / years
@@ -186,10 +203,20 @@ def test_no_member_over_its_capacity_nor_its_dependence_cap(
                 f"{st.name} would depend on the tender for {yearly / st.annual_turnover_eur:.1%} "
                 f"of its turnover a year (cap {o.max_dependence:.0%})"
             )
-        if st.kind == "ACI" and st.annual_charges_eur is not None:
-            # Code du travail D5132-34, per year of execution
-            yearly = work.revenue(m.structure) / years + (st.commercial_revenue_eur or 0.0)
-            assert yearly <= st.cap_rate * st.annual_charges_eur + CENT, f"{st.name} over the ACI rule"
+        for e in m.structures:
+            aci = structures[e]
+            if aci.kind == "ACI" and aci.annual_charges_eur is not None:
+                # Code du travail D5132-34, per year of execution, on the ACI convention's own revenue
+                sold = sum(
+                    site.value_eur
+                    for a in grouping.assignments
+                    if a.structure == e
+                    for lot, site in problem.tender.sites()
+                    if site.id == a.site
+                )
+                sold -= sum(line.value_eur for line in grouping.subcontracts if line.from_ == e)
+                yearly = sold / years + (aci.commercial_revenue_eur or 0.0)
+                assert yearly <= aci.cap_rate * aci.annual_charges_eur + CENT, f"{aci.name} over the ACI rule"
     for (to, trade), hours in work.received.items():
         assert hours <= structures[to].capacities.get(trade, 0) + HOUR, f"{structures[to].name} over capacity"
 
@@ -216,7 +243,10 @@ def test_the_load_is_spread_no_worse_than_a_careful_split_by_hand(
     work = split(problem, grouping)
     trades = [lot.trade for lot in problem.tender.lots]
     members = [m.structure for m in grouping.members]
-    capacity = {e: sum(structures[e].capacities.get(t, 0) for t in set(trades)) for e in members}
+    pooled = {m.structure: m.structures for m in grouping.members}
+    capacity = {
+        e: sum(structures[x].capacities.get(t, 0) for x in pooled[e] for t in set(trades)) for e in members
+    }
 
     def load(own: dict[str, float]) -> list[float]:
         return [own[e] / capacity[e] for e in members]
@@ -233,7 +263,7 @@ def test_the_load_is_spread_no_worse_than_a_careful_split_by_hand(
     # painting and replacement).
     proportional: dict[str, float] = defaultdict(float)
     for lot in problem.tender.lots:
-        holders = {e: structures[e].capacities.get(lot.trade, 0) for e in members}
+        holders = {e: sum(structures[x].capacities.get(lot.trade, 0) for x in pooled[e]) for e in members}
         hours = sum(site.hours for site in lot.sites)
         for e, c in holders.items():
             proportional[e] += hours * c / sum(holders.values())
@@ -244,7 +274,7 @@ def test_the_load_is_spread_no_worse_than_a_careful_split_by_hand(
             s.hours
             for lot in problem.tender.lots
             for s in lot.sites
-            if structures[e].capacities.get(lot.trade)
+            if any(structures[x].capacities.get(lot.trade) for x in pooled[e])
         )
 
     one_site = max(largest_site(e) / capacity[e] for e in members)

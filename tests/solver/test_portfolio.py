@@ -31,7 +31,8 @@ def tender(
             "kind": "works",
             "lots": [{"id": "L1", "trade": PAINT, "windows": windows, "sites": sites}],
         },
-        "options": {"weights": {"balance": 0}},
+        # no sous-traitance: these cases look at which member does each site
+        "options": {"weights": {"balance": 0}, "max_subcontracting_share": 0},
     }
 
 
