@@ -72,6 +72,10 @@ class Conflict(ProblemError):
     status = 409
 
 
+class PreconditionFailed(ProblemError):
+    status = 412
+
+
 class Unavailable(ProblemError):
     status = 503
 

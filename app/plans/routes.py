@@ -8,6 +8,8 @@ from fastapi import APIRouter, Body, Depends, Request, Response
 
 from app.core.deps import CallerDep, Limit, Offset, ResourceId, SessionDep, WriterDep
 from app.core.errors import Problem
+from app.core.etag import etag_of_bytes
+from app.core.idempotency import IdempotencyDep, responses
 from app.jobs.backend import PlanJobs
 from app.plans import service
 from app.plans.schemas import AcceptRequest, PlanCreate, PlanPublic, PlansPublic, ReplanRequest
@@ -31,21 +33,28 @@ def _queued(request: Request, response: Response, plan_id: int) -> None:
     response.headers["Location"] = str(request.url_for("read_plan", plan_id=str(plan_id)).path)
 
 
-@router.post("/tenders/{tender_id}/plans", response_model=PlanPublic, status_code=202)
+@router.post("/tenders/{tender_id}/plans", response_model=PlanPublic, status_code=202, responses=responses())
 def create_plan(
     request: Request,
     response: Response,
     session: SessionDep,
     caller: WriterDep,
     jobs: JobsDep,
+    once: IdempotencyDep,
     tender_id: ResourceId,
     body: Annotated[PlanCreate | None, Body()] = None,
 ) -> PlanPublic:
     """Queue a plan of the tender with the given options; the answer points to the plan to poll."""
-    plan = service.create(session, jobs, caller.network_id, tender_id, (body or PlanCreate()).options)
-    assert plan.id is not None
-    _queued(request, response, plan.id)
-    return service.public(plan)
+    options = (body or PlanCreate()).options
+
+    def create() -> PlanPublic:
+        plan = service.create(session, jobs, caller.network_id, tender_id, options)
+        assert plan.id is not None
+        _queued(request, response, plan.id)
+        return service.public(plan)
+
+    result: PlanPublic = once.run(body or PlanCreate(), create)
+    return result
 
 
 @router.get("/tenders/{tender_id}/plans", response_model=PlansPublic)
@@ -61,7 +70,8 @@ def read_plan(session: SessionDep, caller: CallerDep, plan_id: ResourceId) -> Re
     """Read a plan: its status, progress while solving, and its result once done."""
     plan = service.public(service.get(session, caller.network_id, plan_id))
     # Clients poll this route: the plan, validated once, is written out without FastAPI validating it again.
-    return Response(plan.model_dump_json(by_alias=True), media_type="application/json")
+    body = plan.model_dump_json(by_alias=True)
+    return Response(body, media_type="application/json", headers={"ETag": etag_of_bytes(body.encode())})
 
 
 @router.get("/plans/{plan_id}/problem")
@@ -84,18 +94,29 @@ def accept_plan(
     return service.public(service.accept(session, caller.network_id, plan_id, body.rank))
 
 
-@router.post("/plans/{plan_id}/replan", response_model=PlanPublic, status_code=202, responses=_CONFLICT)
+@router.post(
+    "/plans/{plan_id}/replan",
+    response_model=PlanPublic,
+    status_code=202,
+    responses=responses("the plan is not in a state that allows this"),
+)
 def replan(
     request: Request,
     response: Response,
     session: SessionDep,
     caller: WriterDep,
     jobs: JobsDep,
+    once: IdempotencyDep,
     plan_id: ResourceId,
     body: ReplanRequest,
 ) -> PlanPublic:
     """Queue a new plan without the withdrawn members, keeping what it can of the accepted grouping."""
-    plan = service.replan(session, jobs, caller.network_id, plan_id, body.withdrawn, body.move_penalty)
-    assert plan.id is not None
-    _queued(request, response, plan.id)
-    return service.public(plan)
+
+    def create() -> PlanPublic:
+        plan = service.replan(session, jobs, caller.network_id, plan_id, body.withdrawn, body.move_penalty)
+        assert plan.id is not None
+        _queued(request, response, plan.id)
+        return service.public(plan)
+
+    result: PlanPublic = once.run(body, create)
+    return result

@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from app.core.db import utcnow
+from app.core.db import begin_write, snapshot, utcnow
 from app.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.integrations.webhooks import events as webhook_events
 from app.jobs.backend import PlanJobs
@@ -20,6 +21,7 @@ from app.plans.models import Plan, PlanStatus
 from app.plans.problem import build_problem
 from app.plans.schemas import PlanPublic, PlansPublic, PlanSummary
 from app.tenders import service as tenders
+from app.tenders.models import Tender
 from solver.problem import Baseline, Options
 
 
@@ -46,6 +48,8 @@ def create(
     withdrawn: list[str] | None = None,
 ) -> Plan:
     """Store the plan with the problem as the data stand now, and queue its job in the same commit."""
+    # The tender's lots and sites and the structures are read as one version of the data.
+    snapshot(session, then_insert=True)
     tender = tenders.get(session, network_id, tender_id)
     problem = build_problem(session, tender, options)
     plan = Plan(
@@ -111,10 +115,39 @@ def _grouping(plan: Plan, rank: int) -> dict[str, Any]:
     )
 
 
+def _lock_tender(session: Session, plan: Plan) -> None:
+    """Hold the tender's row until the commit; another accept of the same tender already at it is a 409.
+
+    Accepts of one tender are then one at a time (the one accepted grouping per tender is never raced
+    for). SQLite has one writer at a time anyway (`begin_write`).
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    try:
+        session.exec(select(Tender.id).where(Tender.id == plan.tender_id).with_for_update(nowait=True))
+    except OperationalError:
+        session.rollback()
+        raise Conflict(
+            f"tender {plan.tender_id} is being changed by another request (an accept or a PATCH): "
+            "read it again and retry"
+        ) from None
+
+
 def accept(session: Session, network_id: int, plan_id: int, rank: int) -> Plan:
-    """Make a grouping of the plan the tender's accepted grouping, replacing any accepted before."""
+    """Make a grouping of the plan the tender's accepted grouping, replacing any accepted before.
+
+    Accepting the grouping already accepted changes nothing (and announces nothing again).
+    """
+    begin_write(session)
     plan = get(session, network_id, plan_id)
+    _lock_tender(session, plan)
+    # Read again under the lock: another accept may have been committed since.
+    session.refresh(plan)
     _grouping(plan, rank)
+    if plan.accepted_rank == rank:
+        session.rollback()
+        session.refresh(plan)
+        return plan
     session.connection().execute(
         update(Plan)
         .where(col(Plan.tender_id) == plan.tender_id)
