@@ -14,6 +14,7 @@ from app.core.db import make_engine
 from app.core.errors import Problem, document_problems, install_error_handlers
 from app.integrations import routes as integrations
 from app.integrations.webhooks.delivery import Deliverer
+from app.integrations.webhooks.policy import WebhookPolicy
 from app.jobs.backend import make_jobs
 from app.networks import routes as networks
 from app.plans import routes as plans
@@ -37,7 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.jobs_mode, settings.database_url, engine, runner_concurrency=settings.runner_concurrency
     )
 
-    deliverer = Deliverer(engine)
+    webhook_policy = WebhookPolicy.from_settings(settings)
+    deliverer = Deliverer(engine, webhooks=webhook_policy)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -58,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.plan_jobs = jobs
     app.state.webhook_deliverer = deliverer
+    app.state.webhook_policy = webhook_policy
     install_error_handlers(app)
     document_problems(app)
 

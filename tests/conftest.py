@@ -29,7 +29,8 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'planner.db'}"
-    settings = Settings(database_url=url, environment="development")
+    # The webhook receivers of the tests listen on 127.0.0.1: allowed here, and only here, explicitly.
+    settings = Settings(database_url=url, environment="development", webhook_allow_private_targets=True)
     migrate.upgrade(settings)
     return settings
 
