@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi_offline import FastAPIOffline
 
 from app.core import health
 from app.core.config import Settings
 from app.core.db import make_engine
 from app.core.errors import Problem, document_problems, install_error_handlers
+from app.core.ratelimit import FailedAuthLimiter
 from app.integrations import routes as integrations
 from app.integrations.webhooks.delivery import Deliverer
 from app.integrations.webhooks.policy import WebhookPolicy
@@ -20,14 +23,19 @@ from app.networks import routes as networks
 from app.plans import routes as plans
 from app.structures import routes as structures
 from app.tenders import routes as tenders
+from app.web import install as install_web
 
 API_PREFIX = "/api/v1"
 
 _PROBLEMS: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "missing or unknown API key"},
+    401: {"model": Problem, "description": "missing, unknown, revoked or expired API key"},
     403: {"model": Problem, "description": "the key's role may not write"},
     404: {"model": Problem, "description": "no such resource in the key's network"},
     422: {"model": Problem, "description": "invalid fields, each named in `errors`"},
+    429: {
+        "model": Problem,
+        "description": "too many refused API keys from this client (`Retry-After` says when to try again)",
+    },
 }
 
 
@@ -50,17 +58,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         jobs.stop()
         engine.dispose()
 
-    app = FastAPI(
+    # Swagger UI and ReDoc from assets shipped in a package: `/docs` works without the internet.
+    app = FastAPIOffline(
         title="planner",
         summary="Plans the consortia (GME) in which SIAE answer public tenders together.",
         version="0.1.0",
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.session_secret = (settings.session_secret or secrets.token_hex(32)).encode()
     app.state.engine = engine
     app.state.plan_jobs = jobs
     app.state.webhook_deliverer = deliverer
     app.state.webhook_policy = webhook_policy
+    app.state.auth_limiter = FailedAuthLimiter(settings.auth_failure_limit, settings.auth_failure_window_s)
     install_error_handlers(app)
     document_problems(app)
 
@@ -70,4 +81,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for domain in (networks, integrations, structures, tenders, plans):
         api.include_router(domain.router, responses=_PROBLEMS)
     app.include_router(api)
+    install_web(app)
     return app

@@ -1,15 +1,18 @@
 """Derive the Seine-Saint-Denis demo data shipped in `app/demo/data/` from the public reference data.
 
-Usage: python scripts/derive_demo_data.py [SHARED_DATA_DIR] [--out app/demo/data]
+Usage: python scripts/derive_demo_data.py [SOURCE_DIR] [--out app/demo/data]
 
-SHARED_DATA_DIR (default `../shared/data`, next to the repository) holds `seine-saint-denis/` with the
-public files of the collèges, the SIAE and the communes (sources and licences: `app/demo/data/README.md`).
+SOURCE_DIR (default `scripts/data`, shipped with the repository) holds `seine-saint-denis/` with the
+public files of the collèges, the SIAE and the communes, as published (sources and licences:
+`scripts/data/README.md`).
 
 The public facts (names, codes, places, coordinates) are copied as published. What is not public
-(trades, capacities, turnover, insertion FTE, maximum travel distance, ability to lead) and the needs of
-each collège are *illustrative*: derived deterministically from the name and NAF code where they say
-something, otherwise drawn with a seed that is a stable hash of the structure's SIRET and kind (or the
-collège's UAI). Same input, byte-identical output: re-running this script is how the data is rebuilt.
+(trades, capacities, turnover, insertion FTE and rate, maximum travel distance, ability to lead, an ACI's
+charges and commercial revenue, an intermédiaire's hourly rate and staff, the legal form where the
+published column is empty) and the needs of each collège are *illustrative*: derived deterministically
+from the name and NAF code where they say something, otherwise drawn with a seed that is a stable hash
+of the structure's SIRET and kind (or the collège's UAI). Same input, byte-identical output:
+re-running this script is how the data is rebuilt.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_SOURCE = REPO.parent / "shared" / "data"
+DEFAULT_SOURCE = REPO / "scripts" / "data"
 DEFAULT_OUT = REPO / "app" / "demo" / "data"
 
 # Usable hours per insertion FTE and year, once training and support time are set aside.
@@ -50,6 +53,39 @@ DISTANCE_RANGE_KM["GEIQ"] = DISTANCE_RANGE_KM["EA"]
 # funding agreement) with a turnover large enough to advance the costs of coordination.
 LEAD_KINDS = frozenset({"EI", "AI", "ETTI", "EITI"})
 LEAD_MIN_TURNOVER = 600_000
+
+# Share of a structure's own hours worked by people in an insertion pathway (the clause sociale counts
+# them), drawn in a range typical of the kind. An intermédiaire's staff at disposal are all in a pathway.
+INSERTION_RATE_RANGE = {
+    "EI": (0.55, 0.75),
+    "ACI": (0.75, 0.9),
+    "EITI": (0.6, 0.8),
+    "AI": (1.0, 1.0),
+    "ETTI": (1.0, 1.0),
+    "GEIQ": (0.7, 0.85),
+    "EA": (0.5, 0.7),
+}
+# An ACI's resources are mostly subsidies: its yearly charges are about its resources, and its commercial
+# revenue a small share of them (Code du travail D5132-34 caps it below 30 %).
+ACI_CHARGES_RANGE = (0.95, 1.05)
+ACI_COMMERCIAL_SHARE_RANGE = (0.05, 0.2)
+# Price of an hour of staff put at disposal (mise à disposition), and people put at disposal per FTE
+# (most work part time).
+MAD_RATE_RANGE = {"AI": (19.0, 23.0), "ETTI": (24.0, 28.0)}
+MAD_STAFF_PER_FTE = {"AI": 2.5, "ETTI": 1.5}
+# The legal form: the published column where it says one, else the name, else the usual form of the kind.
+COMPANY_FORMS = ("SARL", "SAS", "SASU", "SA", "EURL", "SCOP", "SCIC", "COOPERATIVE")
+PUBLIC_FORMS = ("COMMUNE", "CCAS", "EPCI", "ETABLISSEMENT PUBLIC")
+ASSOCIATION_WORDS = ("ASSOC", "ASSOCIATION", "REGIE")
+KIND_LEGAL_FORM = {
+    "EI": "company",
+    "ETTI": "company",
+    "EITI": "company",
+    "ACI": "association",
+    "AI": "association",
+    "GEIQ": "association",
+    "EA": "association",
+}
 
 # The intermédiaires put staff at others' disposal: their trades are those of the staff they place.
 INTERMEDIARY_TRADES = {
@@ -201,6 +237,13 @@ SIAE_ILLUSTRATIVE_HEADER = (
     "max_distance_km",
     "capacities",
     "trades_basis",
+    "legal_form",
+    "legal_form_basis",
+    "insertion_rate",
+    "annual_charges_eur",
+    "commercial_revenue_eur",
+    "mad_rate_eur_per_hour",
+    "mad_staff",
     "illustrative",
 )
 
@@ -296,12 +339,65 @@ def trades_of(row: dict[str, str]) -> tuple[tuple[tuple[str, float], ...], str]:
     return tuple(zip(drawn, SHARES[2], strict=True)), "drawn"
 
 
+def legal_form_of(row: dict[str, str]) -> tuple[str, str]:
+    """association, company or public, and what it was read from (`source:`, `name:`, `kind:`)."""
+    published = normalise(row["legal_form"])
+    words = set(normalise(f"{row['name']} {row['brand']}").split())
+    for text, basis in ((published, "source"), (" ".join(sorted(words)), "name")):
+        found = set(text.split())
+        if basis == "source" and not text:
+            continue
+        if found & set(COMPANY_FORMS):
+            return "company", f"{basis}:{' '.join(sorted(found & set(COMPANY_FORMS)))}"
+        if any(form in text for form in PUBLIC_FORMS) and basis == "source":
+            return "public", f"{basis}:{published}"
+        if found & set(ASSOCIATION_WORDS):
+            return "association", f"{basis}:{' '.join(sorted(found & set(ASSOCIATION_WORDS)))}"
+    return KIND_LEGAL_FORM[row["kind"]], f"kind:{row['kind']}"
+
+
+def legal_forms_by_siren(rows: list[dict[str, str]]) -> dict[str, tuple[str, str]]:
+    """One legal form per legal entity (SIREN), read from the best basis among its structures: the
+    published column, then a name, then the kinds, where an ACI or AI convention means an association
+    (an AI is an association by law, Code du travail L5132-7; most ACI are)."""
+    rank = {"source": 0, "name": 1, "kind": 2}
+    best: dict[str, tuple[tuple[int, int], tuple[str, str]]] = {}
+    for row in rows:
+        form, basis = legal_form_of(row)
+        key = (rank[basis.split(":")[0]], 0 if form == "association" else 1)
+        siren = row["siret"][:9]
+        if siren not in best or key < best[siren][0]:
+            best[siren] = (key, (form, basis))
+    return {siren: found for siren, (_, found) in best.items()}
+
+
+def drawn(low: float, high: float, step: float, *seed: str) -> float:
+    """A value drawn uniformly in [low, high], rounded to `step`."""
+    return round((low + (high - low) * unit(*seed)) / step) * step
+
+
+def law_figures(siret: str, kind: str, fte: float, turnover: float) -> list[object]:
+    """Insertion rate, ACI charges and commercial revenue, MAD rate and staff (empty when not of the kind)."""
+    low, high = INSERTION_RATE_RANGE.get(kind, (0.5, 0.7))
+    rate = drawn(low, high, 0.05, siret, kind, "insertion-rate")
+    charges = revenue = mad_rate = mad_staff = ""
+    if kind == "ACI":
+        value = round(turnover * drawn(*ACI_CHARGES_RANGE, 0.01, siret, kind, "charges"), -4)
+        charges = f"{value:.0f}"
+        revenue = f"{round(value * drawn(*ACI_COMMERCIAL_SHARE_RANGE, 0.01, siret, kind, 'revenue'), -3):.0f}"
+    if kind in MAD_RATE_RANGE:
+        mad_rate = f"{drawn(*MAD_RATE_RANGE[kind], 0.5, siret, kind, 'mad-rate'):g}"
+        mad_staff = str(round(fte * MAD_STAFF_PER_FTE[kind]))
+    return [f"{rate:.2f}", charges, revenue, mad_rate, mad_staff]
+
+
 def derive_siae(
     rows: list[dict[str, str]], communes: Communes
 ) -> tuple[list[list[object]], list[list[object]]]:
     public: list[list[object]] = []
     illustrative: list[list[object]] = []
     seen: set[tuple[str, str]] = set()
+    legal_forms = legal_forms_by_siren(rows)
     for row in sorted(rows, key=lambda r: (r["siret"], r["kind"])):
         siret, kind = row["siret"], row["kind"]
         if (siret, kind) in seen:
@@ -323,7 +419,8 @@ def derive_siae(
         distance = dmin + int(unit(siret, kind, "distance") * (dmax - dmin + 1))
         can_lead = kind in LEAD_KINDS and turnover >= LEAD_MIN_TURNOVER
         illustrative.append([siret, kind, f"{fte:g}", f"{turnover:.0f}", "true" if can_lead else "false"])
-        illustrative[-1] += [distance, capacities, basis, ILLUSTRATIVE_NOTE]
+        illustrative[-1] += [distance, capacities, basis, *legal_forms[siret[:9]]]
+        illustrative[-1] += [*law_figures(siret, kind, fte, turnover), ILLUSTRATIVE_NOTE]
     return public, illustrative
 
 
@@ -390,7 +487,7 @@ def derive(source: Path, out: Path) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE, help="shared data directory")
+    parser.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE, help="public source data")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write the demo data")
     args = parser.parse_args(argv)
     if not (args.source / "seine-saint-denis").is_dir():

@@ -33,6 +33,7 @@ import warnings
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from solver import balance, engine, model, moves, results, strengthen
@@ -125,10 +126,11 @@ def _solve_part(
     sites: list[int],
     sub: Eligibility,
     member_cost: Callable[[str], float],
-    time_limit: float,
+    time_limit: Callable[[], float],
     build_seconds: list[float],
 ) -> tuple[_Part | None, engine.EngineResult]:
-    """One territory's plan and bound, with no mandataire asked (any member able to lead will do)."""
+    """One territory's plan and bound, with no mandataire asked (any member able to lead will do).
+    `time_limit` is asked once the model is built, so that building counts in the time limit."""
     building = time.monotonic()
     built = model.build(sub, "territory", nearest=None, strong=True)
     strengthen.define_valid_inequalities(built)
@@ -144,7 +146,7 @@ def _solve_part(
     outcome = engine.solve(
         built.prob,
         engine="highs",
-        time_limit=time_limit,
+        time_limit=time_limit(),
         gap_rel=elig.problem.options.gap_rel,
         threads=elig.problem.options.threads,
         start=values or None,
@@ -319,7 +321,7 @@ def solve(elig: Eligibility, budget: float, progress: Progress | None) -> Outcom
             by_territory[t],
             sub,
             lambda e: unit / spread_over[e],
-            share(t, order[i:], bound_until),
+            partial(share, t, order[i:], bound_until),
             build_seconds,
         )
         if part is None:

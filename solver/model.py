@@ -306,6 +306,9 @@ def define_balance_constraints(model: Model) -> None:
         ratio = load_ratio(model, e, arcs_of[e])
         model.prob += ratio - high <= 0, f"load_max_{label(e)}"
         model.prob += low - ratio + y <= 1, f"load_min_{label(e)}"
+    # valid for every plan (a plan has at least its mandataire), yet the relaxation would otherwise take
+    # load_min above load_max, a negative spread that hides the balance term from the bound
+    model.prob += high - low >= 0, "load_max_above_min"
 
 
 # --- objective -------------------------------------------------------------------------------------

@@ -21,11 +21,19 @@ DISAGGREGATE_UP_TO = 20_000
 NEAREST_ROWS = 0
 
 
-def solve(problem: PlanningProblem, progress: Progress | None = None, *, strong: bool = True) -> Plan:
+def solve(
+    problem: PlanningProblem,
+    progress: Progress | None = None,
+    *,
+    strong: bool = True,
+    started: float | None = None,
+) -> Plan:
     """Plan the groupings of a tender. `progress` receives dicts with `stage`, `elapsed` and, while the
     engine runs, the incumbent `objective`, best `bound` and `gap` when the engine gives them.
-    `strong=False` solves the plain formulation in one stage (to measure what the strong one gains)."""
-    began = time.monotonic()
+    `strong=False` solves the plain formulation in one stage (to measure what the strong one gains).
+    `started` (a `time.monotonic()` reading, e.g. the process's start) is when the time limit began
+    to run; by default, now."""
+    began = time.monotonic() if started is None else min(started, time.monotonic())
     try:
         return _solve(problem, progress, began, strong)
     except Exception as error:  # a valid problem always gets a plan back, even when something breaks

@@ -124,8 +124,11 @@ def data_bound(elig: Eligibility, full: Scales) -> float:
                 own = [min(h, elig.members[e].capacities.get(t, 0.0)) for e, h in in_reach.items()]
                 k = fewest_covering(own, demand - outsource)
                 fewest = max(fewest, k if k <= len(own) else 0)
+    # more members than allowed cannot cover every site: every plan then leaves a site uncovered, whose
+    # penalty exceeds the whole members' term (≤ 1), not `fewest` ÷ `max_members`
+    fewest_term = min(float(fewest), full.members) / full.members
     return (
         w.distance * distance / full.hours_km
         - w.subcontracting * reward / full.hours
-        + w.members * fewest / full.members
+        + w.members * fewest_term
     )

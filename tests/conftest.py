@@ -23,14 +23,19 @@ from app.networks.models import Role
 from app.networks.service import create_key, get_or_create_network
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'planner.db'}"
-    # The webhook receivers of the tests listen on 127.0.0.1: allowed here, and only here, explicitly.
-    settings = Settings(database_url=url, environment="development", webhook_allow_private_targets=True)
+    # Many tests send wrong keys on purpose: the limit on refused keys is tested on its own app. The
+    # webhook receivers of the tests listen on 127.0.0.1: allowed here, and only here, explicitly.
+    settings = Settings(
+        database_url=url,
+        environment="development",
+        auth_failure_limit=100_000,
+        webhook_allow_private_targets=True,
+    )
     migrate.upgrade(settings)
     return settings
 

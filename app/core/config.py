@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     jobs_mode: Literal["auto", "embedded", "workers"] = "auto"
     """Where plans are solved: `auto` = in `planner serve` on SQLite, by `planner worker` on PostgreSQL."""
 
+    session_secret: str | None = Field(default=None, min_length=32)
+    """Key that signs the web app's session cookies; by default a random one per process (sign-ins
+    then end when the server restarts, and several server processes need the same value)."""
+
     runner_concurrency: int = Field(default=1, ge=1, le=64)
     """Plans solved at once by the embedded runner (one process each)."""
 
@@ -53,6 +57,11 @@ class Settings(BaseSettings):
                 "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`"
             ) from None
         return value
+
+    auth_failure_limit: int = Field(default=20, ge=1, le=100_000)
+    """Refused API keys allowed per client address within `AUTH_FAILURE_WINDOW_S`; then 429."""
+
+    auth_failure_window_s: float = Field(default=60, gt=0, le=86_400)
 
     @field_validator("database_url")
     @classmethod

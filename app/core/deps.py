@@ -13,9 +13,11 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from app.core.errors import Forbidden, Unauthorized
+from app.core import sessions
+from app.core.errors import Forbidden, TooManyRequests, Unauthorized
+from app.core.ratelimit import FailedAuthLimiter
 from app.core.schemas import MAX_INT, MAX_LIMIT
-from app.networks.service import Caller, authenticate
+from app.networks.service import Caller, authenticate, authenticate_digest
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -28,15 +30,49 @@ SessionDep = Annotated[Session, Depends(get_session)]
 _bearer = HTTPBearer(auto_error=False, description="an API key created with `planner keys create`")
 
 
+def session_caller(request: Request, session: Session) -> Caller | None:
+    """The caller of a signed-in browser (the web app's session cookie), or None."""
+    data = sessions.read(request.app.state.session_secret, request.cookies.get(sessions.COOKIE))
+    return None if data is None else authenticate_digest(session, data.key_digest)
+
+
 def get_caller(
-    session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
     if credentials is None:
-        raise Unauthorized("an API key is required: Authorization: Bearer <key>")
+        # A signed-in browser may read (downloads, progress) with its cookie; writes always need the
+        # key itself, so a forged cross-site request cannot change anything through the API.
+        caller = session_caller(request, session) if request.method in ("GET", "HEAD") else None
+        if caller is None:
+            raise Unauthorized("an API key is required: Authorization: Bearer <key>")
+        return caller
+    wait = auth_retry_after(request)
+    if wait is not None:
+        raise TooManyRequests(
+            f"too many refused API keys from this client: try again in {wait} s", retry_after_s=wait
+        )
     caller = authenticate(session, credentials.credentials)
     if caller is None:
-        raise Unauthorized("unknown API key")
+        auth_failed(request)
+        raise Unauthorized("unknown, revoked or expired API key")
     return caller
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def auth_retry_after(request: Request) -> int | None:
+    """Seconds this client must wait after too many refused keys (API or sign-in page), or None."""
+    limiter: FailedAuthLimiter = request.app.state.auth_limiter
+    return limiter.retry_after(_client(request))
+
+
+def auth_failed(request: Request) -> None:
+    limiter: FailedAuthLimiter = request.app.state.auth_limiter
+    limiter.failed(_client(request))
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]

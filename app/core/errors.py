@@ -76,6 +76,15 @@ class PreconditionFailed(ProblemError):
     status = 412
 
 
+class TooManyRequests(ProblemError):
+    """429 with `Retry-After`: the client (or its network) is over a stated limit for now."""
+
+    status = 429
+
+    def __init__(self, detail: str, retry_after_s: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(max(1, retry_after_s))})
+
+
 class Unavailable(ProblemError):
     status = 503
 

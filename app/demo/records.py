@@ -22,10 +22,17 @@ ILLUSTRATIVE_STRUCTURE_FIELDS = (
     "can_lead",
     "max_distance_km",
     "capacities",
+    "insertion_rate",
+    "annual_charges_eur",
+    "commercial_revenue_eur",
+    "mad_rate_eur_per_hour",
+    "mad_staff",
 )
 ILLUSTRATIVE_NOTE = (
-    "Trades, capacities, turnover, insertion FTE, travel distances and the collèges' needs are "
-    "illustrative: they are not public and were derived from the names, NAF codes and a stable hash."
+    "Les métiers, capacités, chiffres d'affaires, ETP et taux d'insertion, distances, charges et "
+    "recettes des ACI, tarifs et effectifs de mise à disposition des AI et ETTI, la plupart des formes "
+    "juridiques et les besoins des collèges sont illustratifs : ils ne sont pas publics et ont été "
+    "déduits des noms, des codes NAF et d'un hachage stable."
 )
 
 
@@ -85,7 +92,7 @@ class StructureRecord:
     name: str
     brand: str
     naf: str
-    legal_form: str
+    legal_form_published: str
     address: str
     postcode: str
     commune_insee: str
@@ -100,7 +107,18 @@ class StructureRecord:
     max_distance_km: float
     capacities: dict[str, float] = field(hash=False)
     trades_basis: str
+    legal_form: str
+    legal_form_basis: str
+    insertion_rate: float
+    annual_charges_eur: float | None
+    commercial_revenue_eur: float | None
+    mad_rate_eur_per_hour: float | None
+    mad_staff: int | None
     illustrative: tuple[str, ...] = ILLUSTRATIVE_STRUCTURE_FIELDS
+
+    @property
+    def siren(self) -> str:
+        return self.siret[:9]
 
     @property
     def display_name(self) -> str:
@@ -181,6 +199,10 @@ def colleges() -> tuple[College, ...]:
     return tuple(out)
 
 
+def _optional(text: str) -> float | None:
+    return float(text) if text else None
+
+
 def _capacities(text: str) -> dict[str, float]:
     out: dict[str, float] = {}
     for item in text.split("|") if text else ():
@@ -203,7 +225,7 @@ def structures() -> tuple[StructureRecord, ...]:
                 name=row["name"],
                 brand=row["brand"],
                 naf=row["naf"],
-                legal_form=row["legal_form"],
+                legal_form_published=row["legal_form"],
                 address=row["address"],
                 postcode=row["postcode"],
                 commune_insee=row["commune_insee"],
@@ -218,6 +240,13 @@ def structures() -> tuple[StructureRecord, ...]:
                 max_distance_km=float(more["max_distance_km"]),
                 capacities=_capacities(more["capacities"]),
                 trades_basis=more["trades_basis"],
+                legal_form=more["legal_form"],
+                legal_form_basis=more["legal_form_basis"],
+                insertion_rate=float(more["insertion_rate"]),
+                annual_charges_eur=_optional(more["annual_charges_eur"]),
+                commercial_revenue_eur=_optional(more["commercial_revenue_eur"]),
+                mad_rate_eur_per_hour=_optional(more["mad_rate_eur_per_hour"]),
+                mad_staff=int(more["mad_staff"]) if more["mad_staff"] else None,
             )
         )
     return tuple(out)

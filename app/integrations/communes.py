@@ -49,21 +49,36 @@ def territories() -> frozenset[str]:
     return frozenset(c.territory for c in communes())
 
 
+@cache
+def _indexes() -> tuple[dict[str, Commune], dict[str, Commune], dict[str, list[Commune]]]:
+    by_insee = {c.insee: c for c in communes()}
+    by_name = {_key(c.name): c for c in communes()}
+    by_postcode: dict[str, list[Commune]] = {}
+    for c in communes():
+        for postcode in c.postcodes:
+            by_postcode.setdefault(postcode, []).append(c)
+    return by_insee, by_name, by_postcode
+
+
+def locate_commune(
+    *, insee: str | None = None, postcode: str | None = None, name: str | None = None
+) -> tuple[Commune, str] | tuple[None, None]:
+    """The commune and what named it (`insee`, `locality` or `postcode`): the INSEE code first, then the
+    name, then a postcode that one commune alone holds."""
+    by_insee, by_name, by_postcode = _indexes()
+    if insee and insee.strip() in by_insee:
+        return by_insee[insee.strip()], "insee"
+    if name and _key(name) in by_name:
+        return by_name[_key(name)], "locality"
+    if postcode:
+        matches = by_postcode.get(postcode.strip(), [])
+        if len(matches) == 1:
+            return matches[0], "postcode"
+    return None, None
+
+
 def find_commune(
     *, insee: str | None = None, postcode: str | None = None, name: str | None = None
 ) -> Commune | None:
     """The commune named by its INSEE code, else by its name, else by a postcode it alone holds."""
-    if insee:
-        for c in communes():
-            if c.insee == insee.strip():
-                return c
-    if name:
-        key = _key(name)
-        for c in communes():
-            if _key(c.name) == key:
-                return c
-    if postcode:
-        matches = [c for c in communes() if postcode.strip() in c.postcodes]
-        if len(matches) == 1:
-            return matches[0]
-    return None
+    return locate_commune(insee=insee, postcode=postcode, name=name)[0]

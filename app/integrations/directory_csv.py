@@ -1,5 +1,9 @@
 """Reading a directory of structures from CSV: the project's own columns, the ASP "liste des SIAE"
-columns, and those of the Marché de l'inclusion's export (siret, name, brand, kind, naf, ...).
+columns, and those of the Marché de l'inclusion's export (siret, name, brand, kind, naf, legal_form...).
+
+A legal form is read as the planner's `association`, `company` or `public`, or as the French form a
+directory writes (`SARL`, `SAS`, `SCOP`... are companies; `Association loi 1901` an association; a
+commune, an EPCI or a CCAS a public body). A rate is read as a share (`0,6`) or a percentage (`60 %`).
 
 The text is UTF-8; the separator (`,` or `;`) is sniffed from the header line. Each data row becomes
 the fields of a structure (the names of `StructureCreate`), or the reasons it cannot.
@@ -28,8 +32,15 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "lat": ("lat", "latitude"),
     "lon": ("lon", "lng", "longitude"),
     "territory": ("territory", "ept", "territoire"),
+    "legal_form": ("legal_form", "forme_juridique"),
     "annual_turnover_eur": ("annual_turnover_eur", "chiffre_affaires", "ca"),
     "insertion_fte": ("insertion_fte", "etp_insertion"),
+    "insertion_rate": ("insertion_rate", "taux_insertion", "taux_d_insertion"),
+    "annual_charges_eur": ("annual_charges_eur", "charges_annuelles"),
+    "commercial_revenue_eur": ("commercial_revenue_eur", "recettes_commerciales"),
+    "aci_cap_rate": ("aci_cap_rate", "plafond_recettes_aci"),
+    "mad_rate_eur_per_hour": ("mad_rate_eur_per_hour", "tarif_horaire_mad"),
+    "mad_staff": ("mad_staff", "salaries_mad"),
     "can_lead": ("can_lead",),
     "max_distance_km": ("max_distance_km",),
     "capacities": ("capacities",),
@@ -37,7 +48,25 @@ ALIASES: dict[str, tuple[str, ...]] = {
 # Read to place a structure, not stored as such.
 COMMUNE_HEADERS = ("city", "commune", "ville", "libelle_commune")
 ADDRESS_PARTS = ("numero_voie", "num_voie", "type_voie", "libelle_voie", "nom_voie")
-FLOAT_FIELDS = {"lat", "lon", "annual_turnover_eur", "insertion_fte", "max_distance_km"}
+FLOAT_FIELDS = {
+    "lat",
+    "lon",
+    "annual_turnover_eur",
+    "insertion_fte",
+    "max_distance_km",
+    "annual_charges_eur",
+    "commercial_revenue_eur",
+    "mad_rate_eur_per_hour",
+}
+RATE_FIELDS = {"insertion_rate", "aci_cap_rate"}
+# French legal forms as directories write them (INSEE's catégories juridiques, in words), normalised.
+COMPANY_FORMS = frozenset(
+    {"sarl", "sas", "sasu", "sa", "eurl", "scop", "scic", "snc", "sca", "societe", "entreprise", "company"}
+)
+ASSOCIATION_FORMS = frozenset({"association", "asso", "assoc"})
+PUBLIC_FORMS = frozenset(
+    {"public", "commune", "epci", "ccas", "cias", "collectivite", "etablissement_public", "departement"}
+)
 TRUE = {"true", "1", "yes", "oui", "vrai", "x"}
 FALSE = {"false", "0", "no", "non", "faux", ""}
 RQ_NAME = re.compile(r"r[ée]gie\s+de\s+quartier", re.IGNORECASE)
@@ -109,9 +138,38 @@ def _capacities(value: str) -> dict[str, float]:
     return out
 
 
+def _rate(value: str) -> float:
+    text = value.strip()
+    if text.endswith("%"):
+        return _number(text[:-1]) / 100
+    return _number(text)
+
+
+def legal_form_of(value: str) -> str:
+    """`SARL`, `Association loi 1901`, `Commune`... -> company, association or public."""
+    words = _norm(value).split("_")
+    joined = _norm(value)
+    if words[0] in ASSOCIATION_FORMS:
+        return "association"
+    if words[0] in COMPANY_FORMS or joined.startswith("societe"):
+        return "company"
+    if words[0] in PUBLIC_FORMS or joined.startswith("etablissement_public"):
+        return "public"
+    raise ValueError(
+        f"unknown legal form {value.strip()!r}: expected association, company or public "
+        "(or a French form such as SARL, SAS, SCOP, Association, Commune)"
+    )
+
+
 def _convert(name: str, value: str) -> Any:
     if name in FLOAT_FIELDS:
         return _number(value)
+    if name in RATE_FIELDS:
+        return _rate(value)
+    if name == "mad_staff":
+        return int(_number(value)) if _number(value).is_integer() else _number(value)
+    if name == "legal_form":
+        return legal_form_of(value)
     if name == "can_lead":
         if value.strip().lower() in TRUE:
             return True

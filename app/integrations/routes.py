@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from app.core.deps import CallerDep, ResourceId, SessionDep, WriterDep
 from app.core.errors import FieldError, InvalidInput, Problem, ProblemError
 from app.integrations import directory_csv, forms_routes
 from app.integrations.directory_import import ImportReport, import_directory
-from app.integrations.ocds import OcdsImportError, tender_from_package
+from app.integrations.ocds import OcdsImportError
+from app.integrations.ocds.importer import read_package
 from app.integrations.ocds_service import tender_package
 from app.integrations.webhooks import routes as webhook_routes
 from app.tenders import service as tenders
@@ -63,9 +64,65 @@ async def import_structures(request: Request, session: SessionDep, caller: Write
         raise InvalidInput([FieldError(field=exc.field, reason=exc.reason)]) from None
 
 
+class LocatedSiteReport(BaseModel):
+    site: str
+    how: Literal["insee", "locality", "postcode"] = Field(
+        description="what named the commune: deliveryLocation.gazetteer (INSEE code), "
+        "deliveryAddress.locality or deliveryAddress.postalCode"
+    )
+    commune: str
+    insee: str
+
+
+class WorkloadReport(BaseModel):
+    site: str
+    quantity: float | None
+    unit: str
+    hours: float | None
+    source: Literal["quantity_in_hours", "hours_per_unit", "unknown"]
+
+
+class OcdsImportReport(BaseModel):
+    ocid: str
+    located: list[LocatedSiteReport] = Field(
+        description="sites without coordinates, placed at the centre of their commune"
+    )
+    workloads: list[WorkloadReport]
+    sites_without_hours: list[str] = Field(description="the sites to complete before the tender is planned")
+
+
+class TenderImported(TenderPublic):
+    import_report: OcdsImportReport
+
+
+def parse_hours_per_unit(values: list[str] | None) -> dict[str, float]:
+    """`TRADE:HOURS` pairs (hours per unit of the items of that trade), or `HOURS` for every trade."""
+    out: dict[str, float] = {}
+    errors = []
+    for value in values or []:
+        trade, _, number = value.rpartition(":")
+        trade = trade.strip() or "*"
+        try:
+            rate = float(number.replace(",", "."))
+        except ValueError:
+            rate = -1.0
+        if not (0 < rate < 1e6):
+            errors.append(
+                FieldError(field="hours_per_unit", reason=f"{value!r}: expected TRADE:HOURS, HOURS > 0")
+            )
+        elif trade != "*" and trade not in sector_slugs():
+            reason = f"{value!r}: unknown trade {trade!r} (a sector slug of the Marché de l'inclusion)"
+            errors.append(FieldError(field="hours_per_unit", reason=reason))
+        else:
+            out[trade] = rate
+    if errors:
+        raise InvalidInput(errors)
+    return out
+
+
 @router.post(
     "/tenders/import/ocds",
-    response_model=TenderPublic,
+    response_model=TenderImported,
     status_code=201,
     tags=["tenders"],
     responses={409: {"model": Problem, "description": "reference already used in the network"}},
@@ -77,20 +134,42 @@ def import_ocds(
     default_trade: Annotated[
         str | None, Query(max_length=100, description="trade of the lots whose items name none")
     ] = None,
-) -> TenderPublic:
-    """Record the tender of an OCDS release package: its lots, and its items as sites."""
+    hours_per_unit: Annotated[
+        list[str] | None,
+        Query(
+            max_length=200,
+            description="hours per unit of the items that are not in hours, per trade: "
+            "`peinture-revetement-des-murs:0.12` (0,12 h per m²), or `0.12` for every trade. "
+            "Without it such sites are imported without hours and the tender is a draft.",
+        ),
+    ] = None,
+) -> TenderImported:
+    """Record the tender of an OCDS release package: its lots, and its items as sites.
+
+    A site without coordinates is placed at its commune (INSEE code, locality or postcode); a site
+    whose workload cannot be read in hours is imported with `hours: null`, and the tender is a draft
+    that cannot be planned (409) until its hours are given.
+    """
     if default_trade is not None and default_trade not in sector_slugs():
         reason = "unknown trade: a sector slug of the Marché de l'inclusion"
         raise InvalidInput([FieldError(field="default_trade", reason=reason)])
+    rates = parse_hours_per_unit(hours_per_unit)
     try:
-        payload = tender_from_package(package, default_trade=default_trade)
+        read = read_package(package, default_trade=default_trade, hours_per_unit=rates)
     except OcdsImportError as exc:
         raise InvalidInput([FieldError(field=e.field, reason=e.message) for e in exc.errors]) from None
     try:
-        data = TenderCreate.model_validate(payload)
+        data = TenderCreate.model_validate(read.tender, context={"draft": True})
     except ValidationError as exc:
         raise InvalidInput.from_validation(exc) from None
-    return tenders.create(session, caller.network_id, data)
+    tender = tenders.create(session, caller.network_id, data)
+    report = OcdsImportReport(
+        ocid=read.ocid,
+        located=[LocatedSiteReport(**vars(x)) for x in read.located],
+        workloads=[WorkloadReport(**vars(w)) for w in read.workloads],
+        sites_without_hours=read.sites_without_hours,
+    )
+    return TenderImported(**tender.model_dump(), import_report=report)
 
 
 @router.get("/tenders/{tender_id}/ocds", tags=["tenders"])

@@ -39,3 +39,8 @@ class ApiKey(SQLModel, table=True):
     prefix: str
     digest: str = Field(unique=True, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """After this instant the key answers 401; None: no expiry."""
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """Last successful authentication, to the minute (written at most once a minute per key)."""
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -2,6 +2,11 @@
 
 A structure is named in the problem (and so in the plan) by its API id written as a string, so a
 plan's `mandataire`, members and assignments point back to `/structures/{id}`.
+
+A field left unset in the database is left out of the problem, so that the planner's default applies
+(e.g. the insertion rate of the structure's kind). Two rules carry the tender's header to its lots:
+a tender reserved to SIAE (CCP L2113-13) reserves every lot that states no reservation of its own,
+and the insertion hours of a one-lot tender are its lot's when the lot states none.
 """
 
 from __future__ import annotations
@@ -15,11 +20,29 @@ from sqlmodel import Session, col, select
 from app.core.errors import FieldError, InvalidInput
 from app.structures.models import Structure, StructureCapacity
 from app.tenders.models import Lot, Site, Tender
-from solver.problem import Options, PlanningProblem, StructureSpec
+from solver.problem import Lot as LotSpec
+from solver.problem import Options, PlanningProblem, StructureSpec, TenderSpec
 from solver.problem import Site as SiteSpec
 
 _SITE_FIELDS = set(SiteSpec.model_fields) - {"id"}
+_LOT_FIELDS = set(LotSpec.model_fields) - {"id", "sites"}
+_TENDER_FIELDS = set(TenderSpec.model_fields) - {"lots"}
 _STRUCTURE_FIELDS = set(StructureSpec.model_fields) - {"id", "capacities"}
+
+
+def _set(record: Any, fields: set[str]) -> dict[str, Any]:
+    """The record's fields the problem knows, without those left unset (the planner's default applies)."""
+    return {k: v for k, v in record.model_dump(include=fields).items() if v is not None}
+
+
+def _lot(tender: Tender, lot: Lot, lot_count: int) -> dict[str, Any]:
+    data = _set(lot, _LOT_FIELDS)
+    if "reserved" in _LOT_FIELDS and tender.reserved and lot.reserved is None:
+        data["reserved"] = "siae"
+    one_lot_clause = lot_count == 1 and lot.insertion_hours is None and tender.insertion_hours is not None
+    if "insertion_hours" in _LOT_FIELDS and one_lot_clause:
+        data["insertion_hours"] = tender.insertion_hours
+    return data
 
 
 def tender_data(session: Session, tender: Tender) -> dict[str, Any]:
@@ -28,19 +51,9 @@ def tender_data(session: Session, tender: Tender) -> dict[str, Any]:
     by_lot: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for site in sites:
         by_lot[site.lot_id].append(site.model_dump(include=_SITE_FIELDS) | {"id": site.ref})
-    return {
-        "reference": tender.reference,
-        "title": tender.title,
-        "kind": tender.kind,
+    return _set(tender, _TENDER_FIELDS) | {
         "lots": [
-            {
-                "id": lot.ref,
-                "title": lot.title,
-                "trade": lot.trade,
-                "cpv": lot.cpv,
-                "sites": by_lot[lot.id or 0],
-            }
-            for lot in lots
+            _lot(tender, lot, len(lots)) | {"id": lot.ref, "sites": by_lot[lot.id or 0]} for lot in lots
         ],
     }
 
@@ -56,7 +69,7 @@ def structures_data(session: Session, network_id: int) -> list[dict[str, Any]]:
     for row in rows:
         capacities[row.structure_id][row.trade] = row.hours
     return [
-        s.model_dump(include=_STRUCTURE_FIELDS) | {"id": str(s.id), "capacities": capacities[s.id or 0]}
+        _set(s, _STRUCTURE_FIELDS) | {"id": str(s.id), "capacities": capacities[s.id or 0]}
         for s in structures
     ]
 

@@ -33,7 +33,12 @@ def _queued(request: Request, response: Response, plan_id: int) -> None:
     response.headers["Location"] = str(request.url_for("read_plan", plan_id=str(plan_id)).path)
 
 
-@router.post("/tenders/{tender_id}/plans", response_model=PlanPublic, status_code=202, responses=responses())
+@router.post(
+    "/tenders/{tender_id}/plans",
+    response_model=PlanPublic,
+    status_code=202,
+    responses=responses("the tender is a draft: sites without hours"),
+)
 def create_plan(
     request: Request,
     response: Response,

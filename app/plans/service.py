@@ -37,6 +37,21 @@ def public(plan: Plan) -> PlanPublic:
     return PlanPublic.model_validate(plan, from_attributes=True)
 
 
+def refuse_draft(session: Session, tender: Tender) -> None:
+    """A draft tender (sites without hours) cannot be planned: 409 naming each site to complete."""
+    missing = tenders.sites_without_hours(session, tender)
+    if missing:
+        shown = ", ".join(missing[:20]) + (f" and {len(missing) - 20} more" if len(missing) > 20 else "")
+        raise Conflict(
+            f"tender {tender.id} is a draft: {len(missing)} site(s) have no hours ({shown}); "
+            "give their hours (PATCH /tenders/{id} with the lots) or import the package again with "
+            "hours_per_unit",
+            errors=[
+                FieldError(field=f"sites.{ref}.hours", reason="workload in hours unknown") for ref in missing
+            ],
+        )
+
+
 def create(
     session: Session,
     jobs: PlanJobs,
@@ -51,6 +66,7 @@ def create(
     # The tender's lots and sites and the structures are read as one version of the data.
     snapshot(session, then_insert=True)
     tender = tenders.get(session, network_id, tender_id)
+    refuse_draft(session, tender)
     problem = build_problem(session, tender, options)
     plan = Plan(
         network_id=network_id,

@@ -30,8 +30,15 @@ class Structure(SQLModel, table=True):
     lat: float
     lon: float
     territory: str | None = Field(default=None, index=True)
+    legal_form: str | None = None
     annual_turnover_eur: float = 0
     insertion_fte: float | None = None
+    insertion_rate: float | None = None
+    annual_charges_eur: float | None = None
+    commercial_revenue_eur: float | None = None
+    aci_cap_rate: float | None = None
+    mad_rate_eur_per_hour: float | None = None
+    mad_staff: int | None = None
     can_lead: bool = False
     max_distance_km: float | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

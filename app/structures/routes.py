@@ -57,6 +57,10 @@ def list_structures(
     ] = None,
     territory: Annotated[str | None, Query(max_length=100)] = None,
     siret: Annotated[str | None, Query(max_length=20)] = None,
+    siren: Annotated[
+        str | None,
+        Query(pattern=r"^\d{9}$", description="the legal entity's structures (one per SIRET and kind)"),
+    ] = None,
 ) -> StructuresPublic:
     """List the network's structures, filtered and paged."""
     return service.list_structures(
@@ -66,6 +70,7 @@ def list_structures(
         trade=trade,
         territory=territory,
         siret=siret,
+        siren=siren,
         limit=limit,
         offset=offset,
     )

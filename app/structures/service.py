@@ -22,10 +22,8 @@ from app.structures.schemas import (
     StructuresPublic,
     StructureUpdate,
 )
-from solver.problem import StructureSpec
 
 _FIELDS = [f for f in StructureCreate.model_fields if f != "capacities"]
-_SPEC_FIELDS = set(StructureSpec.model_fields) - {"id"}
 
 
 def get(session: Session, network_id: int, structure_id: int, *, for_update: bool = False) -> Structure:
@@ -42,17 +40,6 @@ def read(session: Session, network_id: int, structure_id: int) -> StructurePubli
     return _public(session, [get(session, network_id, structure_id)])[0]
 
 
-def specs(session: Session, network_id: int) -> list[StructureSpec]:
-    """The network's structures as the planning problem's `structures`, identified by their API id."""
-    rows = session.exec(
-        select(Structure).where(Structure.network_id == network_id).order_by(col(Structure.id))
-    ).all()
-    return [
-        StructureSpec.model_validate(s.model_dump(include=_SPEC_FIELDS) | {"id": str(s.id)})
-        for s in _public(session, rows)
-    ]
-
-
 def list_structures(
     session: Session,
     network_id: int,
@@ -61,6 +48,7 @@ def list_structures(
     trade: str | None = None,
     territory: str | None = None,
     siret: str | None = None,
+    siren: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> StructuresPublic:
@@ -71,6 +59,8 @@ def list_structures(
         query = query.where(Structure.territory == territory)
     if siret is not None:
         query = query.where(Structure.siret == stdnum_siret.compact(siret))
+    if siren is not None:
+        query = query.where(col(Structure.siret).startswith(siren))
     if trade is not None:
         holders = select(StructureCapacity.structure_id).where(StructureCapacity.trade == trade)
         query = query.where(col(Structure.id).in_(holders))

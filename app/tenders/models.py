@@ -23,6 +23,8 @@ class Tender(SQLModel, table=True):
     reference: str
     title: str
     buyer: str | None = None
+    buyer_siret: str | None = None
+    ocid: str | None = None
     kind: str = Field(index=True)
     cpv_codes: list[str] = Field(default_factory=list, sa_type=JSON)
     reserved: bool = False
@@ -47,6 +49,10 @@ class Lot(SQLModel, table=True):
     title: str
     trade: str
     cpv: str | None = None
+    kind: str | None = None
+    reserved: str | None = None
+    insertion_hours: float | None = None
+    essential: bool = False
 
 
 class Site(SQLModel, table=True):
@@ -68,5 +74,6 @@ class Site(SQLModel, table=True):
     lat: float
     lon: float
     territory: str | None = None
-    hours: float
+    # None while the tender is a draft (imported without a workload): it cannot be planned then.
+    hours: float | None = None
     value_eur: float

@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, Field, ValidationInfo, field_validator
+from pydantic import AwareDatetime, BaseModel, Field, ValidationInfo, field_validator, model_validator
+from stdnum.exceptions import ValidationError as NumberError
+from stdnum.fr import siret as stdnum_siret
 
 from app.core.schemas import ApiInput, Identified, Paging
 from app.plans.schemas import AcceptedGrouping
@@ -27,8 +29,37 @@ def check_cpv(code: str) -> str:
     return code
 
 
+def check_buyer_siret(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return str(stdnum_siret.validate(value))
+    except NumberError:
+        raise ValueError(f"not a valid SIRET: {value!r} (14 digits, Luhn checksum)") from None
+
+
 class SiteCreate(ApiInput, SiteSpec):
-    """A site of a lot: its id (e.g. a collège's UAI) is unique within the tender."""
+    """A site of a lot: its id (e.g. a collège's UAI) is unique within the tender.
+
+    `hours` may be null only in a tender read from a buyer's OCDS package whose items give no
+    workload: the tender is then a draft, planned once every site has its hours.
+    """
+
+    hours: float | None = Field(  # type: ignore[assignment]
+        default=None, gt=0, description="workload in hours; null only in a draft tender"
+    )
+
+    @model_validator(mode="after")
+    def _hours_unless_draft(self, info: ValidationInfo) -> SiteCreate:
+        if self.hours is None and not (info.context or {}).get("draft"):
+            raise ValueError("hours: the site's workload in hours is required (> 0)")
+        return self
+
+
+class SitePublic(SiteSpec):
+    hours: float | None = Field(  # type: ignore[assignment]
+        description="workload in hours; null while the tender is a draft"
+    )
 
 
 class LotCreate(ApiInput, LotSpec):
@@ -59,6 +90,14 @@ class TenderBase(BaseModel):
     reference: str = Field(min_length=1, max_length=64, description="unique within the network")
     title: str = Field(min_length=1, max_length=300)
     buyer: str | None = Field(default=None, max_length=200)
+    buyer_siret: str | None = Field(
+        default=None, description="the buyer's SIRET (14 digits), its identifier in the forms and OCDS"
+    )
+    ocid: str | None = Field(
+        default=None,
+        max_length=128,
+        description="the OCDS contracting process id the buyer published, kept by import and export",
+    )
     kind: TenderKind
     cpv_codes: list[str] = Field(default_factory=list, max_length=50, examples=[["45442110-1"]])
     reserved: bool = Field(
@@ -81,6 +120,8 @@ class TenderHeader(ApiInput, TenderBase):
     def _cpv_codes(cls, value: list[str]) -> list[str]:
         return [check_cpv(code) for code in value]
 
+    _buyer_siret = field_validator("buyer_siret")(check_buyer_siret)
+
     @field_validator("execution_end")
     @classmethod
     def _after_start(cls, value: date | None, info: ValidationInfo) -> date | None:
@@ -102,6 +143,8 @@ class TenderUpdate(ApiInput):
     reference: str | None = None
     title: str | None = None
     buyer: str | None = None
+    buyer_siret: str | None = None
+    ocid: str | None = None
     kind: TenderKind | None = None
     cpv_codes: list[str] | None = None
     reserved: bool | None = None
@@ -120,18 +163,19 @@ class TenderUpdate(ApiInput):
         return check_unique_ids(value)
 
 
-class LotPublic(BaseModel):
-    id: str
-    title: str
-    trade: str
-    cpv: str | None
-    sites: list[SiteSpec]
+class LotPublic(LotSpec):
+    """A lot as stored: the fields of the planning problem's lot, its sites' hours unknown in a draft."""
+
+    sites: list[SitePublic]  # type: ignore[assignment]
 
 
 class TenderSummary(TenderBase, Identified):
     lot_count: int
     site_count: int
     total_hours: float
+    draft: bool = Field(
+        default=False, description="some sites have no hours yet: the tender cannot be planned"
+    )
     created_at: datetime
     updated_at: datetime
 

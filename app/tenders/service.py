@@ -19,6 +19,7 @@ from app.tenders.models import Lot, Site, Tender
 from app.tenders.schemas import (
     LotCreate,
     LotPublic,
+    SitePublic,
     TenderCreate,
     TenderHeader,
     TenderPublic,
@@ -27,10 +28,11 @@ from app.tenders.schemas import (
     TenderUpdate,
 )
 from solver.problem import Site as SiteSpec
-from solver.problem import TenderSpec
 
 _HEADER = list(TenderHeader.model_fields)
 _SITE_FIELDS = set(SiteSpec.model_fields) - {"id"}
+# The lot's fields as posted (`id` is stored as `ref`, its sites in their own table).
+_LOT_FIELDS = (set(LotCreate.model_fields) & set(Lot.model_fields)) - {"id", "sites"}
 
 
 def get(session: Session, network_id: int, tender_id: int, *, for_update: bool = False) -> Tender:
@@ -47,10 +49,15 @@ def read(session: Session, network_id: int, tender_id: int) -> TenderPublic:
     return _public(session, get(session, network_id, tender_id))
 
 
-def spec(session: Session, network_id: int, tender_id: int) -> TenderSpec:
-    """The tender as the planning problem's `tender`: the same lots and sites, as the solver reads them."""
-    tender = read(session, network_id, tender_id)
-    return TenderSpec.model_validate(tender.model_dump(include=set(TenderSpec.model_fields)))
+def sites_without_hours(session: Session, tender: Tender) -> list[str]:
+    """Ids of the sites whose workload is still unknown (a draft imported from a buyer's package)."""
+    return list(
+        session.exec(
+            select(Site.ref)
+            .where(Site.tender_id == tender.id, col(Site.hours).is_(None))
+            .order_by(col(Site.lot_id), col(Site.position))
+        ).all()
+    )
 
 
 def list_tenders(
@@ -137,7 +144,7 @@ def _delete_lots(session: Session, tender: Tender) -> None:
 def _insert_lots(session: Session, tender: Tender, lots: list[LotCreate]) -> None:
     assert tender.id is not None
     rows = [
-        Lot(tender_id=tender.id, ref=lot.id, position=i, title=lot.title, trade=lot.trade, cpv=lot.cpv)
+        Lot(tender_id=tender.id, ref=lot.id, position=i, **lot.model_dump(include=_LOT_FIELDS))
         for i, lot in enumerate(lots)
     ]
     session.add_all(rows)
@@ -157,13 +164,15 @@ def _public(session: Session, tender: Tender) -> TenderPublic:
     sites = session.exec(
         select(Site).where(Site.tender_id == tender.id).order_by(col(Site.lot_id), col(Site.position))
     ).all()
-    by_lot: dict[int | None, list[SiteSpec]] = {lot.id: [] for lot in lots}
+    by_lot: dict[int | None, list[SitePublic]] = {lot.id: [] for lot in lots}
     for site in sites:
         by_lot[site.lot_id].append(
-            SiteSpec.model_validate(site.model_dump(include=_SITE_FIELDS) | {"id": site.ref})
+            SitePublic.model_validate(site.model_dump(include=_SITE_FIELDS) | {"id": site.ref})
         )
     public_lots = [
-        LotPublic(id=lot.ref, title=lot.title, trade=lot.trade, cpv=lot.cpv, sites=by_lot[lot.id])
+        LotPublic.model_validate(
+            lot.model_dump(include=_LOT_FIELDS) | {"id": lot.ref, "sites": by_lot[lot.id]}
+        )
         for lot in lots
     ]
     summary = _summaries(session, [tender])[0]
@@ -182,9 +191,9 @@ def _summaries(session: Session, tenders: Sequence[Tender]) -> list[TenderSummar
         ).all()
     )
     site_totals = {
-        tender_id: (count, hours)
-        for tender_id, count, hours in session.exec(
-            select(Site.tender_id, func.count(), func.sum(Site.hours))
+        tender_id: (count, hours, with_hours)
+        for tender_id, count, hours, with_hours in session.exec(
+            select(Site.tender_id, func.count(), func.sum(Site.hours), func.count(col(Site.hours)))
             .where(col(Site.tender_id).in_(ids))
             .group_by(col(Site.tender_id))
         ).all()
@@ -192,7 +201,7 @@ def _summaries(session: Session, tenders: Sequence[Tender]) -> list[TenderSummar
     out = []
     for t in tenders:
         assert t.id is not None
-        site_count, hours = site_totals.get(t.id, (0, 0.0))
+        site_count, hours, with_hours = site_totals.get(t.id, (0, 0.0, 0))
         out.append(
             TenderSummary.model_validate(
                 t.model_dump()
@@ -200,6 +209,7 @@ def _summaries(session: Session, tenders: Sequence[Tender]) -> list[TenderSummar
                     "lot_count": lot_counts.get(t.id, 0),
                     "site_count": site_count,
                     "total_hours": hours or 0.0,
+                    "draft": with_hours < site_count,
                 }
             )
         )

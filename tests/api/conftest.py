@@ -8,12 +8,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from tests.conftest import SHARED_DATA
+from tests.conftest import ROOT
 
 PAINTING = "peinture-revetement-des-murs"
 CLEANING = "nettoyage-de-locaux-16"
-# Source: Ministère de l'Éducation nationale, établissements d'enseignement, 2024 (Licence Ouverte).
-COLLEGES_CSV = SHARED_DATA / "seine-saint-denis" / "colleges_publics_93.csv"
+# Source: Ministère de l'Éducation nationale, établissements d'enseignement, 2024 (Licence Ouverte), as
+# shipped with the demo data (app/demo/data/README.md).
+COLLEGES_CSV = ROOT / "app" / "demo" / "data" / "colleges_93.csv"
 
 Headers = dict[str, str]
 

@@ -27,6 +27,7 @@ runner = CliRunner()
 
 
 def test_keys_create_prints_the_key_alone_on_the_last_line(client: TestClient, settings: Settings) -> None:
+    runner.invoke(cli, ["networks", "create", "inser-eco93"], env={"DATABASE_URL": settings.database_url})
     result = runner.invoke(
         cli,
         ["keys", "create", "--network", "inser-eco93", "--role", "coordinator"],
@@ -43,7 +44,8 @@ def test_keys_create_prints_the_key_alone_on_the_last_line(client: TestClient, s
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--network", "Inser Eco", "--role", "viewer"], "invalid network slug"),
+        (["--network", "Inser Eco", "--role", "viewer"], "identifiant de réseau invalide"),
+        (["--network", "inser-eco39", "--role", "viewer"], "réseau inconnu 'inser-eco39'"),
         (["--network", "inser-eco93", "--role", "boss"], "'boss' is not one of"),
     ],
 )

@@ -127,3 +127,88 @@ def test_a_duplicate_caught_only_by_the_database_is_a_409(
     response = client.post(URL, json=structure_body(capacities={CLEANING: 5}), headers=coordinator)
     assert response.status_code == 409
     assert client.get(URL, params={"trade": CLEANING}, headers=coordinator).json()["total"] == 0
+
+
+# Régie de Quartier Tremblay holds an EI and an ACI convention under one SIRET (ASP list, 2021); the
+# figures below are illustrative.
+TREMBLAY = "39281437200034"
+
+
+def test_legal_entity_fields_are_stored_and_read_back(client: TestClient, coordinator: Headers) -> None:
+    aci = structure_body(
+        siret=TREMBLAY,
+        name="Régie de Quartier Tremblay",
+        legal_form="association",
+        insertion_rate=0.8,
+        annual_charges_eur=900000,
+        commercial_revenue_eur=120000,
+        aci_cap_rate=0.5,
+    )
+    ai = structure_body(
+        siret="38025324500050",
+        name="ASSOC ENERGIE",
+        kind="AI",
+        legal_form="association",
+        mad_rate_eur_per_hour=21.5,
+        mad_staff=12,
+    )
+    created = [client.post(URL, json=body, headers=coordinator) for body in (aci, ai)]
+    assert [r.status_code for r in created] == [201, 201], [r.text for r in created]
+    for response, body in zip(created, (aci, ai), strict=True):
+        read = client.get(f"{URL}/{response.json()['id']}", headers=coordinator).json()
+        assert {k: read[k] for k in body if k != "siret"} == {k: v for k, v in body.items() if k != "siret"}
+        assert read["siren"] == body["siret"][:9]
+    unset = client.get(f"{URL}/{created[1].json()['id']}", headers=coordinator).json()
+    assert (unset["insertion_rate"], unset["annual_charges_eur"], unset["aci_cap_rate"]) == (None, None, None)
+
+
+def test_bad_legal_entity_values_are_422_naming_each_field(client: TestClient, coordinator: Headers) -> None:
+    body = structure_body(
+        kind="EI",
+        legal_form="SARL",
+        insertion_rate=1.2,
+        annual_charges_eur=500000,
+        mad_staff=3,
+    )
+    response = client.post(URL, json=body, headers=coordinator)
+    assert response.status_code == 422
+    reasons = {e["field"]: e["reason"] for e in response.json()["errors"]}
+    assert set(reasons) == {"legal_form", "insertion_rate", "annual_charges_eur", "mad_staff"}
+    assert "association" in reasons["legal_form"] and "company" in reasons["legal_form"]
+    assert "D5132-34" in reasons["annual_charges_eur"] and "EI" in reasons["annual_charges_eur"]
+    assert "AI or ETTI" in reasons["mad_staff"]
+    over_cap = client.post(URL, json=structure_body(aci_cap_rate=0.6), headers=coordinator)
+    assert over_cap.status_code == 422
+    assert [e["field"] for e in over_cap.json()["errors"]] == ["aci_cap_rate"]
+    assert client.get(URL, headers=coordinator).json()["total"] == 0
+
+
+def test_patch_checks_the_legal_entity_fields_against_the_kind(
+    client: TestClient, coordinator: Headers
+) -> None:
+    aci = client.post(URL, json=structure_body(annual_charges_eur=800000), headers=coordinator).json()
+    to_ei = client.patch(f"{URL}/{aci['id']}", json={"kind": "EI"}, headers=coordinator)
+    assert to_ei.status_code == 422
+    assert [e["field"] for e in to_ei.json()["errors"]] == ["annual_charges_eur"]
+    cleared = client.patch(
+        f"{URL}/{aci['id']}", json={"kind": "EI", "annual_charges_eur": None}, headers=coordinator
+    )
+    assert cleared.status_code == 200, cleared.text
+    assert (cleared.json()["kind"], cleared.json()["annual_charges_eur"]) == ("EI", None)
+    company = client.patch(f"{URL}/{aci['id']}", json={"legal_form": "company"}, headers=coordinator)
+    assert company.json()["legal_form"] == "company"
+
+
+def test_structures_of_one_legal_entity_are_listed_by_siren(client: TestClient, coordinator: Headers) -> None:
+    # URBAN DECO CONCEPT: two establishments (two SIRETs) of one SIREN.
+    bodies = [
+        structure_body(siret="78976102000021", name="URBAN DECO CONCEPT"),
+        structure_body(siret="78976102000039", name="URBAN DECO CONCEPT"),
+        structure_body(),
+    ]
+    ids = [client.post(URL, json=b, headers=coordinator).json()["id"] for b in bodies]
+    page = client.get(URL, params={"siren": "789761020"}, headers=coordinator).json()
+    assert [s["id"] for s in page["items"]] == ids[:2]
+    assert {s["siren"] for s in page["items"]} == {"789761020"}
+    bad = client.get(URL, params={"siren": "7897"}, headers=coordinator)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "siren"

@@ -12,7 +12,7 @@ import pytest
 
 from app.demo import colleges, communes, structures
 from solver.reference import sector_slugs
-from tests.demo.shared_data import REPO, SHARED_DATA, source_rows
+from tests.demo.source_data import REPO, SOURCE_DATA, source_rows
 
 DATA = resources.files("app.demo").joinpath("data")
 SHIPPED = (
@@ -134,7 +134,7 @@ def test_illustrative_files_say_so_on_every_row() -> None:
 def test_rerunning_the_derivation_reproduces_the_shipped_files(tmp_path: Path) -> None:
     script = REPO / "scripts" / "derive_demo_data.py"
     run = subprocess.run(
-        [sys.executable, str(script), str(SHARED_DATA), "--out", str(tmp_path)],
+        [sys.executable, str(script), str(SOURCE_DATA), "--out", str(tmp_path)],
         capture_output=True,
         text=True,
         check=False,
@@ -159,10 +159,10 @@ def test_the_derivation_names_a_missing_source(tmp_path: Path) -> None:
 
 
 def test_a_name_spread_over_two_lines_is_read_as_one_structure(tmp_path: Path) -> None:
-    source = tmp_path / "shared" / "seine-saint-denis"
+    source = tmp_path / "source" / "seine-saint-denis"
     source.mkdir(parents=True)
     for name in ("communes_93.csv", "colleges_publics_93.csv"):
-        (source / name).write_bytes((SHARED_DATA / "seine-saint-denis" / name).read_bytes())
+        (source / name).write_bytes((SOURCE_DATA / "seine-saint-denis" / name).read_bytes())
     (source / "siae_93.csv").write_text(
         "siret,name,brand,kind,naf,legal_form,address,postcode,city,lat,lon\n"
         '82200166500030,"ACCES,\nINCLUSIVE TECH",,EI,6202A,,1 rue X,93210,Saint-Denis,48.9,2.35\n'
@@ -172,7 +172,7 @@ def test_a_name_spread_over_two_lines_is_read_as_one_structure(tmp_path: Path) -
     out = tmp_path / "out"
     script = REPO / "scripts" / "derive_demo_data.py"
     run = subprocess.run(
-        [sys.executable, str(script), str(tmp_path / "shared"), "--out", str(out)],
+        [sys.executable, str(script), str(tmp_path / "source"), "--out", str(out)],
         capture_output=True,
         text=True,
         check=False,
@@ -184,3 +184,48 @@ def test_a_name_spread_over_two_lines_is_read_as_one_structure(tmp_path: Path) -
         ("50980445600010", "MENAGE ET PROPRETE", "Aulnay-sous-Bois"),
         ("82200166500030", "ACCES, INCLUSIVE TECH", "Saint-Denis"),
     ]
+
+
+def test_a_legal_entity_has_one_legal_form_read_from_the_published_column_where_there_is_one() -> None:
+    by_siren: dict[str, set[str]] = {}
+    for s in structures():
+        by_siren.setdefault(s.siren, set()).add(s.legal_form)
+        assert s.legal_form in ("association", "company", "public"), s.id
+    assert {siren: forms for siren, forms in by_siren.items() if len(forms) > 1} == {}
+    published = {(row["siret"], row["kind"]): row["legal_form"] for row in source_rows("siae_93.csv")}
+    for s in structures():
+        if published[(s.siret, s.kind)] == "SARL":
+            assert (s.legal_form, s.legal_form_basis) == ("company", "source:SARL"), s.id
+    # An AI is an association by law (Code du travail L5132-7).
+    assert {s.legal_form for s in structures() if s.kind == "AI"} == {"association"}
+    # The régie de quartier of Tremblay holds an EI and an ACI convention: one association.
+    assert {(s.kind, s.legal_form) for s in structures() if s.siret == "39281437200034"} == {
+        ("EI", "association"),
+        ("ACI", "association"),
+    }
+
+
+def test_illustrative_law_figures_belong_to_their_kinds() -> None:
+    for s in structures():
+        assert 0 < s.insertion_rate <= 1, s.id
+        if s.kind == "ACI":
+            assert s.annual_charges_eur is not None and s.commercial_revenue_eur is not None, s.id
+            # Below the 30 % of charges of Code du travail D5132-34 before any tender.
+            assert s.commercial_revenue_eur < 0.3 * s.annual_charges_eur, s.id
+        else:
+            assert (s.annual_charges_eur, s.commercial_revenue_eur) == (None, None), s.id
+        if s.kind in ("AI", "ETTI"):
+            assert s.mad_rate_eur_per_hour is not None and 15 <= s.mad_rate_eur_per_hour <= 30, s.id
+            assert s.mad_staff is not None and s.mad_staff >= s.insertion_fte, s.id
+            assert s.insertion_rate == 1.0, s.id
+        else:
+            assert (s.mad_rate_eur_per_hour, s.mad_staff) == (None, None), s.id
+    readme = DATA.joinpath("README.md").read_text(encoding="utf-8")
+    for column in (
+        "legal_form",
+        "insertion_rate",
+        "annual_charges_eur",
+        "mad_rate_eur_per_hour",
+        "mad_staff",
+    ):
+        assert f"`{column}`" in readme, column

@@ -18,7 +18,7 @@ SIAE_93 = Path(__file__).parent / "data" / "siae_93.csv"
 def test_siae_93_file_reads_into_81_structures() -> None:
     directory = parse_directory(decode(SIAE_93.read_bytes()))
     assert directory.delimiter == ","
-    assert directory.ignored == ["brand", "naf", "legal_form"]
+    assert directory.ignored == ["brand", "naf"]
     assert len(directory.rows) == 81
     assert [r.line for r in directory.rows if r.errors] == []
     by_siret = {(r.fields["siret"], r.fields["kind"]): r for r in directory.rows}
@@ -29,6 +29,13 @@ def test_siae_93_file_reads_into_81_structures() -> None:
     assert comma.fields["territory"] == "Plaine Commune"
     assert (comma.fields["lat"], comma.fields["lon"]) == (48.906927, 2.35801)
     assert sorted(r.fields["kind"] for r in directory.rows).count("AI") == 5
+    # The published legal form is read where the file gives one (three SARL).
+    forms = {r.fields["name"]: r.fields["legal_form"] for r in directory.rows if "legal_form" in r.fields}
+    assert forms == {
+        "LA COLLECTERIE": "company",
+        "INITIATIVES SOLIDAIRES": "company",
+        "BALUCHON A TABLE CITOYENS": "company",
+    }
 
 
 def test_asp_columns_semicolons_and_decimal_commas() -> None:
@@ -129,3 +136,44 @@ def test_any_name_written_by_a_spreadsheet_reads_back(rows: list[str], delimiter
     directory = parse_directory(out.getvalue())
     assert directory.delimiter == delimiter
     assert [r.fields["name"] for r in directory.rows] == rows
+
+
+def test_legal_entity_columns_in_french_and_as_fields() -> None:
+    text = (
+        "siret;kind;name;forme_juridique;taux_insertion;charges_annuelles;recettes_commerciales;"
+        "plafond_recettes_aci;tarif_horaire_mad;salaries_mad\n"
+        "39281437200034;ACI;Régie de Quartier Tremblay;Association loi 1901;80 %;900 000;120 000,5;0,5;;\n"
+        "50983553400017;AI;ASSOC AI;association;1;;;;21,5;40\n"
+        "40101593800061;ETTI;HUMANDO;SAS;;;;;26;12\n"
+        "21930077000016;ACI;Chantier de la ville;Commune;0,85;;;;;\n"
+    )
+    directory = parse_directory(text)
+    assert [r.errors for r in directory.rows] == [[], [], [], []]
+    aci, ai, etti, town = (r.fields for r in directory.rows)
+    assert aci["legal_form"] == "association"
+    assert (aci["insertion_rate"], aci["annual_charges_eur"], aci["commercial_revenue_eur"]) == (
+        0.8,
+        900000,
+        120000.5,
+    )
+    assert aci["aci_cap_rate"] == 0.5
+    assert (ai["legal_form"], ai["insertion_rate"], ai["mad_rate_eur_per_hour"], ai["mad_staff"]) == (
+        "association",
+        1,
+        21.5,
+        40,
+    )
+    assert (etti["legal_form"], etti["mad_staff"]) == ("company", 12)
+    assert (town["legal_form"], town["insertion_rate"]) == ("public", 0.85)
+
+
+def test_unknown_legal_form_and_bad_rate_are_named_on_their_row() -> None:
+    text = (
+        "siret,kind,name,legal_form,insertion_rate\n"
+        "39281437200034,ACI,Régie,GIE,0.8\n"
+        "50983553400017,AI,AI,association,beaucoup\n"
+    )
+    first, second = parse_directory(text).rows
+    assert [field for field, _ in first.errors] == ["legal_form"]
+    assert "GIE" in first.errors[0][1] and "association, company or public" in first.errors[0][1]
+    assert [field for field, _ in second.errors] == ["insertion_rate"]

@@ -17,6 +17,7 @@ from app.integrations.ocds import (
     tender_from_package,
     validate_package,
 )
+from app.integrations.ocds.importer import read_package
 from app.integrations.parties import PartyInfo
 from tests.integrations.ocds_samples import TENDER, example_package, package_with_hours
 
@@ -145,13 +146,35 @@ def test_joint_bid_lists_members_lead_and_subcontractors() -> None:
     assert detail["relatedLots"] == ["L1", "L2"]
 
 
-def test_import_of_a_buyer_package_names_items_without_hours() -> None:
-    with pytest.raises(OcdsImportError) as caught:
-        tender_from_package(example_package())
-    assert _fields(caught.value) == [
-        "releases[0].tender.items[0].quantity",
-        "releases[0].tender.items[1].quantity",
+def test_a_buyer_package_in_square_metres_is_a_draft_with_its_values_and_located_sites() -> None:
+    read = read_package(example_package())
+    assert read.ocid == "ocds-xxxxxx-CD93-2025-0042"
+    assert read.sites_without_hours == ["1", "2"]
+    assert [(w.site, w.quantity, w.unit, w.source) for w in read.workloads] == [
+        ("1", 12000.0, "m²", "unknown"),
+        ("2", 10000.0, "m²", "unknown"),
     ]
+    # Item 1 names its locality, item 2 the INSEE code of Montreuil: both placed at their commune.
+    assert [(x.site, x.how, x.commune, x.insee) for x in read.located] == [
+        ("1", "locality", "Saint-Denis", "93066"),
+        ("2", "insee", "Montreuil", "93048"),
+    ]
+    lot1, lot2 = read.tender["lots"]
+    # The value is quantity × unit price whatever the unit: 12 000 m² × 22 € and 10 000 m² × 22 €.
+    assert [s["value_eur"] for s in lot1["sites"] + lot2["sites"]] == [264000.0, 220000.0]
+    assert read.tender["buyer_siret"] == "22930008201453"
+
+
+def test_hours_per_unit_gives_the_workload_per_trade_or_for_every_trade() -> None:
+    per_trade = read_package(example_package(), hours_per_unit={"peinture-revetement-des-murs": 0.05})
+    assert [w.hours for w in per_trade.workloads] == [600.0, 500.0]
+    assert {w.source for w in per_trade.workloads} == {"hours_per_unit"}
+    assert per_trade.sites_without_hours == []
+    every = read_package(example_package(), hours_per_unit={"*": 0.1})
+    assert [w.hours for w in every.workloads] == [1200.0, 1000.0]
+    # A rate for another trade leaves the painting items without hours.
+    other = read_package(example_package(), hours_per_unit={"nettoyage-de-locaux-16": 0.1})
+    assert other.sites_without_hours == ["1", "2"]
 
 
 def test_import_places_sites_by_commune_and_guesses_trade_from_cpv() -> None:

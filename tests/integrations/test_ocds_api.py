@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from app.integrations.ocds import validate_package
-from tests.integrations.conftest import Headers
+from tests.integrations.conftest import STRUCTURES, Headers, wait_done
 from tests.integrations.ocds_samples import TENDER, example_package, package_with_hours
 
 IMPORT = "/api/v1/tenders/import/ocds"
@@ -79,15 +79,93 @@ def test_invalid_package_is_a_422_naming_each_path(client: TestClient, coordinat
     assert client.get("/api/v1/tenders", headers=coordinator).json()["total"] == 0
 
 
-def test_package_without_hours_names_the_items(client: TestClient, coordinator: Headers) -> None:
+def test_a_buyer_package_in_square_metres_imports_as_a_draft_that_cannot_be_planned(
+    client: TestClient, coordinator: Headers
+) -> None:
     response = client.post(IMPORT, json=example_package(), headers=coordinator)
-    assert response.status_code == 422
-    errors = response.json()["errors"]
-    assert [e["field"] for e in errors] == [
-        "releases[0].tender.items[0].quantity",
-        "releases[0].tender.items[1].quantity",
+    assert response.status_code == 201, response.text
+    tender = response.json()
+    assert (tender["draft"], tender["site_count"], tender["total_hours"]) == (True, 2, 0.0)
+    assert [s["hours"] for lot in tender["lots"] for s in lot["sites"]] == [None, None]
+    report = tender["import_report"]
+    assert report["ocid"] == "ocds-xxxxxx-CD93-2025-0042"
+    assert report["sites_without_hours"] == ["1", "2"]
+    assert [(x["site"], x["how"], x["commune"]) for x in report["located"]] == [
+        ("1", "locality", "Saint-Denis"),
+        ("2", "insee", "Montreuil"),
     ]
-    assert "hours" in errors[0]["reason"]
+    assert client.get(f"/api/v1/tenders/{tender['id']}", headers=coordinator).json()["draft"] is True
+
+    refused = client.post(f"/api/v1/tenders/{tender['id']}/plans", json={}, headers=coordinator)
+    assert refused.status_code == 409
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert "1, 2" in refused.json()["detail"]
+    assert [e["field"] for e in refused.json()["errors"]] == ["sites.1.hours", "sites.2.hours"]
+    assert client.get(f"/api/v1/tenders/{tender['id']}/plans", headers=coordinator).json()["total"] == 0
+
+    # The export of a draft states no quantity for its sites and still validates; the ocid is kept.
+    package = client.get(f"/api/v1/tenders/{tender['id']}/ocds", headers=coordinator).json()
+    assert validate_package(package) == []
+    assert package["releases"][0]["ocid"] == "ocds-xxxxxx-CD93-2025-0042"
+    assert package["releases"][0]["buyer"]["id"] == "FR-RCS-22930008201453"
+
+
+def test_a_draft_completed_with_its_hours_is_planned(
+    client: TestClient, coordinator: Headers, solving: None
+) -> None:
+    for body in STRUCTURES:
+        assert client.post("/api/v1/structures", json=body, headers=coordinator).status_code == 201
+    draft = client.post(IMPORT, json=example_package(), headers=coordinator).json()
+    lots = [
+        {k: lot[k] for k in ("id", "title", "trade", "cpv")}
+        | {"sites": [site | {"hours": 150} for site in lot["sites"]]}
+        for lot in draft["lots"]
+    ]
+    patched = client.patch(f"/api/v1/tenders/{draft['id']}", json={"lots": lots}, headers=coordinator)
+    assert patched.status_code == 200, patched.text
+    assert (patched.json()["draft"], patched.json()["total_hours"]) == (False, 300.0)
+    queued = client.post(f"/api/v1/tenders/{draft['id']}/plans", json={}, headers=coordinator)
+    assert queued.status_code == 202, queued.text
+    plan = wait_done(client, coordinator, queued.json()["id"])
+    assert plan["result"]["groupings"][0]["uncovered"] == []
+
+
+def test_the_example_package_imports_with_hours_per_unit_and_plans(
+    client: TestClient, coordinator: Headers, solving: None
+) -> None:
+    for body in STRUCTURES:
+        assert client.post("/api/v1/structures", json=body, headers=coordinator).status_code == 201
+    url = f"{IMPORT}?hours_per_unit=peinture-revetement-des-murs:0,02"
+    response = client.post(url, json=example_package(), headers=coordinator)
+    assert response.status_code == 201, response.text
+    tender = response.json()
+    # 12 000 m² and 10 000 m² at 0,02 h per m².
+    assert [s["hours"] for lot in tender["lots"] for s in lot["sites"]] == [240.0, 200.0]
+    assert (tender["draft"], tender["import_report"]["sites_without_hours"]) == (False, [])
+    queued = client.post(f"/api/v1/tenders/{tender['id']}/plans", json={}, headers=coordinator)
+    assert queued.status_code == 202, queued.text
+    plan = wait_done(client, coordinator, queued.json()["id"])
+    best = plan["result"]["groupings"][0]
+    assert sorted(a["site"] for a in best["assignments"]) == ["1", "2"]
+    assert best["uncovered"] == []
+
+    exported = client.get(f"/api/v1/tenders/{tender['id']}/ocds", headers=coordinator).json()
+    assert validate_package(exported) == []
+    assert exported["releases"][0]["ocid"] == "ocds-xxxxxx-CD93-2025-0042"
+    client.delete(f"/api/v1/tenders/{tender['id']}", headers=coordinator)
+    again = client.post(IMPORT, json=exported, headers=coordinator).json()
+    assert again["import_report"]["ocid"] == "ocds-xxxxxx-CD93-2025-0042"
+    assert [s["hours"] for lot in again["lots"] for s in lot["sites"]] == [240.0, 200.0]
+
+
+def test_bad_hours_per_unit_is_named(client: TestClient, coordinator: Headers) -> None:
+    for value in ("peinture-revetement-des-murs:zero", "plomberie-imaginaire:0.1", "-1"):
+        response = client.post(
+            f"{IMPORT}?hours_per_unit={value}", json=example_package(), headers=coordinator
+        )
+        assert response.status_code == 422, value
+        assert [e["field"] for e in response.json()["errors"]] == ["hours_per_unit"]
+    assert client.get("/api/v1/tenders", headers=coordinator).json()["total"] == 0
 
 
 def test_unknown_default_trade_is_named(client: TestClient, coordinator: Headers) -> None:

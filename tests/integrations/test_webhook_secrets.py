@@ -35,7 +35,7 @@ def test_a_secret_sealed_with_another_key_does_not_open() -> None:
 def test_the_migration_encrypts_secrets_stored_in_clear_and_the_downgrade_decrypts_them(
     settings: Settings, db: Engine
 ) -> None:
-    migrate.downgrade(settings, "0004_idempotency_keys")
+    migrate.downgrade(settings, "0007_idempotency_keys")
     try:
         with db.begin() as conn:
             conn.execute(
@@ -56,7 +56,7 @@ def test_the_migration_encrypts_secrets_stored_in_clear_and_the_downgrade_decryp
         assert "whsec_clear" not in stored
         assert Vault(settings.secret_key).open(stored) == "whsec_clear"
 
-        migrate.downgrade(settings, "0004_idempotency_keys")
+        migrate.downgrade(settings, "0007_idempotency_keys")
         with db.connect() as conn:
             assert conn.execute(text("SELECT secret FROM webhook")).scalar_one() == "whsec_clear"
     finally:

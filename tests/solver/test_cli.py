@@ -129,3 +129,47 @@ def test_schemas_for_back_offices(tmp_path: Path) -> None:
     written = write_schemas(tmp_path)
     assert [p.name for p in written] == ["planning-problem.schema.json", "plan.schema.json"]
     assert json.loads(written[0].read_text())["title"] == "PlanningProblem"
+
+
+def test_help_imports_no_engine_web_or_database_layer() -> None:
+    # `planner --help` must answer at once: the engines, the web application and the database layer
+    # are imported only by the command that needs them
+    code = (
+        "import sys\n"
+        "from app.cli import cli\n"
+        "try:\n"
+        "    cli(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "layers = ('pulp', 'highspy', 'fastapi', 'sqlalchemy', 'sqlmodel', 'uvicorn')\n"
+        "heavy = [m for m in layers if m in sys.modules]\n"
+        "print('loaded:', ','.join(heavy))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "solve" in done.stdout and "serve" in done.stdout and "keys" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "loaded:"
+
+
+def test_every_command_is_listed_and_loads() -> None:
+    from app.cli import COMMANDS, cli
+
+    for name in COMMANDS:
+        result = CliRunner().invoke(cli, [name, "--help"])
+        assert result.exit_code == 0, (name, result.output)
+        assert "Usage" in result.output
+
+
+def test_the_time_limit_counts_from_the_given_start(tmp_path: Path) -> None:
+    # a solve whose time limit began long ago has no time left: it still answers, at once, with what it has
+    import time
+
+    from solver import solve
+
+    p = PlanningProblem.model_validate_json(good_problem(tmp_path).read_text())
+    p = p.model_copy(update={"options": p.options.model_copy(update={"time_limit_s": 5.0})})
+    began = time.monotonic()
+    plan = solve(p, started=began - 30.0)
+    assert plan.solver.seconds >= 30.0
+    assert time.monotonic() - began < 5.0
+    assert plan.status in {"optimal", "feasible", "timeout"}

@@ -101,6 +101,9 @@ def test_best_grouping_equals_enumeration(
     best = plan.groupings[0]
     assert not best.uncovered
     assert best.objective == pytest.approx(expected.objective, abs=1e-6)
+    # the proven bound is a lower bound of the true optimum, never above it
+    assert plan.solver.bound is not None
+    assert plan.solver.bound <= expected.objective + 1e-6
     if weights["balance"] == 0 and weights["members"] == 0:
         # only distance counts: the hour·km term itself is the true optimum
         assert best.terms.distance_hour_km == pytest.approx(expected.distance_hour_km, abs=_tolerance(sites))

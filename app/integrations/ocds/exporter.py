@@ -49,6 +49,12 @@ def _eur(amount: float) -> dict[str, Any]:
     return {"amount": round(amount, 2), "currency": "EUR"}
 
 
+def _day(value: Any) -> str:
+    """An execution date as an OCDS date-time (midnight, Paris time in winter)."""
+    text = value if isinstance(value, str) else value.isoformat()
+    return f"{text[:10]}T00:00:00+01:00"
+
+
 def _cpv_short(code: str) -> str:
     return code.split("-")[0]
 
@@ -59,7 +65,8 @@ def _cpv_label(code: str) -> str | None:
 
 
 def _item(site: dict[str, Any], lot: dict[str, Any]) -> dict[str, Any]:
-    hours = float(site["hours"])
+    # A draft's site has no hours yet: its item then states no quantity.
+    hours = None if site.get("hours") is None else float(site["hours"])
     item: dict[str, Any] = {"id": str(site["id"]), "description": site.get("name") or str(site["id"])}
     if lot.get("cpv"):
         classification = {"scheme": "CPV", "id": _cpv_short(lot["cpv"])}
@@ -75,13 +82,14 @@ def _item(site: dict[str, Any], lot: dict[str, Any]) -> dict[str, Any]:
             entry["description"] = sector[0]
         item["additionalClassifications"] = [entry]
     # OCDS has no workload: the quantity is the site's hours, priced so that quantity × price = value.
-    item["quantity"] = hours
-    item["unit"] = {
-        "scheme": "UNCEFACT",
-        "id": "HUR",
-        "name": "hours",
-        "value": {"amount": float(site.get("value_eur") or 0) / hours, "currency": "EUR"},
-    }
+    if hours is not None:
+        item["quantity"] = hours
+        item["unit"] = {
+            "scheme": "UNCEFACT",
+            "id": "HUR",
+            "name": "hours",
+            "value": {"amount": float(site.get("value_eur") or 0) / hours, "currency": "EUR"},
+        }
     location: dict[str, Any] = {
         "description": site.get("name") or str(site["id"]),
         "geometry": {"type": "Point", "coordinates": [float(site["lon"]), float(site["lat"])]},
@@ -173,7 +181,8 @@ def export_package(
     """A release package for `tender` (the tender payload shape: reference, title, kind, lots, sites)."""
     stamp = (now or datetime.now(UTC)).replace(microsecond=0).isoformat()
     reference = str(tender["reference"])
-    ocid = f"{ocid_prefix}-{reference}"
+    # The buyer's ocid, when the tender came from its package, names the same contracting process.
+    ocid = tender.get("ocid") or f"{ocid_prefix}-{reference}"
     lots = tender["lots"]
     items = [_item(site, lot) for lot in lots for site in lot["sites"]]
     lot_values = {str(lot["id"]): sum(float(s.get("value_eur") or 0) for s in lot["sites"]) for lot in lots}
@@ -197,6 +206,9 @@ def export_package(
     }
     if kind == "staffing":
         ocds_tender["additionalProcurementCategories"] = ["staffing"]
+    period = {"startDate": tender.get("execution_start"), "endDate": tender.get("execution_end")}
+    if any(period.values()):
+        ocds_tender["contractPeriod"] = {k: _day(v) for k, v in period.items() if v}
     if tender.get("deadline"):
         deadline = tender["deadline"]
         ocds_tender["tenderPeriod"] = {
@@ -213,9 +225,17 @@ def export_package(
     }
     parties: list[dict[str, Any]] = []
     if tender.get("buyer"):
-        buyer = {"id": "buyer", "name": tender["buyer"]}
-        parties.append({**buyer, "roles": ["buyer"]})
+        siret = tender.get("buyer_siret")
+        buyer = {"id": f"FR-RCS-{siret}" if siret else "buyer", "name": tender["buyer"]}
+        party: dict[str, Any] = {**buyer, "roles": ["buyer", "procuringEntity"]}
+        if siret:
+            # FR-RCS as org-id.guide lists French organisations; the SIRET as its value where no RCS
+            # number is known, as the DECP conversions do; FR-SIRET says what the number is.
+            party["identifier"] = {"scheme": "FR-RCS", "id": siret, "legalName": tender["buyer"]}
+            party["additionalIdentifiers"] = [{"scheme": "FR-SIRET", "id": siret}]
+        parties.append(party)
         release["buyer"] = buyer
+        ocds_tender["procuringEntity"] = buyer
     if bid is not None:
         release["bids"] = _bid(reference, bid, parties)
     if parties:

@@ -1,7 +1,7 @@
 """webhook secrets encrypted at rest, and the previous secret kept during a rotation's overlap
 
-Revision ID: 0005_webhook_secrets_sealed
-Revises: 0004_idempotency_keys
+Revision ID: 0008_webhook_secrets_sealed
+Revises: 0007_idempotency_keys
 Create Date: 2026-11-29 04:30:00
 
 The secrets stored in clear (`whsec_...`) are encrypted with the server's SECRET_KEY (Fernet);
@@ -15,8 +15,8 @@ import sqlmodel.sql.sqltypes
 from alembic import context, op
 from cryptography.fernet import Fernet
 
-revision: str = "0005_webhook_secrets_sealed"
-down_revision: str | None = "0004_idempotency_keys"
+revision: str = "0008_webhook_secrets_sealed"
+down_revision: str | None = "0007_idempotency_keys"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

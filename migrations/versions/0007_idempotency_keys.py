@@ -1,7 +1,7 @@
 """idempotency keys of the POSTs that create
 
-Revision ID: 0004_idempotency_keys
-Revises: 0003_webhooks
+Revision ID: 0007_idempotency_keys
+Revises: 0006_legal_entities
 Create Date: 2026-11-29 04:00:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision: str = "0004_idempotency_keys"
-down_revision: str | None = "0003_webhooks"
+revision: str = "0007_idempotency_keys"
+down_revision: str | None = "0006_legal_entities"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

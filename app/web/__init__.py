@@ -1,0 +1,19 @@
+"""The coordinator's web app, in French: server-rendered pages over the same services as the API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+STATIC = Path(__file__).parent / "static"
+
+
+def install(app: FastAPI) -> None:
+    """Serve the pages at `/` and their assets at `/static`."""
+    from app.web import views_home, views_structures
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="web-static")
+    for module in (views_home, views_structures):
+        app.include_router(module.router)

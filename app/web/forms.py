@@ -1,0 +1,44 @@
+"""Reading posted forms: French numbers (`1 234,5`), check boxes, lists, and lines of sites."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.datastructures import FormData
+
+
+def text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def optional(form: FormData, name: str) -> str | None:
+    return text(form, name) or None
+
+
+def number(value: str) -> float | str | None:
+    """`1 234,5` -> 1234.5; text that is no number is kept, so that validation names the field."""
+    cleaned = re.sub(r"[\s\u00a0\u202f]", "", value).replace(",", ".")
+    if cleaned == "":
+        return None
+    try:
+        return float(cleaned)
+    except ValueError:
+        return value
+
+
+def number_field(form: FormData, name: str) -> float | str | None:
+    return number(text(form, name))
+
+
+def checked(form: FormData, name: str) -> bool:
+    return text(form, name) in ("on", "oui", "1", "true")
+
+
+def words(form: FormData, name: str) -> list[str]:
+    return [w.strip() for w in re.split(r"[,;|\n]", text(form, name)) if w.strip()]
+
+
+def drop_none(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if v is not None}

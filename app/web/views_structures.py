@@ -1,0 +1,182 @@
+"""Annuaire: the network's structures, filtered; create, edit, and import a CSV with its row report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from starlette.datastructures import FormData, UploadFile
+
+from app.core.deps import ResourceId, SessionDep
+from app.core.errors import Conflict, InvalidInput
+from app.integrations import directory_csv
+from app.integrations.directory_import import import_directory
+from app.integrations.routes import MAX_CSV_BYTES
+from app.structures import service
+from app.structures.schemas import StructureCreate, StructureUpdate
+from app.web import forms
+from app.web.auth import PageCaller, Refused, WebRoute, checked_form, writer
+from app.web.labels import KINDS, field_errors_fr, reason_fr
+from app.web.render import render
+from solver.reference import sector_slugs
+
+router = APIRouter(prefix="/annuaire", route_class=WebRoute, include_in_schema=False)
+PAGE = 50
+CAPACITY_ROWS = 3
+
+
+def _filters(kind: str | None, trade: str | None, territory: str | None) -> dict[str, str | None]:
+    return {
+        "kind": kind if kind in KINDS else None,
+        "trade": trade if trade in sector_slugs() else None,
+        "territory": (territory or "").strip()[:100] or None,
+    }
+
+
+@router.get("")
+def directory(
+    request: Request,
+    session: SessionDep,
+    caller: PageCaller,
+    kind: str | None = None,
+    trade: str | None = None,
+    territory: str | None = None,
+    page: int = 1,
+) -> Response:
+    """The structures of the network, with filters by kind, trade and territory."""
+    filters = _filters(kind, trade, territory)
+    page = max(1, min(page, 10_000))
+    found = service.list_structures(
+        session, caller.network_id, **filters, limit=PAGE, offset=(page - 1) * PAGE
+    )
+    return render(
+        request,
+        "annuaire.html",
+        {"found": found, "filters": filters, "page": page, "pages": max(1, -(-found.total // PAGE))},
+    )
+
+
+def _structure_data(form: FormData) -> dict[str, Any]:
+    capacities: dict[str, Any] = {}
+    for i in range(int(forms.number_field(form, "cap_rows") or CAPACITY_ROWS)):
+        trade = forms.text(form, f"cap_trade_{i}")
+        hours = forms.number_field(form, f"cap_hours_{i}")
+        if trade and hours is not None:
+            capacities[trade] = hours
+    return {
+        "siret": forms.text(form, "siret"),
+        "name": forms.text(form, "name"),
+        "kind": forms.text(form, "kind"),
+        "labels": forms.words(form, "labels"),
+        "address": forms.optional(form, "address"),
+        "postcode": forms.optional(form, "postcode"),
+        "commune_insee": forms.optional(form, "commune_insee"),
+        "lat": forms.number_field(form, "lat"),
+        "lon": forms.number_field(form, "lon"),
+        "territory": forms.optional(form, "territory"),
+        "annual_turnover_eur": forms.number_field(form, "annual_turnover_eur") or 0,
+        "insertion_fte": forms.number_field(form, "insertion_fte"),
+        "can_lead": forms.checked(form, "can_lead"),
+        "max_distance_km": forms.number_field(form, "max_distance_km"),
+        "capacities": capacities,
+    }
+
+
+def _form_page(
+    request: Request, values: dict[str, Any], errors: dict[str, str], structure_id: int | None, status: int
+) -> Response:
+    capacities = list((values.get("capacities") or {}).items())
+    capacities += [("", None)] * (CAPACITY_ROWS if not capacities else 1)
+    return render(
+        request,
+        "structure.html",
+        {"values": values, "errors": errors, "structure_id": structure_id, "capacities": capacities},
+        status_code=status,
+    )
+
+
+def _conflict_errors(exc: Conflict | InvalidInput) -> dict[str, str]:
+    if isinstance(exc, Conflict):
+        return {"siret": "une structure de même SIRET et de même type existe déjà dans le réseau"}
+    return {e.field: reason_fr("value_error", e.reason) for e in exc.errors or []}
+
+
+@router.get("/nouvelle")
+def new_structure(request: Request, caller: PageCaller) -> Response:
+    """An empty structure form."""
+    writer(caller)
+    return _form_page(request, {"can_lead": False, "capacities": {}}, {}, None, 200)
+
+
+@router.post("/nouvelle")
+async def create_structure(request: Request, session: SessionDep, caller: PageCaller) -> Response:
+    """Add a structure; the form comes back with the fields to correct, in French."""
+    form = await checked_form(request)
+    writer(caller)
+    values = _structure_data(form)
+    try:
+        created = service.create(session, caller.network_id, StructureCreate.model_validate(values))
+    except ValidationError as exc:
+        return _form_page(request, values, field_errors_fr(exc.errors()), None, 422)
+    except (Conflict, InvalidInput) as exc:
+        return _form_page(request, values, _conflict_errors(exc), None, 422)
+    return RedirectResponse(f"/annuaire/{created.id}?enregistre=1", status_code=303)
+
+
+@router.post("/import")
+async def import_csv(request: Request, session: SessionDep, caller: PageCaller) -> Response:
+    """Create or update structures from a CSV file, and show what became of each row."""
+    form = await checked_form(request)
+    writer(caller)
+    upload = form.get("fichier")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise Refused(400, "Choisissez un fichier CSV à importer.")
+    body = await upload.read(MAX_CSV_BYTES + 1)
+    if len(body) > MAX_CSV_BYTES:
+        raise Refused(413, f"Le fichier dépasse la taille permise ({MAX_CSV_BYTES // 1_000_000} Mo).")
+    try:
+        report = import_directory(session, caller.network_id, directory_csv.decode(body))
+    except directory_csv.CsvFormatError as exc:
+        raise Refused(422, f"Fichier illisible : {reason_fr('value_error', exc.reason)}.") from None
+    return render(request, "import.html", {"report": report, "filename": upload.filename})
+
+
+@router.get("/{structure_id}")
+def edit_structure_page(
+    request: Request, session: SessionDep, caller: PageCaller, structure_id: ResourceId
+) -> Response:
+    """One structure, in a form a coordinator can change."""
+    structure = service.read(session, caller.network_id, structure_id)
+    return _form_page(request, structure.model_dump(mode="json"), {}, structure_id, 200)
+
+
+@router.post("/{structure_id}")
+async def edit_structure(
+    request: Request, session: SessionDep, caller: PageCaller, structure_id: ResourceId
+) -> Response:
+    """Save the changes of a structure."""
+    form = await checked_form(request)
+    writer(caller)
+    service.read(session, caller.network_id, structure_id)
+    values = _structure_data(form)
+    try:
+        StructureCreate.model_validate(values)  # every field checked as on creation, named in French
+        service.update(session, caller.network_id, structure_id, StructureUpdate.model_validate(values))
+    except ValidationError as exc:
+        return _form_page(request, values, field_errors_fr(exc.errors()), structure_id, 422)
+    except (Conflict, InvalidInput) as exc:
+        return _form_page(request, values, _conflict_errors(exc), structure_id, 422)
+    return RedirectResponse(f"/annuaire/{structure_id}?enregistre=1", status_code=303)
+
+
+@router.post("/{structure_id}/supprimer")
+async def delete_structure(
+    request: Request, session: SessionDep, caller: PageCaller, structure_id: ResourceId
+) -> Response:
+    """Remove a structure from the network."""
+    await checked_form(request)
+    writer(caller)
+    service.delete(session, caller.network_id, structure_id)
+    return RedirectResponse("/annuaire", status_code=303)
