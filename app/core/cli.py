@@ -68,4 +68,6 @@ def serve_command(
     """Serve the HTTP API (the embedded SQLite database is migrated on start)."""
     settings = load_settings()
     ensure_schema(settings)
-    uvicorn.run(create_app(settings), host=host, port=port)
+    uvicorn.run(
+        create_app(settings), host=host, port=port, timeout_graceful_shutdown=settings.shutdown_grace_s
+    )

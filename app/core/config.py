@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     runner_concurrency: int = Field(default=1, ge=1, le=64)
     """Plans solved at once by the embedded runner (one process each)."""
 
+    shutdown_grace_s: float = Field(default=10, ge=0, le=3600)
+    """On SIGTERM, `planner serve` lets requests under way finish for this long, then stops anyway."""
+
     secret_key: str = DEVELOPMENT_SECRET_KEY
     """Server key that encrypts webhook signing secrets at rest: a Fernet key (32 bytes, URL-safe base64)."""
 
