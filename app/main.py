@@ -11,18 +11,22 @@ from fastapi import APIRouter, FastAPI
 from fastapi_offline import FastAPIOffline
 
 from app.core import health
+from app.core.body_limit import BodyLimit, BodyLimitMiddleware
 from app.core.config import Settings
 from app.core.db import make_engine
 from app.core.errors import Problem, document_problems, install_error_handlers
 from app.core.ratelimit import FailedAuthLimiter
 from app.integrations import routes as integrations
+from app.integrations.routes import MAX_CSV_BYTES
 from app.integrations.webhooks.delivery import Deliverer
 from app.integrations.webhooks.policy import WebhookPolicy
 from app.jobs.backend import make_jobs
 from app.networks import routes as networks
 from app.plans import routes as plans
+from app.plans.limits import machine_cores
 from app.structures import routes as structures
 from app.tenders import routes as tenders
+from app.tenders.schemas import MAX_LOTS, MAX_SITES_PER_LOT, MAX_SITES_PER_TENDER
 from app.web import install as install_web
 
 API_PREFIX = "/api/v1"
@@ -31,12 +35,54 @@ _PROBLEMS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "missing, unknown, revoked or expired API key"},
     403: {"model": Problem, "description": "the key's role may not write"},
     404: {"model": Problem, "description": "no such resource in the key's network"},
+    413: {"model": Problem, "description": "request body over the route's limit (see the limits above)"},
     422: {"model": Problem, "description": "invalid fields, each named in `errors`"},
     429: {
         "model": Problem,
         "description": "too many refused API keys from this client (`Retry-After` says when to try again)",
     },
 }
+
+
+def body_limits(settings: Settings) -> list[BodyLimit]:
+    """The routes whose bodies may be larger than `MAX_BODY_BYTES`, and their own limits."""
+    write = frozenset({"POST", "PUT", "PATCH"})
+    return [
+        BodyLimit(write, rf"{API_PREFIX}/structures/import", MAX_CSV_BYTES),
+        # The web form's upload: the same file with its multipart envelope.
+        BodyLimit(write, r"/annuaire/import", MAX_CSV_BYTES + 64_000),
+        BodyLimit(write, rf"{API_PREFIX}/tenders/import/ocds", settings.max_ocds_body_bytes),
+        BodyLimit(write, rf"{API_PREFIX}/tenders(/[^/]+)?", settings.max_tender_body_bytes),
+    ]
+
+
+def _n(value: float) -> str:
+    return f"{value:,.0f}".replace(",", " ")
+
+
+def limits_description(settings: Settings) -> str:
+    """The limits of this service, stated at the top of its OpenAPI document."""
+    lines = [
+        "**Limits** (settings in brackets):",
+        "",
+        f"- request body: {_n(settings.max_body_bytes)} bytes (`MAX_BODY_BYTES`); a tender with its lots"
+        f" and sites {_n(settings.max_tender_body_bytes)} (`MAX_TENDER_BODY_BYTES`); an OCDS package"
+        f" {_n(settings.max_ocds_body_bytes)} (`MAX_OCDS_BODY_BYTES`); a directory CSV {_n(MAX_CSV_BYTES)}."
+        " Counted while the body streams in: beyond, 413.",
+        f"- a tender: at most {MAX_LOTS} lots, {_n(MAX_SITES_PER_LOT)} sites per lot,"
+        f" {_n(MAX_SITES_PER_TENDER)} sites in all; names and titles bounded (`maxLength` in each schema);"
+        " every number within ±1e12, so that sums stay finite.",
+        f"- a plan: `options.threads` ≤ {machine_cores()} (this machine's cores), `options.time_limit_s` ≤"
+        f" {settings.plan_max_time_limit_s:g} (`PLAN_MAX_TIME_LIMIT_S`), `options.alternatives` ≤"
+        f" {settings.plan_max_alternatives} (`PLAN_MAX_ALTERNATIVES`); beyond, 422 naming the option.",
+        f"- {settings.plan_max_active_per_network} plans queued or running per network"
+        " (`PLAN_MAX_ACTIVE_PER_NETWORK`): one more is a 429 with `Retry-After`. Networks take turns in"
+        " the queue.",
+        f"- {settings.auth_failure_limit} refused API keys per client within"
+        f" {settings.auth_failure_window_s:g} s (`AUTH_FAILURE_LIMIT`, `AUTH_FAILURE_WINDOW_S`): then 429"
+        " with `Retry-After`.",
+    ]
+    return "\n".join(lines)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -63,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="planner",
         summary="Plans the consortia (GME) in which SIAE answer public tenders together.",
         version="0.1.0",
+        description=limits_description(settings),
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -74,6 +121,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.auth_limiter = FailedAuthLimiter(settings.auth_failure_limit, settings.auth_failure_window_s)
     install_error_handlers(app)
     document_problems(app)
+    app.add_middleware(
+        BodyLimitMiddleware, limits=body_limits(settings), default_bytes=settings.max_body_bytes
+    )
 
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(health.router)

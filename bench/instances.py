@@ -129,6 +129,15 @@ def seed_scale(**options: Any) -> PlanningProblem:
     return generate(130, 20, 5, **options)
 
 
+# the seeded family of seed-scale instances: same sizes and figures, other draws
+FAMILY_SEEDS = tuple(range(101, 111))
+
+
+def seed_family(seed: int, **options: Any) -> PlanningProblem:
+    """One instance of the seeded family: 130 sites × 20 co-contractors + 5 AI, all four terms."""
+    return generate(130, 20, 5, seed=seed, **options)
+
+
 def regional(**options: Any) -> PlanningProblem:
     rng = random.Random(7)
     places = _territories(8, rng, (48.86, 2.35), 40.0)

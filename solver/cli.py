@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from solver.plan import Plan
+from solver.portfolio_spec import PortfolioPlan, PortfolioProblem
 from solver.problem import PlanningProblem
 from solver.schema import field_errors
 
@@ -48,8 +49,9 @@ def _fail(console: Console, message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-def load_problem(path: Path) -> PlanningProblem:
-    """Read and check a problem file; raises ValueError with one readable line."""
+def load_problem(path: Path) -> PlanningProblem | PortfolioProblem:
+    """Read and check a problem file (one tender, or a portfolio: several `tenders`); raises ValueError
+    with one readable line."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -62,11 +64,15 @@ def load_problem(path: Path) -> PlanningProblem:
         raise ValueError(
             f"{path}: not JSON ({error.msg} at line {error.lineno}, column {error.colno})"
         ) from None
+    portfolio = isinstance(data, dict) and "tenders" in data
     try:
+        if portfolio:
+            return PortfolioProblem.model_validate(data)
         return PlanningProblem.model_validate(data)
     except ValidationError as error:
         fields = "; ".join(f"{where}: {why}" for where, why in field_errors(error))
-        raise ValueError(f"{path}: invalid planning problem: {fields}") from None
+        what = "portfolio" if portfolio else "planning problem"
+        raise ValueError(f"{path}: invalid {what}: {fields}") from None
 
 
 @contextmanager
@@ -138,9 +144,23 @@ def solve_command(
                 words.append(f"gap {event['gap']:.2%}")
             status.update(" · ".join(words))
 
-        plan = solve(loaded, progress=progress, started=started)
-    err.print(summary(plan))
-    for d in plan.diagnostics:
+        plan: Plan | PortfolioPlan
+        if isinstance(loaded, PortfolioProblem):
+            from solver import portfolio
+
+            plan = portfolio.solve(loaded, progress=progress, started=started)
+        else:
+            plan = solve(loaded, progress=progress, started=started)
+    if isinstance(plan, PortfolioPlan):
+        from solver.portfolio_cli import calendar_table, tenders_table
+
+        err.print(tenders_table(plan))
+        err.print(calendar_table(plan))
+        notes = [*plan.diagnostics, *(d for t in plan.tenders for d in t.plan.diagnostics)]
+    else:
+        err.print(summary(plan))
+        notes = plan.diagnostics
+    for d in notes:
         err.print(f"[{d.code}] {d.message}", markup=False, highlight=False)
     if out is None:
         sys.stdout.write(plan.to_json() + "\n")

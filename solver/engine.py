@@ -16,7 +16,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import highspy
@@ -25,6 +25,7 @@ import pulp
 
 Progress = Callable[[dict[str, Any]], None]
 ABS_GAP = 1e-9
+RANDOM_SEED = 0
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class EngineResult:
     gap: float | None
     seconds: float
     name: str
+    nodes: int = 0  # branch-and-bound nodes explored (HiGHS), the deterministic mode's measure of work
 
     @property
     def has_solution(self) -> bool:
@@ -48,9 +50,12 @@ class FastHiGHS(pulp.HiGHS):  # type: ignore[misc]
     than the solve. The result is read back by PuLP's own code, unchanged.
     """
 
-    def __init__(self, start: dict[str, float] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, start: dict[str, float] | None = None, node_limit: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.start = start or {}
+        self.node_limit = node_limit
         self.started = time.monotonic()
 
     def actualSolve(self, lp: pulp.LpProblem) -> int:
@@ -64,6 +69,10 @@ class FastHiGHS(pulp.HiGHS):  # type: ignore[misc]
             highspy.Highs()  # type: ignore[no-untyped-call]
         super().createAndConfigureSolver(lp)
         lp.solverModel.setOptionValue("log_to_console", False)
+        if self.node_limit is not None:
+            # deterministic mode: a work limit, and the engine's random choices from a fixed seed
+            lp.solverModel.setOptionValue("mip_max_nodes", int(self.node_limit))
+            lp.solverModel.setOptionValue("random_seed", RANDOM_SEED)
 
     def callSolver(self, lp: pulp.LpProblem) -> None:
         # the time limit covers handing the model over, not only HiGHS's own clock
@@ -181,13 +190,15 @@ def solve(
     progress: Progress | None = None,
     stage: str = "solve",
     incumbents: list[list[float]] | None = None,
+    node_limit: int | None = None,
 ) -> EngineResult:
     """Solve `prob`; with `incumbents` (HiGHS only), each improving plan's column values are appended
-    to it, in the order of `prob.variables()`."""
+    to it, in the order of `prob.variables()`. `node_limit` (deterministic mode) stops the search after
+    that many branch-and-bound nodes, whatever the clock says; `time_limit` still holds."""
     began = time.monotonic()
     offset = float(prob.objective.constant)
     if engine == "cbc":
-        return _solve_cbc(prob, time_limit, gap_rel, threads, start, began, offset)
+        return _solve_cbc(prob, time_limit, gap_rel, threads, start, began, offset, node_limit)
     options: dict[str, Any] = {}
     if progress is not None or incumbents is not None:
         options["callbackTuple"] = _highs_callback(progress, offset, stage, incumbents)
@@ -197,6 +208,7 @@ def solve(
         ]
     solver = FastHiGHS(
         start=start,
+        node_limit=node_limit,
         msg=False,
         timeLimit=time_limit,
         gapRel=gap_rel,
@@ -216,7 +228,12 @@ def solve(
     if prob.status == pulp.LpStatusInfeasible:
         return EngineResult("infeasible", None, None, None, seconds, name)
     if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
-        timed_out = model_status == highspy.HighsModelStatus.kTimeLimit
+        # a node limit (deterministic mode) stops the search like a time limit does
+        timed_out = model_status in (
+            highspy.HighsModelStatus.kTimeLimit,
+            highspy.HighsModelStatus.kSolutionLimit,
+            highspy.HighsModelStatus.kIterationLimit,
+        )
         return EngineResult(
             "timeout" if timed_out else "error",
             None,
@@ -239,11 +256,13 @@ def solve(
             progress=progress,
             stage=stage,
             incumbents=incumbents,
+            node_limit=node_limit,
         )
     bound = _finite(info.mip_dual_bound, offset)
     if not any(v.cat == pulp.LpInteger for v in prob.variables()):
         bound = objective
-    return _report(prob.sol_status, objective, bound, gap_rel, seconds, name)
+    nodes = max(0, int(info.mip_node_count))
+    return replace(_report(prob.sol_status, objective, bound, gap_rel, seconds, name), nodes=nodes)
 
 
 def _finite(value: float, offset: float) -> float | None:
@@ -277,6 +296,7 @@ def _solve_cbc(
     start: dict[str, float] | None,
     began: float,
     offset: float,
+    node_limit: int | None = None,
 ) -> EngineResult:
     if start:
         for var in prob.variables():
@@ -293,6 +313,7 @@ def _solve_cbc(
                 threads=threads,
                 warmStart=bool(start),
                 logPath=log,
+                maxNodes=node_limit,
             )
         try:
             prob.solve(solver)

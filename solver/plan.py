@@ -53,10 +53,21 @@ class Member(_Model):
     mean_distance_km: float
 
 
+class PeriodHours(_Model):
+    """Hours done in a month (`2026-07`), from the site's work windows (solver/periods.py)."""
+
+    period: str
+    hours: float
+
+
 class Assignment(_Model):
     site: str
     structure: str
     distance_km: float
+    # a site without a work window has no period lines: its JSON stays as it always was
+    periods: list[PeriodHours] = Field(
+        default_factory=list, exclude_if=lambda lines: not lines, description="hours per month, when timed"
+    )
 
 
 class Subcontract(_Model):

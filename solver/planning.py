@@ -10,7 +10,18 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from solver import decompose, diagnostics, eligibility, engine, model, results, stages, strengthen
+from solver import (
+    decompose,
+    diagnostics,
+    eligibility,
+    engine,
+    loads,
+    model,
+    portfolio,
+    results,
+    stages,
+    strengthen,
+)
 from solver.plan import Diagnostic, Grouping, Plan, SolverReport, StageReport
 from solver.problem import Baseline, PlanningProblem
 
@@ -35,6 +46,9 @@ def solve(
     to run; by default, now."""
     began = time.monotonic() if started is None else min(started, time.monotonic())
     try:
+        if loads.is_timed(problem.structures, [problem.tender]):
+            # work windows, availability per period or commitments: planned with time (solver/portfolio.py)
+            return portfolio.solve_timed(problem, progress, began)
         return _solve(problem, progress, began, strong)
     except Exception as error:  # a valid problem always gets a plan back, even when something breaks
         return Plan(
@@ -99,12 +113,15 @@ def _solve(problem: PlanningProblem, progress: Progress | None, began: float, st
     missing: list[list[str]] = []  # territories without a member, per grouping in search order
     first: engine.EngineResult | None = None
     first_reports: list[StageReport] = []
+    clock = stages.Clock(o.time_limit_s, o.deterministic)
+    if not o.deterministic:
+        clock.began = began  # the time limit counts from the start (eligibility and model included)
     for rank in range(1, o.alternatives + 1):
-        left = o.time_limit_s - (time.monotonic() - began)
+        left = clock.left()
         # the best grouping gets most of the time; the alternatives share the rest
         share = 1.0 if rank == o.alternatives else (0.6 if rank == 1 else 1.0 / (o.alternatives - rank + 1))
         budget = max(1.0, left * share)
-        outcome, reports = stages.best_grouping(built, budget, progress, staged=strong)
+        outcome, reports = stages.best_grouping(built, budget, progress, staged=strong, clock=clock)
         first_reports = first_reports if first is not None else reports
         first = first or outcome
         if not outcome.has_solution:
@@ -134,8 +151,9 @@ def _solve(problem: PlanningProblem, progress: Progress | None, began: float, st
         # an alternative searched later beat the first under the time limit: it is now the best plan,
         # and the first search's bound (over all groupings) still bounds it
         objective = groupings[0].objective
-        gap = stages.relative_gap(objective, first.bound)
-        status = stages.status_of(objective, first.bound, o.gap_rel)
+        reference = stages.gap_reference(elig, built.scales.hours, groupings[0])
+        gap = stages.relative_gap(objective, first.bound, reference)
+        status = stages.status_of(objective, first.bound, o.gap_rel, reference)
     report = SolverReport(
         name=first.name,
         objective=objective,
@@ -156,11 +174,12 @@ def _decomposed_plan(
 ) -> Plan:
     o = elig.problem.options
     best = parts.grouping
+    reference = stages.gap_reference(elig, model.scales(elig).hours, best)
     report = SolverReport(
         name=parts.engine,
         objective=best.objective,
         bound=parts.bound,
-        gap=stages.relative_gap(best.objective, parts.bound),
+        gap=stages.relative_gap(best.objective, parts.bound, reference),
         seconds=time.monotonic() - began,
         stages=parts.stages,
     )
@@ -170,7 +189,7 @@ def _decomposed_plan(
         skipped = sorted({s.territory for s in elig.sites if s.territory and s.territory not in based})
     found_notes = diagnostics.after_solving(elig, best, parts.missing, skipped)
     return Plan(
-        status=stages.status_of(best.objective, parts.bound, o.gap_rel),
+        status=stages.status_of(best.objective, parts.bound, o.gap_rel, reference),
         solver=report,
         groupings=[best],
         diagnostics=[*notes, *found_notes],

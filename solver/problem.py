@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from solver.periods import Availability, Commitment, Window
 from solver.reference import sector_slugs
 
 
@@ -56,6 +57,8 @@ class Site(_Model):
     territory: str | None = None
     hours: float = Field(gt=0, description="workload in hours")
     value_eur: float = Field(ge=0, description="value in euros excluding VAT")
+    # time (solver/periods.py): when absent, the lot's windows
+    windows: list[Window] | None = Field(default=None, description="when the site's hours are done")
 
 
 class Lot(_Model):
@@ -64,6 +67,8 @@ class Lot(_Model):
     trade: str = Field(description="a sector slug of the Marché de l'inclusion")
     cpv: str | None = None
     sites: list[Site] = Field(min_length=1)
+    # time (solver/periods.py): the windows of its sites that give none
+    windows: list[Window] | None = Field(default=None, description="when the lot's hours are done")
 
     _trade = field_validator("trade")(_check_trade)
 
@@ -101,6 +106,13 @@ class StructureSpec(_Model):
     can_lead: bool = False
     max_distance_km: float | None = Field(default=None, gt=0)
     capacities: dict[str, float] = Field(default_factory=dict, description="hours available per trade")
+    # time (solver/periods.py): hours per month or week, and hours already promised
+    availability: list[Availability] | None = Field(
+        default=None, description="hours per month or per ISO week in a trade"
+    )
+    commitments: list[Commitment] | None = Field(
+        default=None, description="hours already promised, taken off the capacity of their periods"
+    )
 
     @field_validator("capacities")
     @classmethod
@@ -154,6 +166,11 @@ class Options(_Model):
     excluded: list[str] = Field(default_factory=list)
     weights: Weights = Field(default_factory=Weights)
     baseline: Baseline | None = None
+    deterministic: bool = Field(
+        default=False,
+        description="reproducible plans: the engine seeded and each stage given a work limit (nodes) "
+        "instead of wall-clock time; the time limit then only guards against a slow machine",
+    )
 
 
 class PlanningProblem(_Model):

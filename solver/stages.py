@@ -31,8 +31,9 @@ from dataclasses import dataclass
 import pulp
 
 from solver import balance, engine, model, moves, results
+from solver.eligibility import Eligibility
 from solver.engine import EngineResult, Progress
-from solver.plan import StageReport
+from solver.plan import Grouping, StageReport
 from solver.start import greedy_start
 
 # stage 2 looks for the fairest split among plans within 2 % of stage 1's best on its own terms
@@ -54,11 +55,68 @@ PROBE_S = 2.0
 EQUALISE_MAX_S = 30.0
 
 
+# deterministic mode: branch-and-bound nodes per second of time limit (about what HiGHS explores on the
+# seed scale on one quiet core), so that a time limit reads as the same amount of work on any machine
+NODES_PER_S = 25
+# ... and the wall-clock limit is kept only as a guard: this many times the time limit
+GUARD = 2.0
+
+
+class Clock:
+    """The time left to a solve. By default the wall clock. In deterministic mode a nominal clock, which
+    advances by the work each engine run did (its nodes ÷ NODES_PER_S, or its whole limit when it
+    stopped on it), so that every decision taken on the time left is the same on every run."""
+
+    def __init__(self, budget: float, deterministic: bool, parent: Clock | None = None) -> None:
+        self.budget = budget
+        self.deterministic = deterministic
+        self.began = time.monotonic()
+        self.spent = 0.0
+        self.parent = parent
+        # the wall-clock guard of deterministic mode
+        self.guard: float = parent.guard if parent is not None else self.began + GUARD * budget
+
+    def left(self) -> float:
+        if self.deterministic:
+            return self.budget - self.spent
+        return self.budget - (time.monotonic() - self.began)
+
+    def child(self, budget: float) -> Clock:
+        return Clock(budget, self.deterministic, self)
+
+    def charge(self, seconds: float) -> None:
+        self.spent += seconds
+        if self.parent is not None:
+            self.parent.charge(seconds)
+
+    def engine_limits(self, limit: float) -> tuple[float, int | None]:
+        """The engine's time limit and node limit for a run given `limit` seconds (nominal ones in
+        deterministic mode, where the time limit is the guard's)."""
+        if not self.deterministic:
+            return limit, None
+        return max(MIN_STAGE_S, self.guard - time.monotonic()), max(1, round(NODES_PER_S * limit))
+
+    def charge_run(self, limit: float, outcome: EngineResult) -> None:
+        if self.deterministic:
+            stopped = outcome.status in ("feasible", "timeout") or outcome.nodes >= NODES_PER_S * limit
+            self.charge(limit if stopped else min(limit, outcome.nodes / NODES_PER_S))
+
+
 @dataclass(frozen=True)
 class Incumbent:
     values: dict[str, float]
     objective: float
     members: frozenset[str]
+    reference: float = 0.0  # what the gap is measured against (`gap_reference`)
+
+
+def gap_reference(elig: Eligibility, hours: float, grouping: Grouping) -> float:
+    """The objective with the intermédiaires' reward added back: the sum of the positive terms (and
+    penalties). The relative gap is measured against it, so that a reward subtracted from the objective,
+    which can take it near 0, does not blow a small absolute gap up into a large relative one."""
+    w = elig.problem.options.weights
+    reward = w.subcontracting * grouping.terms.subcontracted_hours / hours if hours > 0 else 0.0
+    return grouping.objective + max(0.0, reward)
 
 
 def _snapshot(built: model.Model) -> Incumbent:
@@ -69,7 +127,9 @@ def _snapshot(built: model.Model) -> Incumbent:
         ratios = [m.load_ratio for m in found.members]
         values[built.spread[0].name] = max(ratios)
         values[built.spread[1].name] = min(ratios)
-    return Incumbent(values, found.objective, solution.members)
+    return Incumbent(
+        values, found.objective, solution.members, gap_reference(built.elig, built.scales.hours, found)
+    )
 
 
 def _restore(prob: pulp.LpProblem, values: dict[str, float]) -> None:
@@ -77,15 +137,16 @@ def _restore(prob: pulp.LpProblem, values: dict[str, float]) -> None:
         v.varValue = values.get(v.name, 0.0)
 
 
-def relative_gap(objective: float, bound: float | None) -> float | None:
+def relative_gap(objective: float, bound: float | None, reference: float = 0.0) -> float | None:
+    """(objective − bound) ÷ the larger of |objective| and `reference` (`gap_reference`)."""
     if bound is None:
         return None
-    return max(0.0, objective - bound) / max(abs(objective), 1e-9)
+    return max(0.0, objective - bound) / max(abs(objective), reference, 1e-9)
 
 
-def status_of(objective: float, bound: float | None, gap_rel: float) -> str:
+def status_of(objective: float, bound: float | None, gap_rel: float, reference: float = 0.0) -> str:
     """`optimal` only when the full objective is within `gap_rel` of a valid proven lower bound."""
-    gap = relative_gap(objective, bound)
+    gap = relative_gap(objective, bound, reference)
     proven = bound is not None and (
         objective - bound <= engine.ABS_GAP or (gap is not None and gap <= gap_rel + 1e-9)
     )
@@ -104,14 +165,19 @@ def _report(name: str, outcome: EngineResult) -> StageReport:
 
 
 def best_grouping(
-    built: model.Model, budget: float, progress: Progress | None, staged: bool = True
+    built: model.Model,
+    budget: float,
+    progress: Progress | None,
+    staged: bool = True,
+    clock: Clock | None = None,
 ) -> tuple[EngineResult, list[StageReport]]:
-    """Solve for the best grouping within `budget` seconds; the variables hold it afterwards.
-    Also returns each stage's own report (stage 2's bound holds only within its 2 % ceiling)."""
+    """Solve for the best grouping within `budget` seconds (of `clock`, the solve's: nominal ones in
+    deterministic mode); the variables hold it afterwards. Also returns each stage's own report
+    (stage 2's bound holds only within its 2 % ceiling)."""
     reports: list[StageReport] = []
     o = built.elig.problem.options
     began = time.monotonic()
-    deadline = began + budget
+    own = (clock or Clock(budget, o.deterministic)).child(budget)
 
     # what a run costs beyond the engine's own clock (PuLP reading the solution back), as measured
     overhead = [0.0]
@@ -119,21 +185,26 @@ def best_grouping(
     def run(
         limit: float, stage: str, start: Incumbent | None = None, seen: list[list[float]] | None = None
     ) -> EngineResult:
-        limit = min(limit, deadline - time.monotonic()) - overhead[0]
+        limit = min(limit, own.left()) - overhead[0]
         if limit < MIN_STAGE_S and stage != "members":
             return EngineResult("timeout", None, None, None, 0.0, "skipped: no time left")
+        limit = max(MIN_STAGE_S, limit)
+        time_limit, node_limit = own.engine_limits(limit)
         outcome = engine.solve(
             built.prob,
             engine=o.engine,
-            time_limit=max(MIN_STAGE_S, limit),
+            time_limit=time_limit,
             gap_rel=o.gap_rel,
             threads=o.threads,
             start=start.values if start else None,
             progress=progress,
             stage=stage,
             incumbents=seen,
+            node_limit=node_limit,
         )
-        overhead[0] = max(overhead[0], outcome.seconds - max(MIN_STAGE_S, limit))
+        own.charge_run(limit, outcome)
+        if not own.deterministic:
+            overhead[0] = max(overhead[0], outcome.seconds - limit)
         return outcome
 
     if not staged:
@@ -152,20 +223,20 @@ def best_grouping(
         return first, reports
     bound = first.bound
     members_plan = _snapshot(built)
-    best = _equalised(built, members_plan, deadline, reports)
-    if status_of(best.objective, bound, o.gap_rel) == "optimal":
+    best = _equalised(built, members_plan, own, reports)
+    if status_of(best.objective, bound, o.gap_rel, best.reference) == "optimal":
         return _finish(built, best, bound, began, first.name, o.gap_rel), reports
 
     ceiling = first.objective + TOLERANCE * abs(first.objective) + engine.ABS_GAP
     built.prob += without_balance <= ceiling, "near_best_members"
     # stage 1's own plan is within the ceiling; a fairer plan found since may not be
-    second = run((deadline - time.monotonic()) * SPLIT_SHARE, "split", members_plan)
+    second = run(own.left() * SPLIT_SHARE, "split", members_plan)
     reports.append(_report("split", second))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # PuLP 3.3 warns on the mapping; the row must go before stage 3
         del built.prob.constraints["near_best_members"]
     if second.has_solution:
-        candidate = _equalised(built, _snapshot(built), deadline, reports)
+        candidate = _equalised(built, _snapshot(built), own, reports)
         best = candidate if candidate.objective < best.objective else best
 
     # the member set of a plan stage 1 passed on its way may split more fairly: the set whose fairest
@@ -174,7 +245,7 @@ def best_grouping(
     small = len(built.x) <= PROBE_UP_TO
     lowest = _fixed_relaxation(built, best.members, o.threads) if small else None
     for earlier in _earlier(built, seen, best.members) if small else []:
-        if deadline - time.monotonic() < 4 * MIN_STAGE_S:
+        if own.left() < 4 * MIN_STAGE_S:
             break
         _restore(built.prob, earlier)
         plan = _snapshot(built)
@@ -183,24 +254,22 @@ def best_grouping(
             start, lowest = plan, value
     _restore(built.prob, best.values)
     # with the members fixed the spread has no big-M: the fairest split of this member set is easy
-    fixed = _run_fixed(
-        built, start, lambda limit: run(limit, "fixed", start), (deadline - time.monotonic()) * FIXED_SHARE
-    )
+    fixed = _run_fixed(built, start, lambda limit: run(limit, "fixed", start), own.left() * FIXED_SHARE)
     reports.append(_report("fixed", fixed))
     if fixed.has_solution:
-        candidate = _equalised(built, _snapshot(built), deadline, reports)
+        candidate = _equalised(built, _snapshot(built), own, reports)
         best = candidate if candidate.objective < best.objective else best
-    if status_of(best.objective, bound, o.gap_rel) == "optimal":
+    if status_of(best.objective, bound, o.gap_rel, best.reference) == "optimal":
         return _finish(built, best, bound, began, first.name, o.gap_rel), reports
 
-    gap = relative_gap(best.objective, bound)
+    gap = relative_gap(best.objective, bound, best.reference)
     if (gap is None or gap > o.gap_rel) and best.objective - (bound or -1e300) > engine.ABS_GAP:
-        third = run(deadline - time.monotonic(), "all", best)
+        third = run(own.left(), "all", best)
         reports.append(_report("all", third))
         if third.bound is not None and third.status != "error":
             bound = third.bound if bound is None else max(bound, third.bound)
         if third.has_solution:
-            candidate = _equalised(built, _snapshot(built), deadline, reports)
+            candidate = _equalised(built, _snapshot(built), own, reports)
             best = candidate if candidate.objective < best.objective else best
     return _finish(built, best, bound, began, first.name, o.gap_rel), reports
 
@@ -276,19 +345,21 @@ def _finish(
     built: model.Model, best: Incumbent, bound: float | None, began: float, name: str, gap_rel: float
 ) -> EngineResult:
     _restore(built.prob, best.values)
-    gap = relative_gap(best.objective, bound)
-    return EngineResult(
-        status_of(best.objective, bound, gap_rel), best.objective, bound, gap, time.monotonic() - began, name
-    )
+    gap = relative_gap(best.objective, bound, best.reference)
+    status = status_of(best.objective, bound, gap_rel, best.reference)
+    return EngineResult(status, best.objective, bound, gap, time.monotonic() - began, name)
 
 
-def _equalised(built: model.Model, plan: Incumbent, deadline: float, reports: list[StageReport]) -> Incumbent:
+def _equalised(built: model.Model, plan: Incumbent, clock: Clock, reports: list[StageReport]) -> Incumbent:
     """The plan with its subcontracted hours re-spread to even the load ratios (`solver.balance`), when
-    that lowers its objective; the variables hold the returned plan."""
+    that lowers its objective; the variables hold the returned plan. In deterministic mode the local
+    moves run until none helps (they always end)."""
     began = time.monotonic()
-    limit = min(EQUALISE_MAX_S, 0.1 * (deadline - began))
+    limit = min(EQUALISE_MAX_S, 0.1 * clock.left())
     if limit < MIN_STAGE_S / 5:
         return plan
+    if clock.deterministic:
+        limit = EQUALISE_MAX_S
     _even_out(built, limit)
     if not balance.equalise(built, max(limit, MIN_STAGE_S)):
         _restore(built.prob, plan.values)

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     runner_concurrency: int = Field(default=1, ge=1, le=64)
     """Plans solved at once by the embedded runner (one process each)."""
 
+<<<<<<< HEAD
     shutdown_grace_s: float = Field(default=10, ge=0, le=3600)
     """On SIGTERM, `planner serve` lets requests under way finish for this long, then stops anyway."""
 
@@ -60,6 +61,25 @@ class Settings(BaseSettings):
                 "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`"
             ) from None
         return value
+=======
+    max_body_bytes: int = Field(default=1_000_000, ge=1_000, le=1_000_000_000)
+    """Largest request body, in bytes, of the routes not named below; a larger one is a 413."""
+
+    max_tender_body_bytes: int = Field(default=32_000_000, ge=1_000, le=1_000_000_000)
+    """Largest body of `POST /tenders` and `PATCH /tenders/{id}` (a tender with its lots and sites)."""
+
+    max_ocds_body_bytes: int = Field(default=64_000_000, ge=1_000, le=1_000_000_000)
+    """Largest OCDS release package of `POST /tenders/import/ocds`."""
+
+    plan_max_time_limit_s: float = Field(default=600, gt=0, le=3600)
+    """Largest `options.time_limit_s` a plan may ask for."""
+
+    plan_max_alternatives: int = Field(default=10, ge=1, le=20)
+    """Largest `options.alternatives` (groupings ranked) a plan may ask for."""
+
+    plan_max_active_per_network: int = Field(default=10, ge=1, le=10_000)
+    """Plans of one network queued or running at once; one more is a 429 with `Retry-After`."""
+>>>>>>> main
 
     auth_failure_limit: int = Field(default=20, ge=1, le=100_000)
     """Refused API keys allowed per client address within `AUTH_FAILURE_WINDOW_S`; then 429."""

@@ -1,4 +1,4 @@
-"""`planner demo [--scenario NAME] [--out DIR] [--time-limit S]`: the Seine-Saint-Denis demo.
+"""`planner demo [--scenario NAME] [--out DIR] [--time-limit S] [--deterministic]`: the demo.
 
 Loads the scenarios into the database (the embedded SQLite file is created and migrated on first use),
 plans each one as the service does, and prints a summary per scenario on stdout; progress goes to
@@ -47,7 +47,12 @@ def _progress_detail(event: dict[str, Any]) -> str:
 
 
 def _solve(
-    engine: Engine, loaded: Loaded, scenario: LoadedScenario, limit: float, err: Console
+    engine: Engine,
+    loaded: Loaded,
+    scenario: LoadedScenario,
+    limit: float,
+    err: Console,
+    deterministic: bool = False,
 ) -> ScenarioPlan:
     columns = (
         SpinnerColumn(),
@@ -65,7 +70,7 @@ def _solve(
             elapsed = float(event.get("elapsed_s") or 0.0)
             progress.update(task, completed=min(elapsed, limit), detail=_progress_detail(event))
 
-        planned = plan_scenario(engine, loaded, scenario, limit, on_progress)
+        planned = plan_scenario(engine, loaded, scenario, limit, on_progress, deterministic=deterministic)
         progress.update(task, completed=limit, detail=planned.status)
     return planned
 
@@ -93,6 +98,13 @@ def demo_command(
             help=f"seconds per scenario (default: {_DEFAULT_LIMITS})",
         ),
     ] = None,
+    deterministic: Annotated[
+        bool,
+        typer.Option(
+            "--deterministic",
+            help="reproducible plans: work limits instead of wall-clock ones (solver/README.md)",
+        ),
+    ] = False,
 ) -> None:
     """Load the Seine-Saint-Denis scenarios, plan them and print a summary of each."""
     names = list(dict.fromkeys(scenario or SCENARIOS))
@@ -126,7 +138,7 @@ def demo_command(
         for item in loaded.scenarios:
             name = item.scenario.name
             limit = time_limit or TIME_LIMITS[name]
-            planned = _solve(engine, loaded, item, limit, err)
+            planned = _solve(engine, loaded, item, limit, err, deterministic)
             console.print(Rule(f"{name} · plan {planned.plan_id}"))
             if planned.plan is not None:
                 console.print(

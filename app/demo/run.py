@@ -80,12 +80,15 @@ def plan_scenario(
     scenario: LoadedScenario,
     time_limit_s: float,
     on_progress: ProgressCallback | None = None,
+    *,
+    deterministic: bool = False,
 ) -> ScenarioPlan:
-    """Request a plan of the scenario's tender and run its job until it is done."""
+    """Request a plan of the scenario's tender and run its job until it is done; `deterministic`
+    plans with the solver's deterministic mode (the same plan on every run)."""
     excluded = loaded.excluded(scenario)
     # Only the structures the scenario invites may answer: the network's others are excluded by name.
     options = scenario.scenario.options.model_copy(
-        update={"time_limit_s": time_limit_s, "excluded": excluded}
+        update={"time_limit_s": time_limit_s, "excluded": excluded, "deterministic": deterministic}
     )
     with Session(engine) as session:
         row = plans.create(session, _SolvedHere(), loaded.network_id, scenario.tender_id, options)

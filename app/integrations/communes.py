@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 
@@ -24,6 +24,7 @@ class Commune:
     lon: float
 
 
+@lru_cache(maxsize=4096)
 def _key(name: str) -> str:
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     return "".join(ch for ch in text if ch.isalnum())
@@ -45,6 +46,7 @@ def communes() -> tuple[Commune, ...]:
     )
 
 
+@cache
 def territories() -> frozenset[str]:
     return frozenset(c.territory for c in communes())
 

@@ -15,11 +15,12 @@ from typing import Any
 import procrastinate
 from procrastinate import JobContext, exceptions
 from procrastinate.job_context import AbortReason
-from sqlalchemy import Connection, Engine, make_url, update
+from sqlalchemy import Connection, Engine, func, make_url, select, update
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from app.jobs.execution import RunSettings, run_plan, worker_name
-from app.plans.models import Plan
+from app.plans.models import Plan, PlanStatus
 
 logger = logging.getLogger("planner.jobs")
 
@@ -43,9 +44,32 @@ def _raw(conn: Connection) -> Any:
     return conn.connection.driver_connection
 
 
+def turn(conn: Connection, plan_id: int) -> int:
+    """How many plans of the plan's network are queued or running ahead of it."""
+    ahead = aliased(Plan)
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(ahead)
+            .join(Plan, col(Plan.id) == plan_id)
+            .where(
+                col(ahead.network_id) == col(Plan.network_id),
+                col(ahead.status).in_([PlanStatus.queued.value, PlanStatus.running.value]),
+                col(ahead.id) < plan_id,
+            )
+        ).scalar_one()
+    )
+
+
 def defer(app: procrastinate.App, conn: Connection, plan_id: int) -> int:
-    """Queue the job of a plan inside the caller's transaction, and record the job on the plan."""
-    job_id = app.tasks[TASK].configure(connection=_raw(conn)).defer(plan_id=plan_id)
+    """Queue the job of a plan inside the caller's transaction, and record the job on the plan.
+
+    Networks take turns: the job's priority is minus the number of its network's plans waiting
+    ahead of it, so another network's first plan passes this network's second (procrastinate runs
+    higher priorities first, then the oldest).
+    """
+    priority = -turn(conn, plan_id)
+    job_id = app.tasks[TASK].configure(connection=_raw(conn), priority=priority).defer(plan_id=plan_id)
     conn.execute(update(Plan).where(col(Plan.id) == plan_id).values(job_id=job_id))
     return job_id
 

@@ -8,14 +8,37 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, Select, func, nulls_first, select, update
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from app.jobs.execution import RunSettings, run_plan
 from app.plans.models import Plan, PlanStatus
 
 logger = logging.getLogger("planner.jobs")
+
+
+def fair_next_plan() -> Select[Any]:
+    """The queued plan to solve next, in turns between networks.
+
+    The network served least recently goes first (one that never had a plan started before any
+    other), then its oldest queued plan: a network's plan never waits behind all the plans of
+    another network.
+    """
+    served = aliased(Plan)
+    last_start = (
+        select(func.max(served.started_at))
+        .where(col(served.network_id) == col(Plan.network_id))
+        .scalar_subquery()
+    )
+    return (
+        select(col(Plan.id))
+        .where(col(Plan.status) == PlanStatus.queued.value)
+        .order_by(nulls_first(last_start), col(Plan.id))
+        .limit(1)
+    )
 
 
 class EmbeddedRunner:
@@ -72,12 +95,7 @@ class EmbeddedRunner:
 
     def _next_queued(self) -> int | None:
         with self.engine.connect() as conn:
-            return conn.execute(
-                select(col(Plan.id))
-                .where(col(Plan.status) == PlanStatus.queued.value)
-                .order_by(col(Plan.created_at), col(Plan.id))
-                .limit(1)
-            ).scalar_one_or_none()
+            return conn.execute(fair_next_plan()).scalar_one_or_none()
 
     def _loop(self) -> None:
         while not self._stopping.is_set():

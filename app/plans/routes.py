@@ -12,6 +12,7 @@ from app.core.etag import etag_of_bytes
 from app.core.idempotency import IdempotencyDep, responses
 from app.jobs.backend import PlanJobs
 from app.plans import service
+from app.plans.limits import PlanLimits
 from app.plans.schemas import AcceptRequest, PlanCreate, PlanPublic, PlansPublic, ReplanRequest
 
 router = APIRouter(tags=["plans"])
@@ -29,6 +30,21 @@ def get_jobs(request: Request) -> PlanJobs:
 JobsDep = Annotated[PlanJobs, Depends(get_jobs)]
 
 
+def get_limits(request: Request) -> PlanLimits:
+    return PlanLimits.from_settings(request.app.state.settings)
+
+
+LimitsDep = Annotated[PlanLimits, Depends(get_limits)]
+
+_TOO_MANY: dict[int | str, dict[str, Any]] = {
+    429: {
+        "model": Problem,
+        "description": "the network already has its most plans queued or running"
+        " (PLAN_MAX_ACTIVE_PER_NETWORK, default 10); `Retry-After` says when to try again",
+    }
+}
+
+
 def _queued(request: Request, response: Response, plan_id: int) -> None:
     response.headers["Location"] = str(request.url_for("read_plan", plan_id=str(plan_id)).path)
 
@@ -37,7 +53,14 @@ def _queued(request: Request, response: Response, plan_id: int) -> None:
     "/tenders/{tender_id}/plans",
     response_model=PlanPublic,
     status_code=202,
+<<<<<<< HEAD
     responses=responses("the tender is a draft: sites without hours"),
+=======
+    responses={
+        409: {"model": Problem, "description": "the tender is a draft: sites without hours"},
+        **_TOO_MANY,
+    },
+>>>>>>> main
 )
 def create_plan(
     request: Request,
@@ -45,6 +68,7 @@ def create_plan(
     session: SessionDep,
     caller: WriterDep,
     jobs: JobsDep,
+<<<<<<< HEAD
     once: IdempotencyDep,
     tender_id: ResourceId,
     body: Annotated[PlanCreate | None, Body()] = None,
@@ -60,6 +84,23 @@ def create_plan(
 
     result: PlanPublic = once.run(body or PlanCreate(), create)
     return result
+=======
+    limits: LimitsDep,
+    tender_id: ResourceId,
+    body: Annotated[PlanCreate | None, Body()] = None,
+) -> PlanPublic:
+    """Queue a plan of the tender with the given options; the answer points to the plan to poll.
+
+    `options.threads` is at most the machine's cores, `options.time_limit_s` and
+    `options.alternatives` at most `PLAN_MAX_TIME_LIMIT_S` (default 600) and `PLAN_MAX_ALTERNATIVES`
+    (default 10): beyond, a 422 names the option.
+    """
+    options = (body or PlanCreate()).options
+    plan = service.create(session, jobs, caller.network_id, tender_id, options, limits=limits)
+    assert plan.id is not None
+    _queued(request, response, plan.id)
+    return service.public(plan)
+>>>>>>> main
 
 
 @router.get("/tenders/{tender_id}/plans", response_model=PlansPublic)
@@ -103,7 +144,11 @@ def accept_plan(
     "/plans/{plan_id}/replan",
     response_model=PlanPublic,
     status_code=202,
+<<<<<<< HEAD
     responses=responses("the plan is not in a state that allows this"),
+=======
+    responses={**_CONFLICT, **_TOO_MANY},
+>>>>>>> main
 )
 def replan(
     request: Request,
@@ -111,11 +156,16 @@ def replan(
     session: SessionDep,
     caller: WriterDep,
     jobs: JobsDep,
+<<<<<<< HEAD
     once: IdempotencyDep,
+=======
+    limits: LimitsDep,
+>>>>>>> main
     plan_id: ResourceId,
     body: ReplanRequest,
 ) -> PlanPublic:
     """Queue a new plan without the withdrawn members, keeping what it can of the accepted grouping."""
+<<<<<<< HEAD
 
     def create() -> PlanPublic:
         plan = service.replan(session, jobs, caller.network_id, plan_id, body.withdrawn, body.move_penalty)
@@ -125,3 +175,11 @@ def replan(
 
     result: PlanPublic = once.run(body, create)
     return result
+=======
+    plan = service.replan(
+        session, jobs, caller.network_id, plan_id, body.withdrawn, body.move_penalty, limits=limits
+    )
+    assert plan.id is not None
+    _queued(request, response, plan.id)
+    return service.public(plan)
+>>>>>>> main

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, Field
 
 from app.core.schemas import ApiInput, Paging
+from app.plans.limits import machine_cores
 from app.plans.models import PlanStatus
 from solver.plan import Plan
 from solver.problem import Options
@@ -21,8 +22,27 @@ def _id_as_text(value: Any) -> Any:
 StructureRef = Annotated[str, BeforeValidator(_id_as_text), Field(min_length=1, max_length=64)]
 
 
+MAX_LISTED_STRUCTURES = 5000
+
+
+class PlanOptions(ApiInput, Options):
+    """The planning options as a client sends them, within what this service allows.
+
+    `threads` is at most the machine's cores; `time_limit_s` and `alternatives` at most the
+    settings `PLAN_MAX_TIME_LIMIT_S` (default 600) and `PLAN_MAX_ALTERNATIVES` (default 10).
+    """
+
+    threads: int | None = Field(
+        default=None, ge=1, le=machine_cores(), description="solver threads, at most the machine's cores"
+    )
+    required: list[StructureRef] = Field(default_factory=list, max_length=MAX_LISTED_STRUCTURES)
+    excluded: list[StructureRef] = Field(default_factory=list, max_length=MAX_LISTED_STRUCTURES)
+
+
 class PlanCreate(ApiInput):
-    options: Options = Field(default_factory=Options, description="the planning options (all optional)")
+    options: PlanOptions = Field(
+        default_factory=PlanOptions, description="the planning options (all optional)"
+    )
 
 
 class AcceptRequest(ApiInput):

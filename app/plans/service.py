@@ -17,6 +17,7 @@ from app.core.db import begin_write, snapshot, utcnow
 from app.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.integrations.webhooks import events as webhook_events
 from app.jobs.backend import PlanJobs
+from app.plans.limits import PlanLimits, check_options, check_room
 from app.plans.models import Plan, PlanStatus
 from app.plans.problem import build_problem
 from app.plans.schemas import PlanPublic, PlansPublic, PlanSummary
@@ -61,11 +62,24 @@ def create(
     *,
     replan_of: int | None = None,
     withdrawn: list[str] | None = None,
+    limits: PlanLimits | None = None,
 ) -> Plan:
+<<<<<<< HEAD
     """Store the plan with the problem as the data stand now, and queue its job in the same commit."""
     # The tender's lots and sites and the structures are read as one version of the data.
     snapshot(session, then_insert=True)
+=======
+    """Store the plan with the problem as the data stand now, and queue its job in the same commit.
+
+    With `limits` (requests over the API), options over them are a 422 and a network that already
+    has its most plans queued or running a 429.
+    """
+    if limits is not None:
+        check_options(options, limits)
+>>>>>>> main
     tender = tenders.get(session, network_id, tender_id)
+    if limits is not None:
+        check_room(session, network_id, limits)
     refuse_draft(session, tender)
     problem = build_problem(session, tender, options)
     plan = Plan(
@@ -186,6 +200,7 @@ def replan(
     plan_id: int,
     withdrawn: list[str],
     move_penalty: float | None = None,
+    limits: PlanLimits | None = None,
 ) -> Plan:
     """A new plan for the tender that keeps what it can of the accepted grouping, without the withdrawn."""
     plan = get(session, network_id, plan_id)
@@ -219,4 +234,5 @@ def replan(
         options,
         replan_of=plan.id,
         withdrawn=sorted(set(withdrawn)),
+        limits=limits,
     )

@@ -32,3 +32,9 @@ def _by_short() -> dict[str, tuple[str, ...]]:
     for code in cpv_codes():
         out.setdefault(code.split("-")[0], []).append(code)
     return {k: tuple(v) for k, v in out.items()}
+
+
+def cpv_full(short: str) -> str | None:
+    """The code with its check digit for 8 digits (``45442110`` -> ``45442110-1``); None if unknown."""
+    found = _by_short().get(short.split("-")[0])
+    return found[0] if found else None

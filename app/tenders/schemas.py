@@ -21,6 +21,8 @@ from solver.problem import Site as SiteSpec
 from solver.problem import TenderKind
 
 MAX_SITES_PER_LOT = 5000
+MAX_LOTS = 200
+MAX_SITES_PER_TENDER = 100_000
 
 
 def check_cpv(code: str) -> str:
@@ -48,6 +50,10 @@ class SiteCreate(ApiInput, SiteSpec):
     hours: float | None = Field(  # type: ignore[assignment]
         default=None, gt=0, description="workload in hours; null only in a draft tender"
     )
+    name: str = Field(default="", max_length=200)
+    address: str | None = Field(default=None, max_length=300)
+    commune: str | None = Field(default=None, max_length=100)
+    territory: str | None = Field(default=None, max_length=100)
 
     @model_validator(mode="after")
     def _hours_unless_draft(self, info: ValidationInfo) -> SiteCreate:
@@ -65,6 +71,7 @@ class SitePublic(SiteSpec):
 class LotCreate(ApiInput, LotSpec):
     # Narrows the problem's `list[Site]` to sites checked as API input (pydantic allows the override).
     sites: list[SiteCreate] = Field(min_length=1, max_length=MAX_SITES_PER_LOT)  # type: ignore[assignment]
+    title: str = Field(default="", max_length=300)
 
     @field_validator("cpv")
     @classmethod
@@ -73,6 +80,10 @@ class LotCreate(ApiInput, LotSpec):
 
 
 def check_unique_ids(lots: list[LotCreate]) -> list[LotCreate]:
+    """Lot and site ids unique within the tender, and at most `MAX_SITES_PER_TENDER` sites."""
+    count = sum(len(lot.sites) for lot in lots)
+    if count > MAX_SITES_PER_TENDER:
+        raise ValueError(f"{count} sites: a tender has at most {MAX_SITES_PER_TENDER} sites")
     seen_lots: set[str] = set()
     seen_sites: set[str] = set()
     for lot in lots:
@@ -132,7 +143,7 @@ class TenderHeader(ApiInput, TenderBase):
 
 
 class TenderCreate(TenderHeader):
-    lots: list[LotCreate] = Field(min_length=1, max_length=200)
+    lots: list[LotCreate] = Field(min_length=1, max_length=MAX_LOTS)
 
     _unique = field_validator("lots")(check_unique_ids)
 
@@ -153,7 +164,7 @@ class TenderUpdate(ApiInput):
     execution_start: date | None = None
     execution_end: date | None = None
     estimated_value_eur: float | None = None
-    lots: Annotated[list[LotCreate], Field(min_length=1, max_length=200)] | None = None
+    lots: Annotated[list[LotCreate], Field(min_length=1, max_length=MAX_LOTS)] | None = None
 
     @field_validator("lots")
     @classmethod

@@ -12,8 +12,8 @@ STATIC = Path(__file__).parent / "static"
 
 def install(app: FastAPI) -> None:
     """Serve the pages at `/` and their assets at `/static`."""
-    from app.web import views_home, views_structures
+    from app.web import views_home, views_plans, views_structures, views_tenders
 
     app.mount("/static", StaticFiles(directory=STATIC), name="web-static")
-    for module in (views_home, views_structures):
+    for module in (views_home, views_structures, views_tenders, views_plans):
         app.include_router(module.router)

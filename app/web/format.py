@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 NBSP = "\u00a0"
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def nombre(value: Any, decimals: int = 0) -> str:
@@ -65,6 +67,8 @@ def date_fr(value: Any) -> str:
         return "–"
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(PARIS)  # stored in UTC, read in the coordinator's time
     text = f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
     if isinstance(value, datetime):
         text += f" à {value.hour}{NBSP}h{NBSP}{value.minute:02d}"

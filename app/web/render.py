@@ -33,6 +33,7 @@ templates.env.globals.update(
     field_name=labels.field_name,
     reason_fr=labels.reason_fr,
     SECTORS=_sector_groups(),
+    errors_under=lambda errors, prefix: [(f, r) for f, r in errors.items() if f.startswith(prefix)],
 )
 
 

@@ -3,6 +3,9 @@
 `sectors.csv`: the 154 sectors (20 groups) of the Marché de l'inclusion's taxonomy, the trade vocabulary
 of the planner, so that a network's data matches the national directory. Source: gip-inclusion/le-marche
 fixtures (public data).
+
+`vacances_scolaires_zone_c.csv`: the school holidays of zone C, read by `solver.periods`; sources and
+licences of both files in `README.md` beside them.
 """
 
 from __future__ import annotations

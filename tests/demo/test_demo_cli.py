@@ -92,3 +92,29 @@ def test_the_textile_demo_writes_files_that_planner_solve_plans_alike(tmp_path: 
         ]
     invited = len(problem.structures) - len(problem.options.excluded)
     assert counts == [invited, 1, 2], "a second run adds a plan, and no structure or tender"
+
+
+@pytest.mark.slow
+def test_the_deterministic_demo_gives_the_same_plan_twice(tmp_path: Path) -> None:
+    plans = []
+    for run in ("first", "second"):
+        out = tmp_path / run
+        demo = planner(
+            "demo",
+            "--scenario",
+            "textile",
+            "--deterministic",
+            "--time-limit",
+            "5",
+            "--out",
+            str(out),
+            database=tmp_path / f"{run}.db",
+            cwd=tmp_path,
+        )
+        assert demo.returncode == 0, demo.stderr
+        problem = PlanningProblem.model_validate_json((out / "textile.problem.json").read_text("utf-8"))
+        assert problem.options.deterministic
+        plans.append(Plan.model_validate_json((out / "textile.plan.json").read_text("utf-8")))
+    first, second = plans
+    assert first.groupings
+    assert [g.model_dump() for g in first.groupings] == [g.model_dump() for g in second.groupings]

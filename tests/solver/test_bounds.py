@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from solver import PlanningProblem, solve
 from solver import eligibility as eligibility_module
 from solver.model import scales
@@ -72,3 +74,36 @@ def test_relaxation_never_counts_a_negative_spread() -> None:
     relaxed = engine.solve(built.prob, engine="highs", time_limit=10, gap_rel=1e-9, threads=None)
     assert relaxed.objective is not None
     assert relaxed.objective >= -1e-9
+
+
+def test_gap_is_measured_against_the_positive_terms() -> None:
+    # a large reward for subcontracting takes the objective near (or below) 0: the gap shown to people
+    # is (objective − bound) ÷ the larger of |objective| and the objective with the reward added back
+    from tests.solver.reference import PAINT, problem, site, structure
+
+    sites = [site(f"S{i}", 48.85 + 0.01 * i, 2.35 + 0.02 * (i % 4), 60 + 20 * i) for i in range(10)]
+    structures = [
+        structure(f"E{j}", "EI", 48.86 + 0.015 * j, 2.37, {PAINT: 400 + 50 * j}, can_lead=True)
+        for j in range(4)
+    ] + [structure("A1", "AI", 48.88, 2.4, {PAINT: 2000})]
+    weights = {"distance": 1, "balance": 1, "members": 1, "subcontracting": 2}
+    p = problem(sites, structures, weights=weights, max_members=3, time_limit_s=20, gap_rel=1e-4)
+    plan = solve(p)
+    best = plan.groupings[0]
+    s = plan.solver
+    assert s.bound is not None and s.objective is not None and s.gap is not None
+    total = sum(float(x["hours"]) for x in sites)
+    reward = weights["subcontracting"] * best.terms.subcontracted_hours / total
+    assert reward > 0
+    reference = max(abs(s.objective), s.objective + reward)
+    assert s.gap == pytest.approx(max(0.0, s.objective - s.bound) / reference, abs=1e-12)
+    assert s.bound <= s.objective + 1e-9
+    # the figure itself, for a bound 0.01 below this plan: 0.01 ÷ the positive terms, not ÷ |objective|
+    from solver import stages
+
+    elig = eligibility_module.compute(p)
+    figure = stages.relative_gap(
+        best.objective, best.objective - 0.01, stages.gap_reference(elig, scales(elig).hours, best)
+    )
+    assert figure == pytest.approx(0.01 / (best.objective + reward))
+    assert best.objective + reward > 2 * abs(best.objective)  # the reward does take the objective near 0

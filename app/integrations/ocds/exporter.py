@@ -9,7 +9,7 @@ from typing import Any
 from app.integrations.communes import find_commune
 from app.integrations.ocds.importer import SECTOR_SCHEME
 from app.integrations.parties import PartyInfo, answered_lots, assigned_values
-from app.reference import cpv_codes
+from app.reference import cpv_codes, cpv_full
 from solver.plan import Grouping
 from solver.reference import sectors
 
@@ -60,8 +60,8 @@ def _cpv_short(code: str) -> str:
 
 
 def _cpv_label(code: str) -> str | None:
-    short = _cpv_short(code)
-    return next((label for full, label in cpv_codes().items() if full.split("-")[0] == short), None)
+    full = cpv_full(_cpv_short(code))
+    return cpv_codes()[full] if full else None
 
 
 def _item(site: dict[str, Any], lot: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from app.integrations.communes import locate_commune, territories
 from app.integrations.ocds.validation import SchemaError, validate_package
-from app.reference import cpv_codes
+from app.reference import cpv_full
 from solver.problem import TenderKind
 from solver.reference import sector_slugs
 
@@ -83,7 +83,7 @@ def _cpv(item: dict[str, Any]) -> str | None:
         if str(c.get("scheme") or "").upper() == "CPV" and c.get("id"):
             code = str(c["id"]).strip()
             # OCDS writes the 8 digits; the project writes CPV codes with their check digit.
-            return next((full for full in cpv_codes() if full.split("-")[0] == code), code)
+            return cpv_full(code) or code
     return None
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -11,9 +10,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
-from jsonschema import Draft4Validator, FormatChecker
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT4
+import jsonschema_rs
 
 PACKAGE_SCHEMA = "release-package-schema.json"
 RELEASE_SCHEMA = "release-schema-1.1.5-lots-bids-location-subcontracting.json"
@@ -33,34 +30,35 @@ def _load(name: str) -> dict[str, Any]:
     return data
 
 
-# jsonschema checks formats only with optional packages installed; OCDS needs two, checked here.
-FORMATS = FormatChecker(formats=())
-
-
 def _date_time(value: object) -> bool:
     if not isinstance(value, str):
         return True
     # RFC 3339: a date, a time and an offset (Z or ±hh:mm).
-    return "T" in value.upper() and datetime.fromisoformat(value).tzinfo is not None
+    try:
+        return "T" in value.upper() and datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        return False
 
 
 def _uri(value: object) -> bool:
     return not isinstance(value, str) or (bool(urlsplit(value).scheme) and " " not in value)
 
 
-FORMATS.checks("date-time", raises=ValueError)(_date_time)
-FORMATS.checks("uri")(_uri)
-
-
 @cache
-def _validator() -> Draft4Validator:
+def _validator() -> jsonschema_rs.Draft4Validator:
+    """jsonschema-rs: linear in the package's size (100 000 items in about two seconds), where the
+    pure-Python validator compares `uniqueItems` arrays pairwise."""
     package = _load(PACKAGE_SCHEMA)
     release = _load(RELEASE_SCHEMA)
-    # The package schema names the release schema by its canonical URL: serve it from the local copy.
-    registry: Registry[Any] = Registry().with_resource(
-        release["id"], Resource.from_contents(release, default_specification=DRAFT4)
+    # The package schema names the release schema by its canonical URL: served from the local copy.
+    registry = jsonschema_rs.Registry([(release["id"], release)])
+    return jsonschema_rs.Draft4Validator(
+        package,
+        registry=registry,
+        formats={"date-time": _date_time, "uri": _uri},
+        validate_formats=True,
+        offline=True,
     )
-    return Draft4Validator(package, registry=registry, format_checker=FORMATS)
 
 
 def dotted(path: list[str | int] | tuple[str | int, ...]) -> str:
@@ -73,15 +71,25 @@ def dotted(path: list[str | int] | tuple[str | int, ...]) -> str:
     return out
 
 
+MAX_MESSAGE = 300
+
+
+def _message(error: jsonschema_rs.ValidationError) -> str:
+    if isinstance(error.kind, jsonschema_rs.ValidationErrorKind.UniqueItems):
+        return "has non-unique elements: two entries are identical"
+    message = str(error.message)
+    # A message quotes the offending value, which may be a whole array of items.
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
+
+
 def validate_package(package: Any) -> list[SchemaError]:
     """Every schema violation of a release package, in document order; empty when it is valid."""
-    errors = sorted(_validator().iter_errors(package), key=lambda e: [str(p) for p in e.absolute_path])
+    errors = sorted(_validator().iter_errors(package), key=lambda e: [str(p) for p in e.instance_path])
     out = []
     for error in errors:
-        path: list[str | int] = list(error.absolute_path)
-        missing = re.match(r"'(.+)' is a required property", error.message)
-        if error.validator == "required" and missing:
+        path: list[str | int] = list(error.instance_path)
+        if isinstance(error.kind, jsonschema_rs.ValidationErrorKind.Required):
             # Name the missing field itself, as a form would.
-            path.append(missing.group(1))
-        out.append(SchemaError(dotted(path) or "(package)", error.message))
+            path.append(str(error.kind.property))
+        out.append(SchemaError(dotted(path) or "(package)", _message(error)))
     return out

@@ -1,0 +1,122 @@
+"""The tender form: header fields, lots, and each lot's sites as lines of text, to and from the API's body.
+
+A site is one line: `identifiant ; nom ; latitude ; longitude ; territoire ; heures ; montant` (a
+spreadsheet's columns pasted with tabs work too).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from starlette.datastructures import FormData
+
+from app.tenders.schemas import LotCreate
+from app.web import forms
+
+PARIS = ZoneInfo("Europe/Paris")
+SITE_COLUMNS = ("id", "name", "lat", "lon", "territory", "hours", "value_eur")
+BLANK_LOTS = 1
+# Lot fields of the planning problem beyond id, title, trade and sites, offered when the model has them.
+LOT_EXTRAS = [name for name in ("insertion_hours", "essential") if name in LotCreate.model_fields]
+
+
+def _deadline(value: str) -> str | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=PARIS)
+    return moment.isoformat()
+
+
+def sites_from_text(text: str, lot_index: int, errors: dict[str, str]) -> list[dict[str, Any]]:
+    sites: list[dict[str, Any]] = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        cells = [c.strip() for c in re.split(r"[;\t]", line)]
+        if len(cells) != len(SITE_COLUMNS):
+            errors.setdefault(
+                f"lots.{lot_index}.sites",
+                f"ligne {n} : {len(SITE_COLUMNS)} valeurs attendues séparées par « ; » "
+                "(identifiant ; nom ; latitude ; longitude ; territoire ; heures ; montant), "
+                f"{len(cells)} lues",
+            )
+            continue
+        site: dict[str, Any] = dict(zip(SITE_COLUMNS, cells, strict=True))
+        for key in ("lat", "lon", "hours", "value_eur"):
+            site[key] = forms.number(site[key])
+        site["territory"] = site["territory"] or None
+        sites.append(site)
+    return sites
+
+
+def sites_to_text(sites: list[Any]) -> str:
+    def cell(value: Any) -> str:
+        if isinstance(value, float):
+            return (str(int(value)) if value.is_integer() else repr(value)).replace(".", ",")
+        return "" if value is None else str(value)
+
+    lines = []
+    for site in sites:
+        data = site if isinstance(site, dict) else site.model_dump()
+        lines.append(" ; ".join(cell(data.get(c)) for c in SITE_COLUMNS))
+    return "\n".join(lines)
+
+
+def tender_data(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
+    """The body of a tender as the API takes it, and the form errors found before validation."""
+    errors: dict[str, str] = {}
+    lots: list[dict[str, Any]] = []
+    for i in range(int(forms.number_field(form, "lot_count") or 1)):
+        lot_id = forms.text(form, f"lot_id_{i}")
+        sites_text = forms.text(form, f"lot_sites_{i}")
+        if not lot_id and not sites_text:
+            continue
+        lot: dict[str, Any] = {
+            "id": lot_id,
+            "title": forms.text(form, f"lot_title_{i}"),
+            "trade": forms.text(form, f"lot_trade_{i}"),
+            "cpv": forms.optional(form, f"lot_cpv_{i}"),
+            "sites": sites_from_text(sites_text, len(lots), errors),
+        }
+        if "insertion_hours" in LOT_EXTRAS:
+            lot["insertion_hours"] = forms.number_field(form, f"lot_insertion_hours_{i}")
+        if "essential" in LOT_EXTRAS:
+            lot["essential"] = forms.checked(form, f"lot_essential_{i}")
+        lots.append(forms.drop_none(lot) | {"sites": lot["sites"]})
+    data = {
+        "reference": forms.text(form, "reference"),
+        "title": forms.text(form, "title"),
+        "buyer": forms.optional(form, "buyer"),
+        "kind": forms.text(form, "kind"),
+        "cpv_codes": forms.words(form, "cpv_codes"),
+        "reserved": forms.checked(form, "reserved"),
+        "insertion_hours": forms.number_field(form, "insertion_hours"),
+        "deadline": _deadline(forms.text(form, "deadline")),
+        "execution_start": forms.optional(form, "execution_start"),
+        "execution_end": forms.optional(form, "execution_end"),
+        "estimated_value_eur": forms.number_field(form, "estimated_value_eur"),
+        "lots": lots,
+    }
+    return data, errors
+
+
+def form_values(tender: dict[str, Any]) -> dict[str, Any]:
+    """A stored tender (as the API answers it) as the form shows it."""
+    values = dict(tender)
+    deadline = tender.get("deadline")
+    if deadline:
+        moment = datetime.fromisoformat(str(deadline)).astimezone(PARIS)
+        values["deadline"] = moment.strftime("%Y-%m-%dT%H:%M")
+    values["cpv_codes"] = ", ".join(tender.get("cpv_codes") or [])
+    values["lots"] = [
+        lot | {"sites_text": sites_to_text(lot.get("sites", []))} for lot in tender.get("lots", [])
+    ]
+    return values

@@ -1,0 +1,238 @@
+"""Planifier a tender, follow the plan's progress, read its résultat, accept a grouping, re-plan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+from pydantic import ValidationError
+
+from app.core.deps import ResourceId, SessionDep
+from app.plans import service as plans
+from app.plans.routes import JobsDep
+from app.structures import service as structures
+from app.tenders import service as tenders
+from app.web import result as res
+from app.web import why
+from app.web.auth import PageCaller, Refused, WebRoute, checked_form, writer
+from app.web.format import pourcent, secondes
+from app.web.labels import PLAN_STATUS, field_errors_fr
+from app.web.plan_options import DEFAULTS, HAS_FORM, PRESETS, options_from_form
+from app.web.render import render
+from solver.problem import Options
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+STAGES = {
+    "eligibility": "examen des structures à portée de chaque site",
+    "members": "choix des membres",
+    "split": "partage des sites entre les membres",
+    "all": "recherche des groupements à comparer",
+}
+
+
+def _plan_form(
+    request: Request,
+    session: Any,
+    caller: Any,
+    tender_id: int,
+    values: dict[str, Any],
+    errors: dict[str, str],
+) -> Response:
+    tender = tenders.read(session, caller.network_id, tender_id)
+    directory = structures.list_structures(session, caller.network_id, limit=500)
+    invited = values.get("invited")
+    return render(
+        request,
+        "planifier.html",
+        {
+            "tender": tender,
+            "values": values,
+            "errors": errors,
+            "presets": PRESETS,
+            "structures": directory.items,
+            "invited": invited if invited is not None else {str(s.id) for s in directory.items},
+            "has_form": HAS_FORM,
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+@router.get("/marches/{tender_id}/planifier")
+def plan_form(request: Request, session: SessionDep, caller: PageCaller, tender_id: ResourceId) -> Response:
+    """The planning options, in plain words, with presets."""
+    writer(caller)
+    return _plan_form(request, session, caller, tender_id, dict(DEFAULTS), {})
+
+
+@router.post("/marches/{tender_id}/planifier")
+async def plan_tender(
+    request: Request, session: SessionDep, caller: PageCaller, jobs: JobsDep, tender_id: ResourceId
+) -> Response:
+    """Queue a plan of the tender, as `POST /api/v1/tenders/{id}/plans` does, and follow it."""
+    form = await checked_form(request)
+    writer(caller)
+    ids = [str(s.id) for s in structures.list_structures(session, caller.network_id, limit=500).items]
+    body, values = options_from_form(form, ids)
+    try:
+        options = Options.model_validate(body)
+    except ValidationError as exc:
+        return _plan_form(request, session, caller, tender_id, values, field_errors_fr(exc.errors()))
+    plan = plans.create(session, jobs, caller.network_id, tender_id, options)
+    return RedirectResponse(f"/plans/{plan.id}", status_code=303)
+
+
+def _progress(plan: Any) -> dict[str, Any]:
+    limit = float((plan.options or {}).get("time_limit_s") or 30)
+    progress = plan.progress or {}
+    elapsed = float(progress.get("elapsed_s") or 0)
+    gap = progress.get("gap")
+    text = PLAN_STATUS.get(plan.status, plan.status)
+    if plan.status == "running":
+        stage = STAGES.get(str(progress.get("stage")), "calcul")
+        text = f"Calcul en cours : {stage}, {secondes(elapsed)} sur {secondes(limit)} au plus."
+        if gap is not None:
+            text += (
+                f" Meilleur groupement trouvé : au plus {pourcent(gap)} d'écart avec le meilleur possible."
+            )
+    elif plan.status == "queued":
+        text = "En attente : le calcul commence dès qu'un calculateur est libre."
+    return {
+        "status": plan.status,
+        "final": plan.status in ("done", "failed", "cancelled"),
+        "percent": round(min(99.0, 100 * elapsed / limit)) if plan.status == "running" else 0,
+        "text": text,
+    }
+
+
+@router.get("/plans/{plan_id}/etat")
+def plan_state(session: SessionDep, caller: PageCaller, plan_id: ResourceId) -> Response:
+    """The plan's progress, for the page's small script (the page itself works without it)."""
+    return JSONResponse(
+        _progress(plans.get(session, caller.network_id, plan_id)), headers={"Cache-Control": "no-store"}
+    )
+
+
+def _downloads(request: Request, plan_id: int, tender_id: int, rank: int) -> list[dict[str, str]]:
+    """The forms the API offers for a grouping, found among its routes (DC1, DC4 and any other)."""
+    prefix = "/api/v1/plans/{plan_id}/groupings/{rank}/"
+    names = {
+        "dc1": "DC1 : lettre de candidature du groupement",
+        "dc2": "DC2 : déclaration de chaque membre",
+        "dc4": "DC4 : déclaration de sous-traitance",
+    }
+    found = []
+    # The OpenAPI document lists every route (and is built once): new forms appear here by themselves.
+    for path in request.app.openapi().get("paths", {}):
+        if path.startswith(prefix) and path.endswith(".pdf") and "{" not in path[len(prefix) :]:
+            stem = path[len(prefix) : -4]
+            label = names.get(stem, f"{stem.replace('-', ' ').replace('_', ' ').capitalize()} (PDF)")
+            found.append(
+                {
+                    "label": f"{label} (PDF)" if stem in names else label,
+                    "href": path.format(plan_id=plan_id, rank=rank),
+                    "stem": stem,
+                }
+            )
+    found.sort(key=lambda d: d["stem"])
+    found.append(
+        {
+            "label": "Avis et offre au format OCDS (JSON)",
+            "href": f"/api/v1/tenders/{tender_id}/ocds",
+            "stem": "ocds",
+        }
+    )
+    found.append({"label": "Le plan complet (JSON)", "href": f"/api/v1/plans/{plan_id}", "stem": "plan"})
+    return found
+
+
+@router.get("/plans/{plan_id}")
+def plan_page(
+    request: Request,
+    session: SessionDep,
+    caller: PageCaller,
+    plan_id: ResourceId,
+    rang: int | None = None,
+    a: int | None = None,
+    b: int | None = None,
+) -> Response:
+    """Progress while the plan is solved; then its résultat."""
+    plan = plans.get(session, caller.network_id, plan_id)
+    tender = tenders.read(session, caller.network_id, plan.tender_id)
+    context: dict[str, Any] = {"plan": plans.public(plan), "tender": tender, "state": _progress(plan)}
+    result = plan.result if plan.status == "done" else None
+    if not result:
+        return render(request, "plan_attente.html", context)
+    ctx = res.Context.of(plan.problem)
+    views = [res.grouping_view(g) for g in result.get("groupings", [])]
+    by_rank = {v.rank: v for v in views}
+    context |= {
+        "quality": res.quality(result),
+        "groupings": views,
+        "notes": why.other_notes(result.get("diagnostics", [])),
+    }
+    if not views:
+        return render(request, "resultat.html", context | {"view": None})
+    view = by_rank.get(rang or plan.accepted_rank or 1, views[0])
+    rows = res.member_rows(ctx, view)
+    best = views[0]
+    pick_a = by_rank.get(a or 1, views[0])
+    pick_b = by_rank.get(b or 2, views[1] if len(views) > 1 else views[0])
+    context |= {
+        "view": view,
+        "rows": rows,
+        "map": res.result_map(ctx, view, rows, tender.reference),
+        "staffing": res.flow_rows(ctx, view.data.get("staffing", [])),
+        "subcontracts": res.flow_rows(ctx, view.data.get("subcontracts", [])),
+        "coverage": res.coverage(ctx, view),
+        "insertion": view.data.get("insertion"),
+        "columns": [res.summary(ctx, v, best) for v in views],
+        "compare": {
+            "a": res.summary(ctx, pick_a, None),
+            "b": res.summary(ctx, pick_b, None),
+            "diff": res.differences(ctx, pick_a, pick_b),
+        },
+        "mandataire_reason": res.mandataire_reason(ctx, view, rows),
+        "left_out": res.left_out(ctx, view, result.get("diagnostics", [])),
+        "uncovered": res.uncovered(ctx, view, result.get("diagnostics", [])),
+        "downloads": _downloads(request, plan_id, plan.tender_id, view.rank),
+        "names": ctx.name,
+    }
+    return render(request, "resultat.html", context)
+
+
+@router.post("/plans/{plan_id}/accepter")
+async def accept(request: Request, session: SessionDep, caller: PageCaller, plan_id: ResourceId) -> Response:
+    """Make a grouping the tender's accepted grouping."""
+    form = await checked_form(request)
+    writer(caller)
+    rank = form.get("rang")
+    if not isinstance(rank, str) or not rank.isdigit():
+        raise Refused(422, "Choisissez le groupement à retenir.")
+    plans.accept(session, caller.network_id, plan_id, int(rank))
+    return RedirectResponse(f"/plans/{plan_id}?rang={int(rank)}&retenu=1", status_code=303)
+
+
+@router.post("/plans/{plan_id}/retrait")
+async def withdraw(
+    request: Request, session: SessionDep, caller: PageCaller, jobs: JobsDep, plan_id: ResourceId
+) -> Response:
+    """Re-plan without the members who withdrew, keeping what can be kept of the accepted grouping."""
+    form = await checked_form(request)
+    writer(caller)
+    withdrawn = [str(s) for s in form.getlist("retire")]
+    if not withdrawn:
+        raise Refused(422, "Cochez au moins un membre qui se retire.")
+    new = plans.replan(session, jobs, caller.network_id, plan_id, withdrawn)
+    return RedirectResponse(f"/plans/{new.id}", status_code=303)
+
+
+@router.post("/plans/{plan_id}/annuler")
+async def cancel(
+    request: Request, session: SessionDep, caller: PageCaller, jobs: JobsDep, plan_id: ResourceId
+) -> Response:
+    """Stop a plan being solved."""
+    await checked_form(request)
+    writer(caller)
+    plans.cancel(session, jobs, caller.network_id, plan_id)
+    return RedirectResponse(f"/plans/{plan_id}", status_code=303)

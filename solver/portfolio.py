@@ -1,0 +1,304 @@
+"""Several tenders planned together, as one model: a network's year.
+
+Each tender keeps its own grouping (members, mandataire, form), built by the single tender's builders
+(`solver.model.build`) with its own options; what the tenders share is added over them
+(`solver.loads`): a structure's capacity per month or week, its capacity per trade, and its yearly
+revenue caps (`max_dependence`, and for an ACI the rule of Code du travail D5132-34). The objective is
+the sum of the tenders' objectives, each normalised as for a single tender.
+
+Commitments (hours already promised, e.g. an accepted grouping) are taken off the capacity of their
+periods and, within the tenders' dates, off the capacity per trade.
+
+A single tender whose problem says something about time (work windows, availability, commitments) is
+planned here too, as a portfolio of one (`solve_timed`); without time it is planned as it always was.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date
+from typing import Any, cast
+
+import pulp
+
+from solver import diagnostics, eligibility, engine, loads, model, periods, results, strengthen
+from solver.plan import Diagnostic, Grouping, PeriodHours, Plan, PlanStatus, SolverReport
+from solver.portfolio_spec import (
+    MonthLoad,
+    PortfolioOptions,
+    PortfolioPlan,
+    PortfolioProblem,
+    TenderEntry,
+    TenderPlan,
+)
+from solver.problem import PlanningProblem, StructureSpec, TenderSpec
+
+Progress = Callable[[dict[str, Any]], None]
+
+
+def solve(
+    portfolio: PortfolioProblem, progress: Progress | None = None, *, started: float | None = None
+) -> PortfolioPlan:
+    """Plan every tender of the portfolio in one model. Never raises on a valid portfolio. `started` (a
+    `time.monotonic()` reading) is when the time limit began to run; by default, now."""
+    began = time.monotonic() if started is None else min(started, time.monotonic())
+    try:
+        return _solve(portfolio, progress, began, alternatives=1)[0]
+    except Exception as error:  # a valid portfolio always gets an answer back, even when something breaks
+        return PortfolioPlan(
+            status="error",
+            solver=SolverReport(name=portfolio.options.engine, seconds=time.monotonic() - began),
+            tenders=[],
+            diagnostics=[Diagnostic(code="solver_error", message=f"The planning engine failed: {error!r}")],
+        )
+
+
+def solve_timed(
+    problem: PlanningProblem, progress: Progress | None = None, began: float | None = None
+) -> Plan:
+    """A single tender with work windows, availability or commitments: a portfolio of one, its
+    `alternatives` groupings searched one after the other as for an untimed tender."""
+    o = problem.options
+    portfolio = PortfolioProblem(
+        reference=problem.tender.reference,
+        tenders=[TenderEntry(tender=problem.tender, options=o)],
+        structures=problem.structures,
+        options=PortfolioOptions(
+            time_limit_s=o.time_limit_s, gap_rel=o.gap_rel, threads=o.threads, engine=o.engine
+        ),
+    )
+    began = time.monotonic() if began is None else began
+    outcome, groupings = _solve(portfolio, progress, began, alternatives=o.alternatives)
+    plan = outcome.tenders[0].plan
+    if len(groupings) > 1:
+        plan = plan.model_copy(update={"groupings": groupings})
+    return plan.model_copy(update={"solver": outcome.solver})
+
+
+def is_timed(problem: PlanningProblem) -> bool:
+    return loads.is_timed(problem.structures, [problem.tender])
+
+
+# --- the model -------------------------------------------------------------------------------------
+
+
+def _less_committed(st: StructureSpec, within: tuple[date, date] | None) -> StructureSpec:
+    """The structure with its capacity per trade less the hours it committed within the tenders' dates."""
+    if not st.commitments:
+        return st
+    capacities = {
+        t: max(0.0, cap - loads.committed_within(st, t, within)) for t, cap in st.capacities.items()
+    }
+    return st.model_copy(update={"capacities": capacities})
+
+
+def _years(tender: TenderSpec) -> float:
+    years = getattr(tender, "execution_years", None)
+    return float(years()) if callable(years) else 1.0
+
+
+def _merge(into: pulp.LpProblem, built: model.Model, prefix: str) -> None:
+    for v in built.prob.variables():
+        v.name = prefix + v.name
+    for name, row in list(built.prob._constraints.items()):
+        into.addConstraint(row, prefix + name)
+
+
+def _solve(
+    portfolio: PortfolioProblem, progress: Progress | None, began: float, alternatives: int
+) -> tuple[PortfolioPlan, list[Grouping]]:
+    o = portfolio.options
+    tenders = [e.tender for e in portfolio.tenders]
+    days = [loads.site_days(t) for t in tenders]
+    within = loads.span(tenders, {f"{n}/{k}": d for n, by in enumerate(days) for k, d in by.items()})
+    structures = [_less_committed(st, within) for st in portfolio.structures]
+    combined = pulp.LpProblem(model.label(portfolio.reference) or "portfolio", pulp.LpMinimize)
+    parts: dict[int, loads.Part] = {}
+    plans: dict[int, Plan] = {}
+    notes: dict[int, list[Diagnostic]] = {}
+    name = "CBC" if o.engine == "cbc" else "HiGHS"
+    for n, entry in enumerate(portfolio.tenders):
+        options = entry.options.model_copy(
+            update={
+                "time_limit_s": o.time_limit_s,
+                "gap_rel": o.gap_rel,
+                "threads": o.threads,
+                "engine": o.engine,
+            }
+        )
+        problem = PlanningProblem(tender=entry.tender, structures=structures, options=options)
+        elig = eligibility.compute(problem)
+        notes[n] = diagnostics.before_solving(elig)
+        if not diagnostics.mandataire_candidates(elig):
+            plans[n] = Plan(
+                status="infeasible",
+                solver=SolverReport(name=name),
+                diagnostics=[diagnostics.no_possible_mandataire(elig), *notes[n]],
+            )
+            continue
+        built = model.build(elig, entry.tender.reference)
+        strengthen.define_valid_inequalities(built)
+        _merge(combined, built, f"t{n}_")
+        timed = {s.index: days[n][s.id] for s in elig.sites if s.id in days[n]}
+        parts[n] = loads.Part(built, timed, _years(entry.tender))
+    shared = list(parts.values())
+    overbooked = loads.define_period_capacity(combined, shared, structures)
+    loads.define_shared_capacity(combined, shared, structures)
+    loads.define_shared_revenue(combined, shared, structures, o.max_dependence)
+    combined.setObjective(pulp.lpSum(p.model.prob.objective for p in shared))
+    if progress is not None:
+        progress({"stage": "model", "elapsed": time.monotonic() - began, "tenders": len(shared)})
+
+    found: list[Grouping] = []
+    first: engine.EngineResult | None = None
+    for rank in range(1, alternatives + 1):
+        left = max(0.5, o.time_limit_s - (time.monotonic() - began))
+        outcome = (
+            engine.solve(
+                combined,
+                engine=o.engine,
+                time_limit=left if rank == alternatives else left * 0.6,
+                gap_rel=o.gap_rel,
+                threads=o.threads,
+                progress=progress,
+                stage="portfolio",
+            )
+            if shared
+            else None
+        )
+        if outcome is None or not outcome.has_solution:
+            first = first or outcome
+            break
+        groupings = {n: _grouping(p, days[n], rank) for n, p in parts.items()}
+        if first is None:
+            first = outcome
+            for n, (g, lacking) in groupings.items():
+                p = parts[n]
+                after = diagnostics.after_solving(p.model.elig, g, lacking, p.model.skipped_territories)
+                plans[n] = Plan(
+                    status=outcome.status,
+                    solver=SolverReport(name=outcome.name, objective=g.objective, seconds=outcome.seconds),
+                    groupings=[g],
+                    diagnostics=[*notes[n], *after],
+                )
+        if alternatives > 1:
+            ((n, p),) = parts.items()
+            g = groupings[n][0]
+            found.append(g)
+            members = {m.structure for m in g.members}
+            model.exclude_grouping(p.model, members, rank)
+            row = f"not_grouping_{rank}"
+            combined.addConstraint(p.model.prob._constraints[row], f"t{n}_{row}")
+
+    status: PlanStatus = "infeasible"
+    report = SolverReport(name=name, seconds=time.monotonic() - began)
+    if first is not None:
+        status = cast(PlanStatus, first.status)
+        report = SolverReport(
+            name=first.name,
+            objective=first.objective,
+            bound=first.bound,
+            gap=first.gap,
+            seconds=time.monotonic() - began,
+        )
+    for n in range(len(portfolio.tenders)):
+        if n not in plans:
+            why = [diagnostics.infeasible(parts[n].model.elig)] if status == "infeasible" else []
+            plans[n] = Plan(status=status, solver=report, diagnostics=[*why, *notes[n]])
+    extra = [
+        Diagnostic(
+            code="period_overbooked",
+            message=f"Commitments alone exceed the capacity of {what}: nothing more is planned there.",
+        )
+        for what in overbooked
+    ]
+    tender_plans = [
+        TenderPlan(reference=tenders[n].reference, periods=_tender_periods(plans[n]), plan=plans[n])
+        for n in range(len(portfolio.tenders))
+    ]
+    outcome_plan = PortfolioPlan(
+        status=status,
+        solver=report,
+        tenders=tender_plans,
+        calendar=load_calendar(portfolio.structures, tender_plans),
+        diagnostics=extra,
+    )
+    ranked = sorted(found, key=lambda g: g.objective)
+    return outcome_plan, [g.model_copy(update={"rank": r}) for r, g in enumerate(ranked, 1)]
+
+
+def _grouping(part: loads.Part, days: dict[str, loads.Daily], rank: int) -> tuple[Grouping, list[str]]:
+    built = part.model
+    solution = results.read_solution(built)
+    g, lacking = results.grouping(built.elig, built.scales, solution, rank)
+    timed = []
+    for a in g.assignments:
+        daily = days.get(a.site)
+        if daily is not None:
+            monthly = periods.by_period(daily, "month")
+            lines = [PeriodHours(period=k, hours=round(h, 2)) for k, h in sorted(monthly.items())]
+            a = a.model_copy(update={"periods": lines})
+        timed.append(a)
+    return g.model_copy(update={"assignments": timed}), lacking
+
+
+def _tender_periods(plan: Plan) -> list[PeriodHours]:
+    hours: dict[str, float] = defaultdict(float)
+    for g in plan.groupings[:1]:
+        for a in g.assignments:
+            for line in a.periods:
+                hours[line.period] += line.hours
+    return [PeriodHours(period=k, hours=round(h, 2)) for k, h in sorted(hours.items())]
+
+
+# --- the load calendar -----------------------------------------------------------------------------
+
+
+def month_capacity(st: StructureSpec, month: str) -> float | None:
+    """Hours a structure has in a month over its availabilities (a weekly one counted by the working days
+    of each week that fall in the month); None when it gives no availability."""
+    if not st.availability:
+        return None
+    total = 0.0
+    year, number = int(month[:4]), int(month[5:])
+    first = date(year, number, 1)
+    last = date(year + number // 12, number % 12 + 1, 1)
+    in_month = periods.working_days([(first, date.fromordinal(last.toordinal() - 1))])
+    for avail in st.availability:
+        if avail.per == "month":
+            total += avail.hours_in(month)
+        else:
+            for day in in_month:
+                week = periods.week_of(day)
+                total += avail.hours_in(week) / periods.working_days_in(week)
+    return total
+
+
+def load_calendar(structures: list[StructureSpec], plans: list[TenderPlan]) -> list[MonthLoad]:
+    """Per structure and month: hours planned (the best grouping of each tender) and committed, against
+    the month's capacity. Sites without a work window are not placed in time and do not appear."""
+    planned: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for tp in plans:
+        for g in tp.plan.groupings[:1]:
+            for a in g.assignments:
+                for line in a.periods:
+                    planned[a.structure, line.period][tp.reference] += line.hours
+    rows = []
+    for st in structures:
+        committed = periods.by_period(loads.committed_days(st), "month")
+        months = sorted(set(committed) | {m for (s, m) in planned if s == st.id})
+        for month in months:
+            per_tender = planned.get((st.id, month), {})
+            rows.append(
+                MonthLoad(
+                    structure=st.id,
+                    period=month,
+                    capacity=month_capacity(st, month),
+                    committed=round(committed.get(month, 0.0), 2),
+                    planned=round(sum(per_tender.values()), 2),
+                    tenders={k: round(v, 2) for k, v in sorted(per_tender.items())},
+                )
+            )
+    return rows
