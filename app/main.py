@@ -32,6 +32,7 @@ from app.web import install as install_web
 API_PREFIX = "/api/v1"
 
 _PROBLEMS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "a body that is not valid JSON"},
     401: {"model": Problem, "description": "missing, unknown, revoked or expired API key"},
     403: {"model": Problem, "description": "the key's role may not write"},
     404: {"model": Problem, "description": "no such resource in the key's network"},

@@ -36,8 +36,7 @@ class Settings(BaseSettings):
     runner_concurrency: int = Field(default=1, ge=1, le=64)
     """Plans solved at once by the embedded runner (one process each)."""
 
-<<<<<<< HEAD
-    shutdown_grace_s: float = Field(default=10, ge=0, le=3600)
+    shutdown_grace_s: int = Field(default=10, ge=0, le=3600)
     """On SIGTERM, `planner serve` lets requests under way finish for this long, then stops anyway."""
 
     secret_key: str = DEVELOPMENT_SECRET_KEY
@@ -61,7 +60,7 @@ class Settings(BaseSettings):
                 "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`"
             ) from None
         return value
-=======
+
     max_body_bytes: int = Field(default=1_000_000, ge=1_000, le=1_000_000_000)
     """Largest request body, in bytes, of the routes not named below; a larger one is a 413."""
 
@@ -79,7 +78,6 @@ class Settings(BaseSettings):
 
     plan_max_active_per_network: int = Field(default=10, ge=1, le=10_000)
     """Plans of one network queued or running at once; one more is a 429 with `Retry-After`."""
->>>>>>> main
 
     auth_failure_limit: int = Field(default=20, ge=1, le=100_000)
     """Refused API keys allowed per client address within `AUTH_FAILURE_WINDOW_S`; then 429."""

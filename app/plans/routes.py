@@ -53,14 +53,7 @@ def _queued(request: Request, response: Response, plan_id: int) -> None:
     "/tenders/{tender_id}/plans",
     response_model=PlanPublic,
     status_code=202,
-<<<<<<< HEAD
-    responses=responses("the tender is a draft: sites without hours"),
-=======
-    responses={
-        409: {"model": Problem, "description": "the tender is a draft: sites without hours"},
-        **_TOO_MANY,
-    },
->>>>>>> main
+    responses=responses("the tender is a draft: sites without hours") | _TOO_MANY,
 )
 def create_plan(
     request: Request,
@@ -68,23 +61,7 @@ def create_plan(
     session: SessionDep,
     caller: WriterDep,
     jobs: JobsDep,
-<<<<<<< HEAD
     once: IdempotencyDep,
-    tender_id: ResourceId,
-    body: Annotated[PlanCreate | None, Body()] = None,
-) -> PlanPublic:
-    """Queue a plan of the tender with the given options; the answer points to the plan to poll."""
-    options = (body or PlanCreate()).options
-
-    def create() -> PlanPublic:
-        plan = service.create(session, jobs, caller.network_id, tender_id, options)
-        assert plan.id is not None
-        _queued(request, response, plan.id)
-        return service.public(plan)
-
-    result: PlanPublic = once.run(body or PlanCreate(), create)
-    return result
-=======
     limits: LimitsDep,
     tender_id: ResourceId,
     body: Annotated[PlanCreate | None, Body()] = None,
@@ -96,11 +73,15 @@ def create_plan(
     (default 10): beyond, a 422 names the option.
     """
     options = (body or PlanCreate()).options
-    plan = service.create(session, jobs, caller.network_id, tender_id, options, limits=limits)
-    assert plan.id is not None
-    _queued(request, response, plan.id)
-    return service.public(plan)
->>>>>>> main
+
+    def create() -> PlanPublic:
+        plan = service.create(session, jobs, caller.network_id, tender_id, options, limits=limits)
+        assert plan.id is not None
+        _queued(request, response, plan.id)
+        return service.public(plan)
+
+    result: PlanPublic = once.run(body or PlanCreate(), create)
+    return result
 
 
 @router.get("/tenders/{tender_id}/plans", response_model=PlansPublic)
@@ -144,11 +125,7 @@ def accept_plan(
     "/plans/{plan_id}/replan",
     response_model=PlanPublic,
     status_code=202,
-<<<<<<< HEAD
-    responses=responses("the plan is not in a state that allows this"),
-=======
-    responses={**_CONFLICT, **_TOO_MANY},
->>>>>>> main
+    responses=responses("the plan is not in a state that allows this") | _TOO_MANY,
 )
 def replan(
     request: Request,
@@ -156,30 +133,20 @@ def replan(
     session: SessionDep,
     caller: WriterDep,
     jobs: JobsDep,
-<<<<<<< HEAD
     once: IdempotencyDep,
-=======
     limits: LimitsDep,
->>>>>>> main
     plan_id: ResourceId,
     body: ReplanRequest,
 ) -> PlanPublic:
     """Queue a new plan without the withdrawn members, keeping what it can of the accepted grouping."""
-<<<<<<< HEAD
 
     def create() -> PlanPublic:
-        plan = service.replan(session, jobs, caller.network_id, plan_id, body.withdrawn, body.move_penalty)
+        plan = service.replan(
+            session, jobs, caller.network_id, plan_id, body.withdrawn, body.move_penalty, limits=limits
+        )
         assert plan.id is not None
         _queued(request, response, plan.id)
         return service.public(plan)
 
     result: PlanPublic = once.run(body, create)
     return result
-=======
-    plan = service.replan(
-        session, jobs, caller.network_id, plan_id, body.withdrawn, body.move_penalty, limits=limits
-    )
-    assert plan.id is not None
-    _queued(request, response, plan.id)
-    return service.public(plan)
->>>>>>> main

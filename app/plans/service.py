@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from app.core.db import begin_write, snapshot, utcnow
+from app.core.db import begin_write, utcnow
 from app.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.integrations.webhooks import events as webhook_events
 from app.jobs.backend import PlanJobs
@@ -64,11 +64,6 @@ def create(
     withdrawn: list[str] | None = None,
     limits: PlanLimits | None = None,
 ) -> Plan:
-<<<<<<< HEAD
-    """Store the plan with the problem as the data stand now, and queue its job in the same commit."""
-    # The tender's lots and sites and the structures are read as one version of the data.
-    snapshot(session, then_insert=True)
-=======
     """Store the plan with the problem as the data stand now, and queue its job in the same commit.
 
     With `limits` (requests over the API), options over them are a 422 and a network that already
@@ -76,7 +71,10 @@ def create(
     """
     if limits is not None:
         check_options(options, limits)
->>>>>>> main
+    # The tender's lots and sites are read as one version: its row is held (FOR SHARE) until the commit,
+    # so a PATCH replacing them (which holds it FOR UPDATE) is either all before or all after.
+    begin_write(session)
+    session.exec(select(Tender.id).where(Tender.id == tender_id).with_for_update(read=True)).first()
     tender = tenders.get(session, network_id, tender_id)
     if limits is not None:
         check_room(session, network_id, limits)
