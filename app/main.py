@@ -53,6 +53,7 @@ def body_limits(settings: Settings) -> list[BodyLimit]:
         # The web form's upload: the same file with its multipart envelope.
         BodyLimit(write, r"/annuaire/import", MAX_CSV_BYTES + 64_000),
         BodyLimit(write, rf"{API_PREFIX}/tenders/import/ocds", settings.max_ocds_body_bytes),
+        BodyLimit(write, r"/marches/import-ocds", settings.max_ocds_body_bytes + 64_000),
         BodyLimit(write, rf"{API_PREFIX}/tenders(/[^/]+)?", settings.max_tender_body_bytes),
     ]
 

@@ -1,7 +1,9 @@
-"""`planner serve` and `planner migrate`."""
+"""`planner serve` (one or several API processes) and `planner migrate`."""
 
 from __future__ import annotations
 
+import os
+import secrets
 from typing import Annotated
 
 import typer
@@ -11,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.core import migrate
 from app.core.config import Settings
+from app.jobs.backend import resolve_mode
 from app.main import create_app
 
 
@@ -64,10 +67,48 @@ def ensure_schema(settings: Settings) -> None:
 def serve_command(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on", min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(help="API processes sharing the port (PostgreSQL only; 1 on SQLite)", min=1, max=64),
+    ] = 1,
 ) -> None:
     """Serve the HTTP API (the embedded SQLite database is migrated on start)."""
     settings = load_settings()
+    if workers > 1:
+        refusal = several_processes_refusal(settings)
+        if refusal:
+            typer.echo(f"erreur : --workers {workers} : {refusal}", err=True)
+            raise typer.Exit(code=2)
     ensure_schema(settings)
+    if workers == 1:
+        uvicorn.run(
+            create_app(settings), host=host, port=port, timeout_graceful_shutdown=settings.shutdown_grace_s
+        )
+        return
+    if settings.session_secret is None:
+        # Every process signs and reads the web sessions: they must share one secret.
+        os.environ["SESSION_SECRET"] = secrets.token_hex(32)
+    # Each process builds its app from the same environment (settings are read again there).
     uvicorn.run(
-        create_app(settings), host=host, port=port, timeout_graceful_shutdown=settings.shutdown_grace_s
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        timeout_graceful_shutdown=settings.shutdown_grace_s,
     )
+
+
+def several_processes_refusal(settings: Settings) -> str | None:
+    """Why several API processes cannot serve this configuration, or None when they can."""
+    if settings.is_sqlite:
+        return (
+            "plusieurs processus demandent PostgreSQL (DATABASE_URL) ; sur SQLite, un seul processus"
+            " sert la base et y résout les plans"
+        )
+    if resolve_mode(settings.jobs_mode, settings.database_url) == "embedded":
+        return (
+            "JOBS_MODE=embedded résout les plans dans le serveur, qui doit rester seul ; avec"
+            " plusieurs processus, les plans sont résolus par `planner worker` (JOBS_MODE=auto)"
+        )
+    return None

@@ -2,7 +2,8 @@
 
 Loads the scenarios into the database (the embedded SQLite file is created and migrated on first use),
 plans each one as the service does, and prints a summary per scenario on stdout; progress goes to
-stderr. With `--out`, writes `NAME.problem.json` and `NAME.plan.json` for `planner solve`.
+stderr. With `--out`, writes `NAME.problem.json` and `NAME.plan.json` for `planner solve`, and the
+candidature file of the best grouping: DC1, DC2, DC4 and the répartition annex (PDF and JSON).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.core.cli import database_reason, ensure_schema, load_settings
 from app.core.db import make_engine
 from app.core.errors import ProblemError
+from app.demo.forms_out import write_forms
 from app.demo.loader import Loaded, LoadedScenario
 from app.demo.records import ILLUSTRATIVE_NOTE
 from app.demo.report import PlanReport
@@ -85,7 +87,9 @@ def demo_command(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", metavar="DIR", help="write NAME.problem.json and NAME.plan.json in this folder"
+            "--out",
+            metavar="DIR",
+            help="write NAME.problem.json, NAME.plan.json and the forms (DC1, DC2, DC4, annex) here",
         ),
     ] = None,
     time_limit: Annotated[
@@ -154,6 +158,7 @@ def demo_command(
             if out is not None:
                 try:
                     paths = write_files(out, planned)
+                    paths += write_forms(engine, loaded.network_id, out, planned)
                 except OSError as exc:
                     raise _fail(f"cannot write in {out}: {exc.strerror}", code=1) from None
                 console.print("written: " + ", ".join(str(p) for p in paths), highlight=False)

@@ -1,4 +1,4 @@
-"""Upserting a directory CSV into the network's structures, one row at a time, with a report per row.
+"""Upserting a directory CSV into the network's structures, in one transaction, with a report per row.
 
 A row is identified by (SIRET, kind). Fields the file does not carry keep their stored value, so an ASP
 list re-imported after the coordinator entered turnover and capacities leaves them as they are.
@@ -6,19 +6,26 @@ list re-imported after the coordinator entered turnover and capacities leaves th
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
-from sqlmodel import Session, select
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import insert, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
 
-from app.core.errors import FieldError, ProblemError, field_errors
+from app.core.db import utcnow
+from app.core.errors import Conflict, FieldError, field_errors
 from app.integrations.directory_csv import CsvRow, parse_directory
-from app.structures import service as structures
-from app.structures.models import Structure
-from app.structures.schemas import StructureCreate, StructureUpdate, check_siret
+from app.structures.models import Structure, StructureCapacity
+from app.structures.schemas import StructureCreate, check_siret
+from solver.problem import StructureKind
 
 RowStatus = Literal["created", "updated", "unchanged", "rejected"]
 _FIELDS = set(StructureCreate.model_fields)
+CHUNK = 1000  # rows per statement: PostgreSQL and SQLite cap the parameters of one statement
 
 
 class ImportRow(BaseModel):
@@ -52,31 +59,53 @@ def _rejected(row: CsvRow, errors: list[FieldError]) -> ImportRow:
     )
 
 
-def _upsert(
-    session: Session, network_id: int, row: CsvRow, existing: dict[tuple[str, str], int]
-) -> ImportRow:
-    key = (row.fields["siret"], row.fields["kind"])
-    structure_id = existing.get(key)
-    if structure_id is None:
-        data = StructureCreate.model_validate(row.defaults | row.fields)
-        created = structures.create(session, network_id, data)
-        existing[key] = created.id
-        return ImportRow(
-            line=row.line,
-            siret=data.siret,
-            kind=data.kind.value,
-            name=data.name,
-            status="created",
-            structure_id=created.id,
+@dataclass
+class _Batch:
+    """What one import writes, in one transaction: new rows, changed rows, capacities to replace."""
+
+    new: list[tuple[ImportRow, StructureCreate]] = field(default_factory=list)
+    changed: list[tuple[int, StructureCreate, bool]] = field(default_factory=list)  # id, data, capacities
+
+
+def _current(session: Session, network_id: int) -> dict[tuple[str, str], tuple[int, StructureCreate]]:
+    """The network's structures by (SIRET, kind), read in two statements whatever their number."""
+    rows = session.exec(select(Structure).where(Structure.network_id == network_id)).all()
+    capacities: dict[int, dict[str, float]] = defaultdict(dict)
+    for cap in session.exec(
+        select(StructureCapacity).join(Structure).where(Structure.network_id == network_id)
+    ).all():
+        capacities[cap.structure_id][cap.trade] = cap.hours
+    out = {}
+    for s in rows:
+        assert s.id is not None
+        data = StructureCreate.model_construct(
+            **s.model_dump(include=_FIELDS - {"capacities", "kind"}),
+            kind=StructureKind(s.kind),
+            capacities=capacities[s.id],
         )
-    current = structures.read(session, network_id, structure_id).model_dump(include=_FIELDS)
-    merged = StructureCreate.model_validate(current | row.fields)
-    before = StructureCreate.model_validate(current)
+        out[(s.siret, s.kind)] = (s.id, data)
+    return out
+
+
+def _plan_row(
+    row: CsvRow, current: dict[tuple[str, str], tuple[int, StructureCreate]], batch: _Batch
+) -> ImportRow:
+    """Check a row and file it as new, changed or unchanged; raises ValidationError for a bad row."""
+    key = (row.fields["siret"], row.fields["kind"])
+    found = current.get(key)
+    if found is None:
+        data = StructureCreate.model_validate(row.defaults | row.fields)
+        report = ImportRow(
+            line=row.line, siret=data.siret, kind=data.kind.value, name=data.name, status="created"
+        )
+        batch.new.append((report, data))
+        return report
+    structure_id, before = found
+    merged = StructureCreate.model_validate(before.model_dump() | row.fields)
     changed = {n for n in _FIELDS if getattr(merged, n) != getattr(before, n)}
     status: RowStatus = "unchanged"
     if changed:
-        patch = StructureUpdate.model_validate(merged.model_dump(mode="json", include=changed))
-        structures.update(session, network_id, structure_id, patch)
+        batch.changed.append((structure_id, merged, "capacities" in changed))
         status = "updated"
     return ImportRow(
         line=row.line,
@@ -88,15 +117,70 @@ def _upsert(
     )
 
 
+def _write(session: Session, network_id: int, batch: _Batch) -> None:
+    """Every insert and update of the import in one transaction: all stored, or nothing (409)."""
+    now = utcnow()
+    columns = _FIELDS - {"capacities"}
+    try:
+        if batch.new:
+            values = [
+                data.model_dump(include=columns)
+                | {"network_id": network_id, "created_at": now, "updated_at": now}
+                for _, data in batch.new
+            ]
+            for start in range(0, len(values), CHUNK):
+                ids = session.execute(
+                    insert(Structure).returning(col(Structure.id), sort_by_parameter_order=True),
+                    values[start : start + CHUNK],
+                ).scalars()
+                for (report, _), new_id in zip(batch.new[start : start + CHUNK], ids, strict=True):
+                    report.structure_id = new_id
+        if batch.changed:
+            session.execute(
+                update(Structure),
+                [
+                    data.model_dump(include=columns) | {"id": structure_id, "updated_at": now}
+                    for structure_id, data, _ in batch.changed
+                ],
+            )
+        replaced = [structure_id for structure_id, _, caps in batch.changed if caps]
+        for start in range(0, len(replaced), CHUNK):
+            chunk = replaced[start : start + CHUNK]
+            session.execute(
+                sql_delete(StructureCapacity).where(col(StructureCapacity.structure_id).in_(chunk))
+            )
+        capacities = [
+            {"structure_id": report.structure_id, "trade": trade, "hours": hours}
+            for report, data in batch.new
+            for trade, hours in data.capacities.items()
+        ] + [
+            {"structure_id": structure_id, "trade": trade, "hours": hours}
+            for structure_id, data, caps in batch.changed
+            if caps
+            for trade, hours in data.capacities.items()
+        ]
+        if capacities:
+            session.execute(insert(StructureCapacity), capacities)
+        session.commit()
+    except IntegrityError:
+        # Another request stored one of these structures meanwhile: nothing of this import is kept.
+        session.rollback()
+        raise Conflict(
+            "structures of this file were stored by another request meanwhile: send it again"
+        ) from None
+
+
 def import_directory(session: Session, network_id: int, text: str) -> ImportReport:
-    """Upsert every good row; a bad row is reported and skipped, never stops the others."""
+    """Upsert every good row; a bad row is reported and skipped, never stops the others.
+
+    Rows are checked in memory against the network's structures read at once, then written in one
+    transaction: the time grows linearly with the number of rows.
+    """
     directory = parse_directory(text)
-    rows = session.exec(
-        select(Structure.siret, Structure.kind, Structure.id).where(Structure.network_id == network_id)
-    )
-    existing = {(siret, kind): sid for siret, kind, sid in rows if sid is not None}
+    current = _current(session, network_id)
     seen: dict[tuple[str, str], int] = {}
     report: list[ImportRow] = []
+    batch = _Batch()
     for row in directory.rows:
         if row.errors:
             report.append(_rejected(row, [FieldError(field=f, reason=r) for f, r in row.errors]))
@@ -113,13 +197,10 @@ def import_directory(session: Session, network_id: int, text: str) -> ImportRepo
             continue
         seen[key] = row.line
         try:
-            report.append(_upsert(session, network_id, row, existing))
+            report.append(_plan_row(row, current, batch))
         except ValidationError as exc:
-            session.rollback()
             report.append(_rejected(row, field_errors(exc.errors())))
-        except ProblemError as exc:
-            session.rollback()
-            report.append(_rejected(row, exc.errors or [FieldError(field="row", reason=exc.detail)]))
+    _write(session, network_id, batch)
     counts = {
         status: sum(r.status == status for r in report)
         for status in ("created", "updated", "unchanged", "rejected")

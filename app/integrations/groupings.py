@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.core.errors import Conflict, NotFound
 from app.integrations.communes import find_commune
+from app.integrations.forms import FormInput
 from app.integrations.parties import PartyInfo, parties_from_problem
 from app.plans import service as plans
 from app.plans.models import Plan, PlanStatus
@@ -24,6 +25,12 @@ class GroupingContext:
     # The tender as planned (lots and sites of the plan's problem) with the buyer as recorded now.
     tender: dict[str, Any]
     parties: dict[str, PartyInfo]
+    # The grouping as the plan JSON has it, and the problem's structures: what the forms read.
+    raw: dict[str, Any]
+    structures: dict[str, dict[str, Any]]
+
+    def form_input(self, groupement_form: str | None = None) -> FormInput:
+        return FormInput(self.raw, self.tender, self.structures, groupement_form)
 
 
 def _parties(session: Session, network_id: int, problem: dict[str, Any]) -> dict[str, PartyInfo]:
@@ -76,10 +83,26 @@ def _context(session: Session, network_id: int, plan: Plan, rank: int) -> Groupi
     if found is None:
         raise NotFound(f"plan {plan.id} has no grouping of rank {rank}")
     current = tenders.get(session, network_id, plan.tender_id)
-    tender = dict(plan.problem["tender"]) | {"buyer": current.buyer, "title": current.title}
+    tender = dict(plan.problem["tender"]) | {
+        "buyer": current.buyer,
+        "buyer_siret": current.buyer_siret,
+        "title": current.title,
+    }
+    for name in ("execution_start", "execution_end"):
+        tender.setdefault(name, getattr(current, name))
+    parties = _parties(session, network_id, plan.problem)
+    structures = {}
+    for s in plan.problem.get("structures", []):
+        info = parties.get(str(s["id"]))
+        address = (
+            {"address": info.address, "postcode": info.postcode, "commune": info.commune} if info else {}
+        )
+        structures[str(s["id"])] = dict(s) | {k: v for k, v in address.items() if v}
     return GroupingContext(
         plan_id=plan.id,
         grouping=Grouping.model_validate(found),
         tender=tender,
-        parties=_parties(session, network_id, plan.problem),
+        parties=parties,
+        raw=found,
+        structures=structures,
     )

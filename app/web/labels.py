@@ -131,6 +131,7 @@ _REASONS = (
 # Pydantic's own English messages, as a row report carries them (reason only, no error type).
 _MESSAGES = (
     (re.compile(r"field required", re.I), "champ obligatoire"),
+    (re.compile(r"workload in hours is required", re.I), "heures de travail obligatoires (plus de 0)"),
     (re.compile(r"required: identifies", re.I), "obligatoire : avec le type, il identifie la structure"),
     (re.compile(r"yes/no", re.I), "doit être oui ou non"),
     (re.compile(r"could not convert|valid number", re.I), "doit être un nombre"),

@@ -24,6 +24,8 @@ def _sector_groups() -> list[tuple[str, list[tuple[str, str]]]]:
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters.update(fmt.FILTERS)
 templates.env.filters["metier"] = labels.trade
+# A draft tender's sites may have no hours yet: they count for nothing in a sum.
+templates.env.filters["somme"] = lambda items, attr: sum(getattr(i, attr, None) or 0 for i in items)
 templates.env.globals.update(
     KINDS=labels.KINDS,
     TENDER_KINDS=labels.TENDER_KINDS,

@@ -144,11 +144,12 @@ def quality(result: dict[str, Any]) -> dict[str, str]:
             "text": "Meilleur groupement prouvé : aucun autre ne fait mieux selon ces critères.",
         }
     if status in ("feasible", "timeout") and result.get("groupings"):
-        if gap is None:
+        if gap is None or gap >= 1:
+            # No bound, or one so far below that the gap promises nothing a reader can use.
             return {
                 "tone": "info",
                 "text": "Groupement valide ; le temps de calcul n'a pas suffi pour mesurer l'écart "
-                "avec le meilleur groupement possible.",
+                "avec le meilleur groupement possible : allongez-le pour obtenir une garantie.",
             }
         decimals = 2 if gap < 0.001 else 1
         return {
@@ -234,6 +235,12 @@ def left_out(ctx: Context, view: GroupingView, diagnostics: list[dict[str, Any]]
         if sid in in_plan:
             continue
         code = "structure_not_selected_excluded" if sid in ctx.excluded else codes.get(sid)
+        if code is None and view.rank == 0:
+            reason = "elle pouvait participer : ce sont les règles prises ensemble qui ne peuvent être tenues"
+            out.append(
+                {"id": sid, "name": ctx.name(sid), "kind": str(spec.get("kind", "")), "reason": reason}
+            )
+            continue
         out.append(
             {
                 "id": sid,

@@ -172,7 +172,13 @@ def plan_page(
         "notes": why.other_notes(result.get("diagnostics", [])),
     }
     if not views:
-        return render(request, "resultat.html", context | {"view": None})
+        # No grouping: each structure's reason to be out and each site's are all there is to read.
+        nobody = res.GroupingView(0, {"uncovered": list(ctx.sites)}, [])
+        why_not = {
+            "left_out": res.left_out(ctx, nobody, result.get("diagnostics", [])),
+            "uncovered": res.uncovered(ctx, nobody, result.get("diagnostics", [])),
+        }
+        return render(request, "resultat.html", context | {"view": None} | why_not)
     view = by_rank.get(rang or plan.accepted_rank or 1, views[0])
     rows = res.member_rows(ctx, view)
     best = views[0]

@@ -13,7 +13,8 @@ from starlette.datastructures import UploadFile
 
 from app.core.deps import ResourceId, SessionDep
 from app.core.errors import Conflict, InvalidInput
-from app.integrations.ocds import OcdsImportError, tender_from_package
+from app.integrations.ocds import OcdsImportError
+from app.integrations.ocds.importer import read_package
 from app.plans import service as plans
 from app.tenders import service
 from app.tenders.schemas import TenderCreate, TenderUpdate
@@ -25,7 +26,6 @@ from app.web.tender_form import BLANK_LOTS, LOT_EXTRAS, form_values, sites_to_te
 from solver.reference import sector_slugs
 
 router = APIRouter(prefix="/marches", route_class=WebRoute, include_in_schema=False)
-MAX_OCDS_BYTES = 5_000_000
 
 
 @router.get("")
@@ -93,9 +93,10 @@ async def import_ocds(request: Request, session: SessionDep, caller: PageCaller)
     upload = form.get("fichier")
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise Refused(400, "Choisissez un fichier OCDS (JSON) à importer.")
-    raw = await upload.read(MAX_OCDS_BYTES + 1)
-    if len(raw) > MAX_OCDS_BYTES:
-        raise Refused(413, "Le fichier dépasse la taille permise (5 Mo).")
+    limit = request.app.state.settings.max_ocds_body_bytes
+    raw = await upload.read(limit + 1)
+    if len(raw) > limit:
+        raise Refused(413, f"Le fichier dépasse la taille permise ({limit // 1_000_000} Mo).")
     trade = str(form.get("default_trade") or "") or None
     if trade is not None and trade not in sector_slugs():
         raise Refused(422, "Métier inconnu : choisissez un secteur du Marché de l'inclusion.")
@@ -103,10 +104,10 @@ async def import_ocds(request: Request, session: SessionDep, caller: PageCaller)
         package = json.loads(raw)
         if not isinstance(package, dict):
             raise ValueError("not an object")
+        read = read_package(package, default_trade=trade)
+        # As the API does: a site whose workload is not in hours comes as a draft, to complete.
         created = service.create(
-            session,
-            caller.network_id,
-            TenderCreate.model_validate(tender_from_package(package, default_trade=trade)),
+            session, caller.network_id, TenderCreate.model_validate(read.tender, context={"draft": True})
         )
     except ValueError as exc:
         if isinstance(exc, OcdsImportError):

@@ -94,7 +94,7 @@ def test_unknown_field_is_named(client: TestClient, coordinator: Headers) -> Non
 
 def test_unknown_route_and_wrong_method(client: TestClient, coordinator: Headers) -> None:
     assert_problem(client.get("/api/v1/nowhere", headers=coordinator), 404)
-    assert_problem(client.get("/", headers=coordinator), 404)
+    assert_problem(client.get("/api/nowhere", headers=coordinator), 404)
     response = client.put("/api/v1/structures", json={}, headers=coordinator)
     assert_problem(response, 405)
     assert "POST" in response.headers["allow"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -60,7 +61,14 @@ def test_the_textile_demo_writes_files_that_planner_solve_plans_alike(tmp_path: 
     assert demo.returncode == 0, demo.stderr
     assert "CD93-2026-TEXT" in demo.stdout
     assert ILLUSTRATIVE_NOTE in demo.stdout
-    assert sorted(p.name for p in out.iterdir()) == ["textile.plan.json", "textile.problem.json"]
+    written = {p.name for p in out.iterdir()}
+    assert {"textile.plan.json", "textile.problem.json"} <= written
+    # The candidature file of the best grouping: DC1, DC2, DC4 and the répartition annex.
+    for form in ("dc1", "dc2", "dc4", "annexe-repartition"):
+        assert {f"textile.{form}.pdf", f"textile.{form}.json"} <= written, form
+        assert (out / f"textile.{form}.pdf").read_bytes().startswith(b"%PDF")
+    dc1 = json.loads((out / "textile.dc1.json").read_text("utf-8"))
+    assert dc1["tender_reference"] == "CD93-2026-TEXT"
     problem = PlanningProblem.model_validate_json((out / "textile.problem.json").read_text("utf-8"))
     plan = Plan.model_validate_json((out / "textile.plan.json").read_text("utf-8"))
     assert problem.tender.reference == "CD93-2026-TEXT"

@@ -1,150 +1,371 @@
-"""DC1 and DC4 drafts of an accepted grouping, as JSON and as PDF (read back as text)."""
+"""The candidature file's drafts (DC1, DC2, DC4, répartition annex, mise à disposition), built from
+plan JSON in the contract's shape, as JSON and as PDF read back as text."""
 
 from __future__ import annotations
 
+import copy
 import io
+import json
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from importlib import resources
+from typing import Any
 
-import pytest
+import jsonschema
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from app.integrations.forms import dc1, dc4s
-from app.integrations.forms_pdf import dc1_pdf, dc4_pdf, latin1
-from app.integrations.parties import PartyInfo
-from solver.plan import Grouping
-from tests.integrations.ocds_samples import TENDER
+from app.integrations import forms
+from app.integrations.forms import FormInput
+from app.integrations.forms_build import fr_date, fr_money, fr_number
+from app.integrations.forms_models import FORM_MODELS, FormBase
+from app.integrations.forms_pdf import form_pdf
+from app.integrations.forms_schemas import generated
 
-
-def grouping(subcontracts: list[dict[str, object]] | None = None) -> Grouping:
-    return Grouping.model_validate(
+PAINT = "peinture-revetement-des-murs"
+TENDER: dict[str, Any] = {
+    "reference": "CD93-2026-PEINT",
+    "title": "Peinture des collèges",
+    "buyer": "Département de la Seine-Saint-Denis",
+    "buyer_siret": "22930008201453",
+    "kind": "works",
+    "execution_start": "2026-07-01",
+    "execution_end": "2028-06-30",
+    "lots": [
         {
-            "rank": 1,
-            "objective": 1.0,
-            "terms": {},
-            "mandataire": "2",
-            "members": [
-                {
-                    "structure": "1",
-                    "role": "co-traitant",
-                    "hours": 753.3,
-                    "own_hours": 600,
-                    "revenue_eur": 28799.99,
-                    "tender_share": 0.9,
-                    "turnover_share": 0.1,
-                    "load_ratio": 0.5,
-                    "mean_distance_km": 2,
-                },
-                {
-                    "structure": "2",
-                    "role": "mandataire",
-                    "hours": 100,
-                    "own_hours": 100,
-                    "revenue_eur": 3000.01,
-                    "tender_share": 0.1,
-                    "turnover_share": 0.01,
-                    "load_ratio": 0.2,
-                    "mean_distance_km": 3,
-                },
+            "id": "L1",
+            "title": "Est",
+            "trade": PAINT,
+            "kind": "works",
+            "sites": [
+                {"id": "0931713G", "name": "Collège Lavoisier", "hours": 420, "value_eur": 18000.0},
+                {"id": "0930001A", "name": "Collège Est", "hours": 300, "value_eur": 10800.0},
             ],
-            "assignments": [
-                {"site": "0931713G", "structure": "1", "distance_km": 1},
-                {"site": "0930001A", "structure": "1", "distance_km": 2},
-                {"site": "0932000B", "structure": "2", "distance_km": 3},
-            ],
-            "subcontracts": subcontracts
-            if subcontracts is not None
-            else [
-                {"from": "1", "to": "3", "hours": 120, "value_eur": 4200},
-                {"from": "2", "to": "3", "hours": 10, "value_eur": 499.99},
-            ],
-        }
-    )
-
-
-PARTIES = {
-    "1": PartyInfo("1", "EI Peinture Cœur Est", "80746931700018", "EI", "3 rue A", "93100", "Montreuil"),
-    "2": PartyInfo("2", "Régie de quartier Nord", "34980413800049", "ACI"),
-    "3": PartyInfo("3", "AI Services 93", "39281437200034", "AI"),
+        },
+        {
+            "id": "L2",
+            "title": "Nettoyage",
+            "trade": "nettoyage-de-locaux-16",
+            "kind": "services",
+            "sites": [{"id": "0932000B", "name": "Collège Sud", "hours": 100, "value_eur": 3000.01}],
+        },
+    ],
+}
+STRUCTURES: dict[str, dict[str, Any]] = {
+    "s1": {
+        "siret": "33368412400840",
+        "name": "EBS Le Relais",
+        "kind": "EI",
+        "legal_form": "company",
+        "address": "4 Rue Albert Einstein",
+        "postcode": "93000",
+        "commune": "Bobigny",
+        "annual_turnover_eur": 900000,
+        "capacities": {PAINT: 400},
+    },
+    "s1b": {"siret": "33368412400857", "name": "EBS Le Relais (ACI)", "kind": "ACI", "legal_form": "company"},
+    "s2": {
+        "siret": "34980413800049",
+        "name": "JADE",
+        "kind": "ACI",
+        "legal_form": "association",
+        "capacities": {"nettoyage-de-locaux-16": 300},
+    },
+    "f1": {
+        "siret": "80746931700018",
+        "name": "Régie Nord",
+        "kind": "EITI",
+        "legal_form": "association",
+        "capacities": {PAINT: 200},
+    },
+    "a1": {"siret": "35236771800041", "name": "Amitié Solidarité", "kind": "AI", "legal_form": "association"},
+    "e1": {"siret": "44306184100047", "name": "ETTI Travail", "kind": "ETTI", "legal_form": "company"},
 }
 
 
-def pdf_text(data: bytes) -> str:
-    assert data.startswith(b"%PDF")
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+def grouping(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "rank": 1,
+        "objective": 1.0,
+        "form": "conjoint_mandataire_solidaire",
+        "terms": {},
+        "mandataire": "s2",
+        "members": [
+            # s1 and s1b share a SIREN: one legal entity, one member.
+            {
+                "structure": "s1",
+                "siren": "333684124",
+                "structures": ["s1", "s1b"],
+                "role": "co-traitant",
+                "hours": 720,
+                "own_hours": 600,
+                "revenue_eur": 28799.99,
+            },
+            {
+                "structure": "s2",
+                "siren": "349804138",
+                "structures": ["s2"],
+                "role": "mandataire",
+                "hours": 100,
+                "own_hours": 100,
+                "revenue_eur": 3000.01,
+            },
+        ],
+        "assignments": [
+            {"site": "0931713G", "structure": "s1", "distance_km": 1},
+            {"site": "0930001A", "structure": "s1b", "distance_km": 2},
+            {"site": "0932000B", "structure": "s2", "distance_km": 3},
+        ],
+        "staffing": [
+            {
+                "from": "a1",
+                "to": "s1",
+                "lot": "L1",
+                "trade": PAINT,
+                "hours": 100,
+                "value_eur": 2200,
+                "vat_rate": 0.0,
+            },
+            {
+                "from": "e1",
+                "to": "s1",
+                "lot": "L1",
+                "trade": PAINT,
+                "hours": 10,
+                "value_eur": 300,
+                "vat_rate": 0.2,
+            },
+        ],
+        "subcontracts": [
+            {"from": "s1", "to": "f1", "lot": "L1", "trade": PAINT, "hours": 120, "value_eur": 4200},
+            {
+                "from": "s2",
+                "to": "f1",
+                "lot": "L2",
+                "trade": "nettoyage-de-locaux-16",
+                "hours": 10,
+                "value_eur": 499.99,
+            },
+        ],
+        "insertion": [],
+        "uncovered": [],
+    }
+    return data | changes
 
 
-def test_dc1_names_buyer_lots_members_shares_and_mandataire() -> None:
-    form = dc1(grouping(), TENDER, PARTIES)
-    assert form.buyer == "Département de la Seine-Saint-Denis"
-    assert form.tender_reference == "CD93-2026-PEINT"
-    assert [lot.id for lot in form.lots] == ["L1", "L2"]
-    assert form.grouping_form == "solidaire"  # EI and ACI only: a GMES
-    assert form.mandataire.name == "Régie de quartier Nord"
-    assert [(m.name, m.role, m.lots) for m in form.members] == [
-        ("Régie de quartier Nord", "mandataire", ["L2"]),
-        ("EI Peinture Cœur Est", "co-traitant", ["L1"]),
-    ]
-    assert form.members[1].siret == "80746931700018"
-    assert form.members[1].address == "3 rue A, 93100 Montreuil"
-    assert form.total_ht_eur == 36499.99
-    assert sum(m.share for m in form.members) == pytest.approx(1.0)
-    assert form.members[0].share == pytest.approx(3500 / 36499.99)
+def data(g: dict[str, Any] | None = None, tender: dict[str, Any] | None = None) -> FormInput:
+    return FormInput(g or grouping(), tender or TENDER, STRUCTURES)
 
 
-def test_dc1_is_conjoint_when_a_member_is_not_an_siae() -> None:
-    parties = PARTIES | {"2": PartyInfo("2", "ESAT du Nord", "34980413800049", "ESAT")}
-    assert dc1(grouping(), TENDER, parties).grouping_form == "conjoint"
-    assert dc1(grouping(), TENDER, PARTIES, "conjoint").grouping_form == "conjoint"
+def pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
-def test_dc4_per_line_with_vat_and_direct_payment_from_600_ttc() -> None:
-    first, second = dc4s(grouping(), TENDER, PARTIES)
-    assert (first.holder.name, first.subcontractor.name) == ("EI Peinture Cœur Est", "AI Services 93")
-    assert (first.amount_ht_eur, first.vat_eur, first.amount_ttc_eur) == (4200.0, 840.0, 5040.0)
-    assert first.direct_payment is True
-    assert [lot.id for lot in first.lots] == ["L1"]
-    assert "Peinture & Revêtement des murs" in first.nature and "120 heures" in first.nature
-    assert (second.amount_ht_eur, second.vat_eur, second.amount_ttc_eur) == (499.99, 100.0, 599.99)
-    assert second.direct_payment is False
-    (at_threshold,) = dc4s(
-        grouping([{"from": "1", "to": "3", "hours": 1, "value_eur": 500}]), TENDER, PARTIES
+def rubric_heads(form: Any) -> list[str]:
+    return [f"{r.letter} - {r.title}" for r in form.rubrics]
+
+
+def test_french_numbers_and_dates() -> None:
+    assert fr_number(1234.5) == "1 234,50"
+    assert fr_money(28799.99) == "28 799,99 €"
+    assert fr_date(date(2026, 7, 1)) == "1er juillet 2026"
+    assert fr_date(date(2028, 6, 30)) == "30 juin 2028"
+
+
+def test_dc1_of_a_groupement_follows_the_form_and_leaves_unknowns_to_complete() -> None:
+    dc1 = forms.dc1(data())
+    assert [r.letter for r in dc1.rubrics] == list("ABCDEFGH")
+    assert dc1.groupement_form == "conjoint_mandataire_solidaire"
+    assert dc1.whole_market is True
+    assert [m.structure for m in dc1.members] == ["s2", "s1"]
+    assert [m.siren for m in dc1.members] == ["349804138", "333684124"]
+    assert dc1.members[1].structures == ["s1", "s1b"]
+    assert dc1.members[1].lots == ["L1"]
+    assert dc1.total_ht_eur == 31800.0
+    # Nothing invented: no e-mail nor phone is known, so both are to be completed for each member.
+    assert {"members[0].email", "members[0].phone", "members[1].email", "members[1].phone"} <= set(
+        dc1.missing
     )
-    assert at_threshold.amount_ttc_eur == 600.0 and at_threshold.direct_payment is True
-
-
-def test_dc1_pdf_reads_back_as_the_form() -> None:
-    text = pdf_text(dc1_pdf(dc1(grouping(), TENDER, PARTIES)))
-    for expected in (
-        "DC1",
-        "Département de la Seine-Saint-Denis",
-        "Peinture des collèges (référence CD93-2026-PEINT)",
-        "L1 - Est; L2 - Nord",
-        "Groupement momentané d'entreprises solidaire de 2 membres",
-        "EI Peinture Coeur Est (co-traitant)",
-        "SIRET : 80746931700018",
-        "32 999,99 EUR HT",
-        "90.4 %",
-        "désignent Régie de quartier Nord (SIRET 34980413800049) comme mandataire",
-        "36 499,99 EUR HT",
+    assert "buyer.siret" not in dc1.missing
+    text = pdf_text(form_pdf(dc1))
+    for head in rubric_heads(dc1):
+        assert head in text.replace("\n", " "), head
+    for words in (
+        "[X] le candidat est un groupement conjoint, mandataire solidaire",
+        "signer, en leur nom",
+        "représenter vis-à-vis de l'acheteur",
+        "coordonner les prestations",
+        "L2141-1",
+        "à compléter",
+        "28 799,99 EUR",
+        "90,6 %",
+        "22930008201453",
     ):
-        assert expected in text, expected
+        assert words in text.replace("\n", " "), words
 
 
-def test_dc4_pdf_has_one_page_per_line() -> None:
-    data = dc4_pdf(dc4s(grouping(), TENDER, PARTIES))
-    pages = [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
-    assert len(pages) == 2
-    assert "Montant HT : 4 200,00 EUR" in pages[0]
-    assert "TVA (20 %) : 840,00 EUR" in pages[0]
-    assert "Montant TTC : 5 040,00 EUR" in pages[0]
-    assert "payé directement par l'acheteur" in pages[0]
-    assert "Pas de paiement direct" in pages[1]
-    assert "AI Services 93" in pages[1]
+def test_dc1_of_one_member_is_a_candidat_individuel_without_groupement_wording() -> None:
+    g = grouping(
+        form="individuel",
+        mandataire="s2",
+        members=[
+            {"structure": "s2", "role": "mandataire", "hours": 100, "own_hours": 100, "revenue_eur": 3000.01}
+        ],
+        assignments=[{"site": "0932000B", "structure": "s2", "distance_km": 3}],
+        staffing=[],
+        subcontracts=[],
+    )
+    dc1 = forms.dc1(data(g))
+    assert (dc1.groupement_form, dc1.mandataire, dc1.whole_market) == ("individuel", None, False)
+    assert [lot.id for lot in dc1.lots] == ["L2"]
+    text = pdf_text(form_pdf(dc1)).replace("\n", " ")
+    assert "[X] le candidat se présente seul (candidat individuel)" in text
+    assert "[X] la candidature est présentée pour les lots : L2 (Nettoyage)" in text
+    assert "groupement" not in text.lower() and "mandataire" not in text.lower()
 
 
-def test_dc4_pdf_without_subcontracting_says_so() -> None:
-    assert "aucune sous-traitance" in pdf_text(dc4_pdf([]))
+def test_dc2_per_member_with_turnover_convention_and_reserved_status() -> None:
+    dc2s = forms.dc2s(data())
+    assert [d.member.name for d in dc2s] == ["JADE", "EBS Le Relais"]
+    jade, relais = dc2s
+    assert relais.turnover == [900000.0, None, None]
+    assert jade.turnover == [None, None, None] and "turnover[0]" in jade.missing
+    assert relais.reserved == ["siae"]
+    assert "member.convention" in relais.missing
+    text = pdf_text(form_pdf(dc2s)).replace("\n", " ")
+    for d in dc2s:
+        for head in rubric_heads(d):
+            assert head in text, head
+    assert (
+        "900 000,00 EUR" in text and "[X] structure d'insertion par l'activité économique (L2113-13)" in text
+    )
 
 
-def test_latin1_keeps_accents_and_spells_the_rest() -> None:
-    assert latin1("Régie « Cœur » – 5 €") == "Régie « Coeur » - 5 EUR"
-    assert latin1("Łódź") == "?ódz"  # ź decomposes to z; Ł has no Latin-1 letter
+def test_dc4_only_for_subcontracts_with_autoliquidation_for_works_and_direct_payment_from_600_ttc() -> None:
+    dc4s = forms.dc4s(data())
+    # Two sous-traitance lines, two DC4; the AI and ETTI staffing lines get none.
+    assert [(d.holder.structure, d.subcontractor.name) for d in dc4s] == [
+        ("s1", "Régie Nord"),
+        ("s2", "Régie Nord"),
+    ]
+    works, services = dc4s
+    assert (works.vat, works.vat_eur, works.amount_ttc_eur, works.direct_payment) == (
+        "autoliquidation",
+        0.0,
+        4200.0,
+        True,
+    )
+    # 499,99 € HT of services: 599,99 € TTC, below the 600 € of R2193-10.
+    assert (services.vat, services.vat_eur, services.amount_ttc_eur, services.direct_payment) == (
+        "taux",
+        100.0,
+        599.99,
+        False,
+    )
+    assert works.duration_months == 24
+    assert works.mandataire is not None and works.mandataire.name == "JADE"
+    assert works.holder.structures == ["s1", "s1b"]
+    assert "subcontractor.registration" in works.missing and "subcontractor.iban" in works.missing
+    text = pdf_text(form_pdf(dc4s)).replace("\n", " ")
+    assert [r.letter for r in works.rubrics] == list("ABCDEFGHIJKL")
+    for head in rubric_heads(works):
+        assert head in text, head
+    assert "CGI, article 283-2 nonies" in text and "Amitié Solidarité" not in text
+    assert "[X] la présente déclaration est annexée à l'offre" in text
+    at_600 = grouping(subcontracts=[{"from": "s2", "to": "f1", "lot": "L2", "hours": 10, "value_eur": 500}])
+    assert forms.dc4s(data(at_600))[0].direct_payment is True
+
+
+def test_annex_amounts_add_up_to_each_members_revenue_to_the_cent() -> None:
+    annex = forms.annex(data())
+    assert annex.totals == {"s2": 3000.01, "s1": 28799.99}
+    assert [(x.member, x.lot, x.amount_ht_eur) for x in annex.lines] == [
+        ("s2", "L2", 3000.01),
+        ("s1", "L1", 28799.99),
+    ]
+    text = pdf_text(form_pdf(annex)).replace("\n", " ")
+    assert "28 799,99 EUR" in text and "31 800,00 EUR" in text
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.decimals(min_value="0.01", max_value="99999.99", places=2), min_size=3, max_size=3),
+    st.lists(st.decimals(min_value="0", max_value="50000", places=2), min_size=3, max_size=3),
+)
+def test_annex_adds_up_to_the_cent_for_any_revenue_and_site_values(
+    revenues: list[Decimal], values: list[Decimal]
+) -> None:
+    tender = copy.deepcopy(TENDER)
+    sites = [s for lot in tender["lots"] for s in lot["sites"]]
+    for site, value in zip(sites, values, strict=True):
+        site["value_eur"] = float(value)
+    # s1 holds sites of two lots, so its revenue is split over two lines.
+    g = grouping(
+        members=[
+            {
+                "structure": "s1",
+                "structures": ["s1", "s1b"],
+                "role": "co-traitant",
+                "hours": 1,
+                "own_hours": 1,
+                "revenue_eur": float(revenues[0]),
+            },
+            {
+                "structure": "s2",
+                "structures": ["s2"],
+                "role": "mandataire",
+                "hours": 1,
+                "own_hours": 1,
+                "revenue_eur": float(revenues[1]),
+            },
+        ],
+        assignments=[
+            {"site": "0931713G", "structure": "s1", "distance_km": 1},
+            {"site": "0930001A", "structure": "s2", "distance_km": 2},
+            {"site": "0932000B", "structure": "s1b", "distance_km": 3},
+        ],
+    )
+    annex = forms.annex(data(g, tender))
+    for member, revenue in (("s1", revenues[0]), ("s2", revenues[1])):
+        parts = [Decimal(str(x.amount_ht_eur)) for x in annex.lines if x.member == member]
+        assert all(p == p.quantize(Decimal("0.01")) for p in parts)
+        assert sum(parts) == revenue
+    assert Decimal(str(annex.total_ht_eur)) == revenues[0] + revenues[1]
+
+
+def test_mise_a_disposition_summary_per_member_with_the_vat_of_each_intermediary() -> None:
+    (summary,) = forms.mad_summaries(data())
+    assert summary.member.structure == "s1"
+    ai, etti = summary.lines
+    assert (ai.intermediary.name, ai.hours, ai.rate_eur_per_hour, ai.vat_eur, ai.amount_ttc_eur) == (
+        "Amitié Solidarité",
+        100,
+        22.0,
+        0.0,
+        2200.0,
+    )
+    assert (etti.vat_rate, etti.vat_eur, etti.amount_ttc_eur) == (0.2, 60.0, 360.0)
+    assert (summary.total_ht_eur, summary.total_ttc_eur) == (2500.0, 2560.0)
+    text = pdf_text(form_pdf(summary)).replace("\n", " ")
+    assert "L5132-7" in text and "n'est pas une sous-traitance" in text
+
+
+def test_every_form_json_validates_against_its_shipped_schema() -> None:
+    built: dict[str, Sequence[FormBase]] = {
+        "dc1": [forms.dc1(data())],
+        "dc2": forms.dc2s(data()),
+        "dc4": forms.dc4s(data()),
+        "annexe-repartition": [forms.annex(data())],
+        "mise-a-disposition": forms.mad_summaries(data()),
+    }
+    for name in FORM_MODELS:
+        folder = resources.files("app.integrations.forms_schemas")
+        shipped = json.loads(folder.joinpath(f"{name}.schema.json").read_text(encoding="utf-8"))
+        assert shipped == generated(name), f"{name}: write the schemas again (forms_schemas.write)"
+        for document in built[name]:
+            jsonschema.Draft202012Validator(shipped).validate(document.model_dump(mode="json"))
+        broken = built[name][0].model_dump(mode="json")
+        del broken["missing"]
+        assert not jsonschema.Draft202012Validator(shipped).is_valid(broken)

@@ -10,19 +10,23 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, update
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, text, update
 from sqlmodel import Session, col
 
+from app.core.config import Settings
 from app.jobs.queue import turn
 from app.jobs.runner import fair_next_plan
 from app.models import metadata
 from app.networks.models import Network
 from app.plans.models import Plan, PlanStatus
 from app.tenders.models import Tender
+from tests.plans import scenario
+from tests.plans.conftest import Headers, add_tender, queue_plan
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
+def own_db(tmp_path: Path) -> Iterator[Engine]:
     engine = create_engine(f"sqlite:///{tmp_path / 'queue.db'}")
     metadata.create_all(engine)
     yield engine
@@ -82,19 +86,43 @@ def solve_order(engine: Engine, names: dict[int, str], *, at_once: int) -> list[
             order.append(names[plan_id])
 
 
-def test_a_late_network_passes_the_busy_networks_waiting_plans(engine: Engine) -> None:
-    names = queue(engine, ["A"] * 5 + ["B", "C", "B"])
-    assert solve_order(engine, names, at_once=1) == ["A1", "B1", "C1", "A2", "B2", "A3", "A4", "A5"]
+def test_a_late_network_passes_the_busy_networks_waiting_plans(own_db: Engine) -> None:
+    names = queue(own_db, ["A"] * 5 + ["B", "C", "B"])
+    assert solve_order(own_db, names, at_once=1) == ["A1", "B1", "C1", "A2", "B2", "A3", "A4", "A5"]
 
 
-def test_turns_also_hold_with_two_runners(engine: Engine) -> None:
-    names = queue(engine, ["A"] * 4 + ["B"] * 3)
-    assert solve_order(engine, names, at_once=2) == ["A1", "B1", "A2", "B2", "A3", "B3", "A4"]
+def test_turns_also_hold_with_two_runners(own_db: Engine) -> None:
+    names = queue(own_db, ["A"] * 4 + ["B"] * 3)
+    assert solve_order(own_db, names, at_once=2) == ["A1", "B1", "A2", "B2", "A3", "B3", "A4"]
 
 
-def test_a_workers_job_priority_is_minus_the_plans_ahead_in_its_network(engine: Engine) -> None:
-    names = queue(engine, ["A", "A", "A", "B"])
-    with engine.connect() as conn:
+def test_a_workers_job_priority_is_minus_the_plans_ahead_in_its_network(own_db: Engine) -> None:
+    names = queue(own_db, ["A", "A", "A", "B"])
+    with own_db.connect() as conn:
         turns = {names[plan_id]: turn(conn, plan_id) for plan_id in names}
     # procrastinate runs the highest priority first: B1 (0) passes A2 (-1) and A3 (-2).
     assert turns == {"A1": 0, "A2": 1, "A3": 2, "B1": 0}
+
+
+def test_on_postgresql_another_networks_job_runs_before_this_ones_second(
+    settings: Settings, client: TestClient, coordinator: Headers, stranger: Headers, db: Engine
+) -> None:
+    if settings.is_sqlite:
+        pytest.skip("the job queue of the workers lives in PostgreSQL: run with TEST_DATABASE_URL")
+    mine = add_tender(client, coordinator, scenario.tender(2, reference="A"))
+    theirs = add_tender(client, stranger, scenario.tender(2, reference="B"))
+    plans = [queue_plan(client, coordinator, mine)["id"] for _ in range(3)]
+    plans.append(queue_plan(client, stranger, theirs)["id"])
+    with db.connect() as conn:
+        # procrastinate's own order: the highest priority first, then the oldest job.
+        order = (
+            conn.execute(
+                text(
+                    "SELECT (args->>'plan_id')::int FROM procrastinate_jobs WHERE status = 'todo'"
+                    " ORDER BY priority DESC, id"
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert order == [plans[0], plans[3], plans[1], plans[2]]

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlmodel import Session
 
+from app.plans.models import Plan
 from tests.web.conftest import Headers, SignIn, csrf_of
 from tests.web.plan_fixture import SITES, done_plan
 
@@ -235,3 +237,26 @@ def test_another_networks_pages_answer_404(
     # The owner's records are untouched.
     assert client.get(f"/api/v1/structures/{structure}", headers=coordinator).status_code == 200
     assert client.get(f"/api/v1/plans/{plan}", headers=coordinator).json()["accepted_rank"] is None
+
+
+def test_a_plan_without_grouping_says_why(
+    client: TestClient, db: Engine, sign_in: SignIn, coordinator: Headers
+) -> None:
+    ids = done_plan(client, db, coordinator, status="infeasible")
+    with Session(db) as session:
+        plan = session.get(Plan, ids["plan_id"])
+        assert plan is not None and plan.result is not None
+        result = dict(plan.result) | {"groupings": []}
+        result["diagnostics"] = [
+            *result["diagnostics"],
+            {"code": "site_uncovered_no_structure_in_reach", "message": "...", "site": "0932086L"},
+            {"code": "no_possible_mandataire", "message": "No structure can lead."},
+        ]
+        plan.result = result
+        session.add(plan)
+        session.commit()
+    text = sign_in(coordinator).get(f"/plans/{ids['plan_id']}").text
+    assert "Aucun groupement ne respecte toutes les règles" in text
+    assert "Aucune structure invitée ne peut être mandataire" in text
+    assert "ASSOC FEMMES ACTIVES (ACI) : aucun site du marché à sa portée" in text
+    assert "Collège Pierre Curie : aucune structure ayant ce métier n&#39;est à portée de ce site" in text

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.core.ratelimit import FailedAuthLimiter
 from tests.web.conftest import Headers, SignIn, csrf_of, key_of
 
 
@@ -117,3 +121,25 @@ def test_api_docs_are_served_without_any_cdn(client: TestClient) -> None:
     script = client.get("/static-offline-docs/swagger-ui-bundle.js")
     assert script.status_code == 200
     assert "SwaggerUIBundle" in script.text
+
+
+@pytest.fixture
+def strict_limiter(app: FastAPI) -> Iterator[None]:
+    """A limiter of two refused keys, in place of the app's for one test (its count is the app's own)."""
+    kept = app.state.auth_limiter
+    app.state.auth_limiter = FailedAuthLimiter(limit=2, window_s=60)
+    yield
+    app.state.auth_limiter = kept
+
+
+def test_sign_in_counts_refused_keys_like_the_api(
+    app: FastAPI, coordinator: Headers, strict_limiter: None
+) -> None:
+    browser = TestClient(app, follow_redirects=False)
+    for _ in range(2):
+        assert browser.post("/connexion", data={"cle": "pln_devinee"}).status_code == 401
+    answer = browser.post("/connexion", data={"cle": key_of(coordinator)})
+    assert answer.status_code == 429
+    assert "Trop de clés refusées" in answer.text
+    assert int(answer.headers["retry-after"]) > 0
+    assert "planner_session" not in answer.headers.get("set-cookie", "")
