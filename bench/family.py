@@ -70,6 +70,11 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.2%}"
 
 
+def _num(value: float | None, digits: int) -> str:
+    """A figure, or "-" when no run gave it (e.g. no plan within the limit)."""
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3)
@@ -112,18 +117,19 @@ def main() -> None:
         name = "seed" if seed == 0 else f"family {seed}"
         proof_text = "-" if proof is None else f"{proof_all:.1f} s"
         print(
-            f"| {name} | {_pct(row['gap10'])} | {row['obj10']:.4f} | {row['wall10']:.1f} "
-            f"| {proof_text} | {len(proven)}/{len(long)} | {_pct(row['gap60'])} | {row['obj60']:.4f} "
-            f"| {row['wall60']:.1f} |",
+            f"| {name} | {_pct(row['gap10'])} | {_num(row['obj10'], 4)} | {_num(row['wall10'], 1)} "
+            f"| {proof_text} | {len(proven)}/{len(long)} | {_pct(row['gap60'])} | {_num(row['obj60'], 4)} "
+            f"| {_num(row['wall60'], 1)} |",
             flush=True,
         )
     print(
         f"| **median over {len(seeds)} instances** | {_pct(_median(summary['gap10']))} | | "
-        f"{_median(summary['wall10']):.1f} | {_median(summary['proof']):.1f} s | | "
-        f"{_pct(_median(summary['gap60']))} | | {_median(summary['wall60']):.1f} |"
+        f"{_num(_median(summary['wall10']), 1)} | {_num(_median(summary['proof']), 1)} s | | "
+        f"{_pct(_median(summary['gap60']))} | | {_num(_median(summary['wall60']), 1)} |"
     )
-    worst10 = max(g for g in summary["gap10"] if g is not None)
-    print(f"\nworst gap at {SHORT_S:.0f} s over the instances (medians of runs): {worst10:.2%}")
+    gaps = [g for g in summary["gap10"] if g is not None]
+    worst = _pct(max(gaps, default=None))
+    print(f"\nworst gap at {SHORT_S:.0f} s over the instances (medians of runs): {worst}")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
@@ -106,35 +107,45 @@ def _merge(into: pulp.LpProblem, built: model.Model, prefix: str) -> None:
         into.addConstraint(row, prefix + name)
 
 
-def _solve(
-    portfolio: PortfolioProblem, progress: Progress | None, began: float, alternatives: int
-) -> tuple[PortfolioPlan, list[Grouping]]:
+@dataclass
+class _Assembly:
+    """The tenders' models merged into one problem, with the rows they share."""
+
+    combined: pulp.LpProblem
+    parts: dict[int, loads.Part]
+    plans: dict[int, Plan]  # tenders planned without the model (no possible mandataire)
+    notes: dict[int, list[Diagnostic]]
+    overbooked: list[str]
+
+
+def _assemble(
+    portfolio: PortfolioProblem,
+    structures: list[StructureSpec],
+    days: list[dict[str, loads.Daily]],
+    upto: int,
+) -> _Assembly:
+    """The model of the portfolio's first `upto` tenders."""
     o = portfolio.options
-    tenders = [e.tender for e in portfolio.tenders]
-    days = [loads.site_days(t) for t in tenders]
-    within = loads.span(tenders, {f"{n}/{k}": d for n, by in enumerate(days) for k, d in by.items()})
-    structures = [_less_committed(st, within) for st in portfolio.structures]
     combined = pulp.LpProblem(model.label(portfolio.reference) or "portfolio", pulp.LpMinimize)
     parts: dict[int, loads.Part] = {}
     plans: dict[int, Plan] = {}
     notes: dict[int, list[Diagnostic]] = {}
-    name = "CBC" if o.engine == "cbc" else "HiGHS"
-    for n, entry in enumerate(portfolio.tenders):
-        options = entry.options.model_copy(
-            update={
-                "time_limit_s": o.time_limit_s,
-                "gap_rel": o.gap_rel,
-                "threads": o.threads,
-                "engine": o.engine,
-            }
+    for n, entry in enumerate(portfolio.tenders[:upto]):
+        update = {
+            "time_limit_s": o.time_limit_s,
+            "gap_rel": o.gap_rel,
+            "threads": o.threads,
+            "engine": o.engine,
+        }
+        problem = PlanningProblem(
+            tender=entry.tender, structures=structures, options=entry.options.model_copy(update=update)
         )
-        problem = PlanningProblem(tender=entry.tender, structures=structures, options=options)
         elig = eligibility.compute(problem)
         notes[n] = diagnostics.before_solving(elig)
         if not diagnostics.mandataire_candidates(elig):
             plans[n] = Plan(
                 status="infeasible",
-                solver=SolverReport(name=name),
+                solver=SolverReport(name="CBC" if o.engine == "cbc" else "HiGHS"),
                 diagnostics=[diagnostics.no_possible_mandataire(elig), *notes[n]],
             )
             continue
@@ -148,6 +159,68 @@ def _solve(
     loads.define_shared_capacity(combined, shared, structures)
     loads.define_shared_revenue(combined, shared, structures, o.max_dependence)
     combined.setObjective(pulp.lpSum(p.model.prob.objective for p in shared))
+    return _Assembly(combined, parts, plans, notes, overbooked)
+
+
+def _sequential_start(
+    portfolio: PortfolioProblem,
+    structures: list[StructureSpec],
+    days: list[dict[str, loads.Daily]],
+    budget: float,
+    progress: Progress | None,
+) -> dict[str, float] | None:
+    """A plan of the whole portfolio to start from: the tenders planned one after the other, each in
+    the model of the tenders before it (theirs fixed), so that it takes what they left. None when a
+    step finds no plan in its time."""
+    o = portfolio.options
+    count = len(portfolio.tenders)
+    values: dict[str, float] | None = None
+    fixed: dict[str, float] = {}
+    deadline = time.monotonic() + budget
+    for k in range(1, count + 1):
+        step = _assemble(portfolio, structures, days, k)
+        if not step.parts:
+            continue
+        for v in step.combined.variables():
+            if v.name in fixed:
+                v.lowBound = v.upBound = fixed[v.name]
+        left = deadline - time.monotonic()
+        outcome = engine.solve(
+            step.combined,
+            engine=o.engine,
+            time_limit=max(0.5, left / (count - k + 1)),
+            gap_rel=max(o.gap_rel, 1e-3),
+            threads=o.threads,
+            progress=progress,
+            stage=f"sequence_{k}",
+            start=values,
+        )
+        if not outcome.has_solution:
+            return None
+        values = {v.name: v.varValue or 0.0 for v in step.combined.variables()}
+        integer = [v.name for v in step.combined.variables() if v.cat == pulp.LpInteger]
+        fixed = {name: round(values[name]) for name in integer}
+    return values
+
+
+def _solve(
+    portfolio: PortfolioProblem, progress: Progress | None, began: float, alternatives: int
+) -> tuple[PortfolioPlan, list[Grouping]]:
+    o = portfolio.options
+    tenders = [e.tender for e in portfolio.tenders]
+    days = [loads.site_days(t) for t in tenders]
+    within = loads.span(tenders, {f"{n}/{k}": d for n, by in enumerate(days) for k, d in by.items()})
+    structures = [_less_committed(st, within) for st in portfolio.structures]
+    start = None
+    if len(tenders) > 1:
+        # the whole model from scratch finds poor plans in its time on seed-scale tenders: it starts
+        # from the tenders planned one after the other (70 % of the time)
+        start = _sequential_start(portfolio, structures, days, 0.7 * o.time_limit_s, progress)
+    assembly = _assemble(portfolio, structures, days, len(tenders))
+    combined, parts, plans, notes = assembly.combined, assembly.parts, assembly.plans, assembly.notes
+    overbooked = assembly.overbooked
+    shared = list(parts.values())
+    name = "CBC" if o.engine == "cbc" else "HiGHS"
     if progress is not None:
         progress({"stage": "model", "elapsed": time.monotonic() - began, "tenders": len(shared)})
 
@@ -164,6 +237,7 @@ def _solve(
                 threads=o.threads,
                 progress=progress,
                 stage="portfolio",
+                start=start if rank == 1 else None,
             )
             if shared
             else None

@@ -1,6 +1,7 @@
 """JSON Schemas of the planning problem and of the plan, for back-offices.
 
-`python -m solver.schema DIRECTORY` writes `planning-problem.schema.json` and `plan.schema.json` there.
+`python -m solver.schema DIRECTORY` writes `planning-problem.schema.json`, `plan.schema.json`,
+`portfolio.schema.json` and `portfolio-plan.schema.json` (several tenders planned together) there.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from solver.plan import Plan
+from solver.portfolio_spec import PortfolioPlan, PortfolioProblem
 from solver.problem import PlanningProblem
 
 
@@ -27,11 +29,25 @@ def plan_schema() -> dict[str, Any]:
 def write_schemas(directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, schema in (("planning-problem", problem_schema()), ("plan", plan_schema())):
+    schemas = (
+        ("planning-problem", problem_schema()),
+        ("plan", plan_schema()),
+        ("portfolio", portfolio_schema()),
+        ("portfolio-plan", portfolio_plan_schema()),
+    )
+    for name, schema in schemas:
         path = directory / f"{name}.schema.json"
         path.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         written.append(path)
     return written
+
+
+def portfolio_schema() -> dict[str, Any]:
+    return PortfolioProblem.model_json_schema()
+
+
+def portfolio_plan_schema() -> dict[str, Any]:
+    return PortfolioPlan.model_json_schema(by_alias=True, mode="serialization")
 
 
 def field_errors(error: ValidationError) -> list[tuple[str, str]]:

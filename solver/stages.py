@@ -186,7 +186,9 @@ def best_grouping(
         limit: float, stage: str, start: Incumbent | None = None, seen: list[list[float]] | None = None
     ) -> EngineResult:
         limit = min(limit, own.left()) - overhead[0]
-        if limit < MIN_STAGE_S and stage != "members":
+        # deterministic mode: past the wall-clock guard, the later stages are skipped
+        guarded = own.deterministic and time.monotonic() >= own.guard
+        if (limit < MIN_STAGE_S or guarded) and stage != "members":
             return EngineResult("timeout", None, None, None, 0.0, "skipped: no time left")
         limit = max(MIN_STAGE_S, limit)
         time_limit, node_limit = own.engine_limits(limit)
@@ -245,7 +247,7 @@ def best_grouping(
     small = len(built.x) <= PROBE_UP_TO
     lowest = _fixed_relaxation(built, best.members, o.threads) if small else None
     for earlier in _earlier(built, seen, best.members) if small else []:
-        if own.left() < 4 * MIN_STAGE_S:
+        if own.left() < 4 * MIN_STAGE_S or (own.deterministic and time.monotonic() >= own.guard):
             break
         _restore(built.prob, earlier)
         plan = _snapshot(built)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.errors import PROBLEM_JSON
+from app.core.errors import PROBLEM_JSON, FieldError
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class BodyLimit:
 class BodyTooLarge(HTTPException):
     def __init__(self, max_bytes: int) -> None:
         super().__init__(413, f"the request body exceeds the limit of this route: {max_bytes} bytes")
+        self.errors = [FieldError(field="body", reason=f"larger than {max_bytes} bytes")]
 
 
 class BodyLimitMiddleware:
@@ -76,6 +77,7 @@ async def _refuse(scope: Scope, send: Send, max_bytes: int) -> None:
             "status": 413,
             "detail": BodyTooLarge(max_bytes).detail,
             "instance": scope["path"],
+            "errors": [error.model_dump() for error in BodyTooLarge(max_bytes).errors],
         }
     ).encode()
     headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]

@@ -159,7 +159,8 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
         detail = f"{request.url.path} is not a route of this API (see /docs)"
     elif exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}"
-    return problem_response(request, exc.status_code, detail, headers=dict(exc.headers or {}))
+    errors = getattr(exc, "errors", None)  # a body over its route's limit names the body
+    return problem_response(request, exc.status_code, detail, errors=errors, headers=dict(exc.headers or {}))
 
 
 async def _on_data_error(request: Request, exc: Exception) -> JSONResponse:

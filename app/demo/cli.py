@@ -81,7 +81,10 @@ def demo_command(
     scenario: Annotated[
         list[str] | None,
         typer.Option(
-            "--scenario", metavar="NAME", help=f"a scenario to run (repeatable): {', '.join(SCENARIOS)}"
+            "--scenario",
+            metavar="NAME",
+            help=f"a scenario to run (repeatable): {', '.join(SCENARIOS)}; `year` (asked alone) plans "
+            "the three tenders of the school year together",
         ),
     ] = None,
     out: Annotated[
@@ -112,6 +115,14 @@ def demo_command(
 ) -> None:
     """Load the Seine-Saint-Denis scenarios, plan them and print a summary of each."""
     names = list(dict.fromkeys(scenario or SCENARIOS))
+    if names == ["year"]:
+        # the network's year, planned as one portfolio offline (app/demo/year_cli.py)
+        from app.demo.year_cli import run_year
+
+        plan = run_year(Console(width=200), Console(stderr=True), out, time_limit)
+        if plan.status not in ("optimal", "feasible"):
+            raise typer.Exit(code=1)
+        return
     unknown = [n for n in names if n not in SCENARIOS]
     if unknown:
         raise _fail(f"unknown scenario {unknown[0]!r}: expected one of {', '.join(SCENARIOS)}")

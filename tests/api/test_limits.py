@@ -93,6 +93,7 @@ def test_a_chunked_body_over_the_limit_is_413_before_it_is_read_whole(
     assert status == 413
     assert headers[b"content-type"] == b"application/problem+json"
     assert str(settings.max_body_bytes) in body["detail"]
+    assert body["errors"] == [{"field": "body", "reason": f"larger than {settings.max_body_bytes} bytes"}]
     # Reading stopped at the limit: about a tenth of the pieces.
     assert pulled <= settings.max_body_bytes // len(piece) + 2
 
@@ -114,7 +115,9 @@ def test_a_declared_length_over_the_limit_is_refused_at_once(
     response = client.post(
         f"{API}/structures", content=body, headers=coordinator | {"content-type": "application/json"}
     )
-    assert problem(response, 413)["instance"] == f"{API}/structures"
+    refused = problem(response, 413)
+    assert refused["instance"] == f"{API}/structures"
+    assert refused["errors"][0]["field"] == "body"
 
 
 def test_a_tender_may_be_larger_than_other_bodies_but_its_strings_are_bounded(

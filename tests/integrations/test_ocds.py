@@ -250,3 +250,28 @@ def test_round_trip_keeps_any_hours_and_values(pairs: list[tuple[float, float]])
     ]
     sites = tender_from_package(_export(tender))["lots"][0]["sites"]
     assert [(s["hours"], s["value_eur"]) for s in sites] == pairs
+
+
+def test_export_states_reserved_lots_the_clause_sociale_the_execution_period_and_the_buyer() -> None:
+    tender = copy.deepcopy(TENDER)
+    tender["lots"][0] |= {"reserved": "siae", "insertion_hours": 12000}
+    tender |= {
+        "execution_start": "2026-07-01",
+        "execution_end": "2028-06-30",
+        "buyer_siret": "22930008201453",
+    }
+    package = _export(tender)
+    assert validate_package(package) == []
+    release = package["releases"][0]
+    lot1, lot2 = release["tender"]["lots"]
+    assert lot1["otherRequirements"] == {"reservedParticipation": ["shelteredWorkshop"]}
+    assert lot1["insertionHours"] == 12000 and "12 000 heures d'insertion" in lot1["description"]
+    assert "otherRequirements" not in lot2 and "insertionHours" not in lot2
+    assert release["tender"]["contractPeriod"] == {
+        "startDate": "2026-07-01T00:00:00Z",
+        "endDate": "2028-06-30T00:00:00Z",
+    }
+    (buyer,) = [p for p in release["parties"] if "buyer" in p["roles"]]
+    assert buyer["identifier"] == {"scheme": "FR-RCS", "id": "22930008201453", "legalName": tender["buyer"]}
+    assert release["buyer"]["id"] == buyer["id"]
+    assert tender_from_package(package)["buyer_siret"] == "22930008201453"

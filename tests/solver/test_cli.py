@@ -127,7 +127,12 @@ def test_schemas_for_back_offices(tmp_path: Path) -> None:
     assert {"tender", "structures", "options"} <= set(problem_schema()["properties"])
     assert "from" in json.dumps(plan_schema())
     written = write_schemas(tmp_path)
-    assert [p.name for p in written] == ["planning-problem.schema.json", "plan.schema.json"]
+    assert [p.name for p in written] == [
+        "planning-problem.schema.json",
+        "plan.schema.json",
+        "portfolio.schema.json",
+        "portfolio-plan.schema.json",
+    ]
     assert json.loads(written[0].read_text())["title"] == "PlanningProblem"
 
 

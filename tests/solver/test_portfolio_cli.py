@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
+import pytest
 from typer.testing import CliRunner
 
+from solver.schema import portfolio_plan_schema, portfolio_schema
 from tests.solver.reference import site
 from tests.solver.test_cli import app
 from tests.solver.test_portfolio import JULY, painters, tender
@@ -63,3 +66,18 @@ def test_a_named_period_beyond_the_calendar_gives_one_line(tmp_path: Path) -> No
     assert "invalid portfolio" in lines[0]
     assert "tenders.0.tender.lots.0.windows.0" in lines[0]
     assert "'ete-2027' is beyond the school calendar shipped" in lines[0]
+
+
+def test_the_portfolio_file_and_its_answer_follow_their_schemas(tmp_path: Path) -> None:
+    data = {
+        "reference": "Y",
+        "tenders": [tender("A", [site("A1", 48.90, 2.41, 100)], [{"period": "ete-2026"}])],
+        "structures": painters(),
+    }
+    jsonschema.validate(data, portfolio_schema())
+    done = CliRunner().invoke(app, ["solve", str(write(tmp_path, data))])
+    assert done.exit_code == 0, done.output
+    jsonschema.validate(json.loads(done.stdout), portfolio_plan_schema())
+    wrong = {**data, "tenders": [{"tender": {"reference": "A"}}]}
+    with pytest.raises(jsonschema.ValidationError, match="is a required property"):
+        jsonschema.validate(wrong, portfolio_schema())

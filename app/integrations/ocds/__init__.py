@@ -10,6 +10,9 @@ Conventions for what OCDS has no field for (documented in `docs` of the routes a
 - a lot's CPV code is each item's `classification` (scheme `CPV`, 8 digits); its trade (a sector slug
   of the Marché de l'inclusion) is an item's `additionalClassifications` entry with scheme
   `X-INCLUSION-SECTOR`;
+- a reserved lot (L2113-12, L2113-13) has `otherRequirements.reservedParticipation` `shelteredWorkshop`;
+  a lot's clause sociale is its `description` and `insertionHours` (an additional field); the execution
+  dates are `tender.contractPeriod`; the buyer's SIRET is its party identifier (scheme `FR-RCS`);
 - the tender kind is `mainProcurementCategory` (`works`, `services`); a staffing tender is a services
   tender with `staffing` in `additionalProcurementCategories` (an open codelist);
 - a structure is a party whose `identifier` is its SIRET under the scheme `FR-RCS` (as back-offices

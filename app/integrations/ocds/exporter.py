@@ -50,9 +50,9 @@ def _eur(amount: float) -> dict[str, Any]:
 
 
 def _day(value: Any) -> str:
-    """An execution date as an OCDS date-time (midnight, Paris time in winter)."""
+    """A calendar date as an OCDS date-time: midnight UTC, as OCDS writes dates without a time."""
     text = value if isinstance(value, str) else value.isoformat()
-    return f"{text[:10]}T00:00:00+01:00"
+    return f"{text[:10]}T00:00:00Z"
 
 
 def _cpv_short(code: str) -> str:
@@ -107,6 +107,27 @@ def _item(site: dict[str, Any], lot: dict[str, Any]) -> dict[str, Any]:
     item["deliveryAddress"] = {k: v for k, v in address.items() if v}
     item["relatedLot"] = str(lot["id"])
     return item
+
+
+def _lot(lot: dict[str, Any], value: float) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": str(lot["id"]),
+        "title": lot.get("title") or str(lot["id"]),
+        "status": "active",
+        "value": _eur(value),
+    }
+    if lot.get("reserved"):
+        # L2113-12 (handicap) and L2113-13 (SIAE) are the reservations of article 20 of directive
+        # 2014/24/EU: the codelist's `shelteredWorkshop` (sheltered workshops and operators integrating
+        # disabled or disadvantaged persons).
+        out["otherRequirements"] = {"reservedParticipation": ["shelteredWorkshop"]}
+    hours = lot.get("insertion_hours")
+    if hours:
+        # The clause sociale (L2112-2): OCDS has no field for its hours; stated in words and as a number.
+        hours_text = f"{hours:,.0f}".replace(",", " ")
+        out["description"] = f"Clause sociale d'insertion : {hours_text} heures d'insertion à réaliser."
+        out["insertionHours"] = hours
+    return out
 
 
 def _party_id(info: PartyInfo, taken: set[str]) -> str:
@@ -194,15 +215,7 @@ def export_package(
         "mainProcurementCategory": "works" if kind == "works" else "services",
         "value": _eur(tender.get("estimated_value_eur") or sum(lot_values.values())),
         "items": items,
-        "lots": [
-            {
-                "id": str(lot["id"]),
-                "title": lot.get("title") or str(lot["id"]),
-                "status": "active",
-                "value": _eur(lot_values[str(lot["id"])]),
-            }
-            for lot in lots
-        ],
+        "lots": [_lot(lot, lot_values[str(lot["id"])]) for lot in lots],
     }
     if kind == "staffing":
         ocds_tender["additionalProcurementCategories"] = ["staffing"]
