@@ -52,10 +52,18 @@ def test_accepting_the_same_grouping_again_changes_nothing_and_announces_nothing
     assert plan["status"] == "done", plan
     url = f"/api/v1/plans/{plan['id']}/accept"
 
+    def tag() -> str:
+        etag: str = client.get(f"/api/v1/plans/{plan['id']}", headers=coordinator).headers["ETag"]
+        return etag
+
+    before = tag()
     first = client.post(url, json={"rank": 1}, headers=coordinator)
     assert first.status_code == 200 and first.json()["accepted_rank"] == 1
+    accepted = tag()
+    assert accepted != before
     again = client.post(url, json={"rank": 1}, headers=coordinator)
     assert again.status_code == 200
+    assert tag() == accepted
     # Not un-accepted, not re-dated, not announced twice.
     assert again.json() == first.json()
     assert accepted_deliveries(db) == 1
