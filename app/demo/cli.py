@@ -30,7 +30,7 @@ from app.demo.loader import Loaded, LoadedScenario
 from app.demo.records import ILLUSTRATIVE_NOTE
 from app.demo.report import PlanReport
 from app.demo.run import TIME_LIMITS, ScenarioPlan, load_scenarios, plan_scenario, write_files
-from app.demo.scenarios import NETWORK_NAME, SCENARIOS
+from app.demo.scenarios import NETWORK_NAME, NETWORK_SLUG, SCENARIOS
 from solver.cli import _stdout_to_stderr as stdout_to_stderr
 
 _DEFAULT_LIMITS = ", ".join(f"{name} {number(limit)}" for name, limit in TIME_LIMITS.items())
@@ -53,6 +53,15 @@ def _loaded(records: str, outcome: str, n: int) -> str:
 
 
 ENDED = {"failed": "a échoué", "cancelled": "a été annulé", "queued": "n'a pas démarré"}
+
+
+# Where to read the plans next: the web app, signed in with a coordinator key of the demo's network.
+# On lines of their own: the command is copied whole, and the summary stays within 100 columns.
+WEB_APP_HINT = (
+    "Pour lire ces plans dans l'application web, créer une clé (elle est la dernière ligne affichée) :\n"
+    f"  planner keys create --network {NETWORK_SLUG} --role coordinator\n"
+    "puis lancer planner serve et ouvrir http://127.0.0.1:8000/ avec cette clé."
+)
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -209,6 +218,7 @@ def demo_command(
         engine.dispose()
     console.print()
     console.print(ILLUSTRATIVE_NOTE, markup=False, highlight=False)
+    console.print(WEB_APP_HINT, markup=False, highlight=False)
     if out is not None:
         console.print(
             f"Pour recalculer un scénario hors ligne : planner solve {out / (names[0] + '.problem.json')}"

@@ -65,6 +65,7 @@ def test_the_textile_demo_writes_files_that_planner_solve_plans_alike(tmp_path: 
     assert max(len(line) for line in demo.stdout.splitlines()) <= 100
     assert "structures : 4 créées · marchés : 1 créé" in demo.stdout
     assert "qualité :" in demo.stdout and "Clause sociale" in demo.stdout
+    assert "planner keys create --network inser-eco93 --role coordinator" in demo.stdout
     written = {p.name for p in out.iterdir()}
     assert {"textile.plan.json", "textile.problem.json"} <= written
     # The candidature file of the best grouping: DC1, DC2, DC4 and the répartition annex.
