@@ -19,6 +19,7 @@ from app.core.ratelimit import FailedAuthLimiter
 from app.integrations import routes as integrations
 from app.integrations.routes import MAX_CSV_BYTES
 from app.integrations.webhooks.delivery import Deliverer
+from app.integrations.webhooks.policy import WebhookPolicy
 from app.jobs.backend import make_jobs
 from app.networks import routes as networks
 from app.plans import routes as plans
@@ -31,6 +32,7 @@ from app.web import install as install_web
 API_PREFIX = "/api/v1"
 
 _PROBLEMS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "a body that is not valid JSON"},
     401: {"model": Problem, "description": "missing, unknown, revoked or expired API key"},
     403: {"model": Problem, "description": "the key's role may not write"},
     404: {"model": Problem, "description": "no such resource in the key's network"},
@@ -92,7 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.jobs_mode, settings.database_url, engine, runner_concurrency=settings.runner_concurrency
     )
 
-    deliverer = Deliverer(engine)
+    webhook_policy = WebhookPolicy.from_settings(settings)
+    deliverer = Deliverer(engine, webhooks=webhook_policy)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -116,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.plan_jobs = jobs
     app.state.webhook_deliverer = deliverer
+    app.state.webhook_policy = webhook_policy
     app.state.auth_limiter = FailedAuthLimiter(settings.auth_failure_limit, settings.auth_failure_window_s)
     install_error_handlers(app)
     document_problems(app)

@@ -129,8 +129,9 @@ def seed_scale(**options: Any) -> PlanningProblem:
     return generate(130, 20, 5, **options)
 
 
-# the seeded family of seed-scale instances: same sizes and figures, other draws
-FAMILY_SEEDS = tuple(range(101, 111))
+# the seeded family of seed-scale instances: same sizes and figures, other draws; seed 105 is left out,
+# as no structure it draws may lead (the plan is rightly `infeasible`, with `no_possible_mandataire`)
+FAMILY_SEEDS = (101, 102, 103, 104, 106, 107, 108, 109, 110, 111)
 
 
 def seed_family(seed: int, **options: Any) -> PlanningProblem:

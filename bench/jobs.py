@@ -1,6 +1,7 @@
 """Benchmark of plans solved as jobs on PostgreSQL: throughput of 1 then 2 workers, and API latency.
 
     python -m bench.jobs [--plans 20] [--clients 50] [--requests 40] [--admin-url postgresql://...]
+    python -m bench.jobs --only-latency --api-workers 1,2 --runs 3      # GET latency only, medians
 
 On a fresh database (created, then dropped): `planner serve` on 127.0.0.1, a seed-scale tender
 (130 collèges, 20 co-contractors, 5 AI; synthetic figures), then
@@ -8,6 +9,9 @@ On a fresh database (created, then dropped): `planner serve` on 127.0.0.1, a see
    ratio, and a check that every plan is done with exactly one succeeded job (no job lost);
 2. while 2 workers solve, C concurrent clients each send R `GET /plans/{id}` (a bounded loop against
    127.0.0.1 only), first polling once a second each, then back to back: latency percentiles.
+
+With `--api-workers 1,2` the latency is measured with `planner serve --workers 1`, then 2, each
+`--runs` times on the same server; a table of the runs and their medians ends the output.
 """
 
 from __future__ import annotations
@@ -69,7 +73,8 @@ def fresh_database(admin_url: str) -> Iterator[str]:
 
 class Processes:
     def __init__(self, database_url: str, logs: Path) -> None:
-        self.env = {**os.environ, "DATABASE_URL": database_url}
+        # The benchmark queues more plans at once than a network may have by default.
+        self.env = {**os.environ, "DATABASE_URL": database_url, "PLAN_MAX_ACTIVE_PER_NETWORK": "1000"}
         self.logs = logs
         self.running: list[subprocess.Popen[bytes]] = []
 
@@ -196,6 +201,7 @@ async def _latency(
     base: str, headers: dict[str, str], ids: list[int], clients: int, requests: int, interval_s: float
 ) -> list[float]:
     timings: list[float] = []
+    retried: list[int] = []
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as client:
 
@@ -205,12 +211,20 @@ async def _latency(
             for n in range(requests):
                 plan_id = ids[(index + n) % len(ids)]
                 start = time.perf_counter()
-                answer = await client.get(f"/plans/{plan_id}")
+                try:
+                    answer = await client.get(f"/plans/{plan_id}")
+                except httpx.TransportError:
+                    # A kept-alive connection closed by the server as the request left: counted, sent
+                    # again on a new connection, its time counted from the first attempt.
+                    retried.append(plan_id)
+                    answer = await client.get(f"/plans/{plan_id}")
                 timings.append(time.perf_counter() - start)
                 answer.raise_for_status()
                 await asyncio.sleep(max(0.0, interval_s - (time.perf_counter() - start)))
 
         await asyncio.gather(*(one_client(i) for i in range(clients)))
+    if retried:
+        print(f"{len(retried)} request(s) sent again after a closed connection", file=sys.stderr)
     return timings
 
 
@@ -256,6 +270,25 @@ def latency(
     return results
 
 
+def _latency_table(runs: dict[int, list[dict[str, Any]]]) -> str:
+    lines = [
+        "| API processes | pattern | runs | req/s (median) | p50 ms (median) | p95 ms (each run)"
+        " | p95 ms (median) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for api_workers, results in runs.items():
+        for pattern in ("polling_every_1s", "back_to_back"):
+            rows = [r[pattern] for r in results]
+            p95 = [row["p95_ms"] for row in rows]
+            lines.append(
+                f"| {api_workers} | {pattern.replace('_', ' ')} | {len(rows)}"
+                f" | {statistics.median(row['requests_per_s'] for row in rows):.1f}"
+                f" | {statistics.median(row['p50_ms'] for row in rows):.1f}"
+                f" | {', '.join(f'{v:.1f}' for v in p95)} | {statistics.median(p95):.1f} |"
+            )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -264,11 +297,19 @@ def main() -> None:
     parser.add_argument("--plans", type=int, default=20)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=20, help="GET requests per client and pattern")
+    parser.add_argument(
+        "--api-workers", default="1", help="comma-separated `planner serve --workers` values to measure"
+    )
+    parser.add_argument("--runs", type=int, default=1, help="latency runs per number of API processes")
+    parser.add_argument("--only-latency", action="store_true", help="skip the throughput measures")
     parser.add_argument("--logs", type=Path, default=Path("out/bench-jobs"))
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
     args = parser.parse_args()
     args.logs.mkdir(parents=True, exist_ok=True)
+    api_workers = [int(n) for n in args.api_workers.split(",")]
 
+    results: dict[str, Any] = {"cores": os.cpu_count(), "options": OPTIONS}
+    latencies: dict[int, list[dict[str, Any]]] = {}
     with fresh_database(args.admin_url) as url:
         settings = Settings(database_url=url)
         migrate.upgrade(settings)
@@ -276,34 +317,42 @@ def main() -> None:
         with Session(engine) as session:
             key = create_key(session, get_or_create_network(session, "bench"), Role.coordinator)
         procs = Processes(settings.database_url, args.logs)
-        port = _free_port()
-        base = f"http://127.0.0.1:{port}/api/v1"
+        tender_id = None
         try:
-            procs.start("serve", "--port", str(port))
-            _wait_http(f"{base}/health")
-            with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=60) as api:
-                tender, structures = scenario.seed_scale()
-                for body in structures:
-                    api.post("/structures", json=body).raise_for_status()
-                tender_id = api.post("/tenders", json=tender).raise_for_status().json()["id"]
-                one = throughput(procs, engine, api, tender_id, args.plans, 1)
-                print(json.dumps(one), flush=True)
-                two = throughput(procs, engine, api, tender_id, args.plans, 2)
-                print(json.dumps(two), flush=True)
-                lat = latency(procs, engine, api, base, tender_id, args.clients, args.requests)
-                print(json.dumps(lat), flush=True)
+            for count in api_workers:
+                port = _free_port()
+                base = f"http://127.0.0.1:{port}/api/v1"
+                server = procs.start("serve", "--port", str(port), "--workers", str(count))
+                _wait_http(f"{base}/health")
+                auth = {"Authorization": f"Bearer {key}"}
+                with httpx.Client(base_url=base, headers=auth, timeout=60) as api:
+                    if tender_id is None:
+                        tender, structures = scenario.seed_scale()
+                        for body in structures:
+                            api.post("/structures", json=body).raise_for_status()
+                        tender_id = api.post("/tenders", json=tender).raise_for_status().json()["id"]
+                    if not args.only_latency and "one_worker" not in results:
+                        one = throughput(procs, engine, api, tender_id, args.plans, 1)
+                        print(json.dumps(one), flush=True)
+                        two = throughput(procs, engine, api, tender_id, args.plans, 2)
+                        print(json.dumps(two), flush=True)
+                        ratio = round(two["plans_per_minute"] / one["plans_per_minute"], 2)
+                        results |= {"one_worker": one, "two_workers": two, "ratio": ratio}
+                    for _ in range(args.runs):
+                        lat = latency(procs, engine, api, base, tender_id, args.clients, args.requests)
+                        lat["api_workers"] = count
+                        print(json.dumps(lat), flush=True)
+                        latencies.setdefault(count, []).append(lat)
+                        with engine.begin() as conn:  # the next run starts from an idle queue
+                            conn.execute(text("UPDATE plan SET status = 'cancelled' WHERE status = 'queued'"))
+                            conn.execute(text("DELETE FROM procrastinate_jobs WHERE status = 'todo'"))
+                procs.stop(server)
         finally:
             procs.stop_all()
             engine.dispose()
-    results = {
-        "cores": os.cpu_count(),
-        "options": OPTIONS,
-        "one_worker": one,
-        "two_workers": two,
-        "ratio": round(two["plans_per_minute"] / one["plans_per_minute"], 2),
-        "latency": lat,
-    }
+    results["latency"] = {str(k): v for k, v in latencies.items()}
     print(json.dumps(results, indent=2))
+    print(_latency_table(latencies))
     if args.out:
         args.out.write_text(json.dumps(results, indent=2))
 

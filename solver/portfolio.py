@@ -242,6 +242,8 @@ def _solve(
             if shared
             else None
         )
+        if outcome is not None and not outcome.has_solution and rank == 1 and start is not None:
+            outcome = _kept(combined, start, outcome)
         if outcome is None or not outcome.has_solution:
             first = first or outcome
             break
@@ -301,6 +303,19 @@ def _solve(
     )
     ranked = sorted(found, key=lambda g: g.objective)
     return outcome_plan, [g.model_copy(update={"rank": r}) for r, g in enumerate(ranked, 1)]
+
+
+def _kept(
+    combined: pulp.LpProblem, start: dict[str, float], failed: engine.EngineResult
+) -> engine.EngineResult:
+    """The whole model found no plan in its time: the starting plan (the tenders planned one after the
+    other) is the answer, `feasible`, with the bound the engine proved if any."""
+    for v in combined.variables():
+        v.varValue = start.get(v.name, 0.0)
+    objective = float(pulp.value(combined.objective) or 0.0)
+    bound = failed.bound if failed.bound is not None and failed.bound <= objective else None
+    gap = None if bound is None else max(0.0, objective - bound) / max(abs(objective), 1e-9)
+    return engine.EngineResult("feasible", objective, bound, gap, failed.seconds, failed.name)
 
 
 def _grouping(part: loads.Part, days: dict[str, loads.Daily], rank: int) -> tuple[Grouping, list[str]]:

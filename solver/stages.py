@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import pulp
 
-from solver import balance, engine, model, moves, results
+from solver import balance, engine, model, moves, results, strengthen
 from solver.eligibility import Eligibility
 from solver.engine import EngineResult, Progress
 from solver.plan import Grouping, StageReport
@@ -186,7 +186,9 @@ def best_grouping(
         limit: float, stage: str, start: Incumbent | None = None, seen: list[list[float]] | None = None
     ) -> EngineResult:
         limit = min(limit, own.left()) - overhead[0]
-        if limit < MIN_STAGE_S and stage != "members":
+        # deterministic mode: past the wall-clock guard, the later stages are skipped
+        guarded = own.deterministic and time.monotonic() >= own.guard
+        if (limit < MIN_STAGE_S or guarded) and stage != "members":
             return EngineResult("timeout", None, None, None, 0.0, "skipped: no time left")
         limit = max(MIN_STAGE_S, limit)
         time_limit, node_limit = own.engine_limits(limit)
@@ -221,7 +223,10 @@ def best_grouping(
     model.define_objective(built, with_balance=True)
     if not first.has_solution or first.objective is None:
         return first, reports
-    bound = first.bound
+    # the bound from the data alone (`strengthen.data_bound`) holds whatever the engine had time to
+    # prove: on a loaded machine stage 1 may stop before its first relaxation is solved
+    floor = strengthen.data_bound(built.elig, built.scales)
+    bound = first.bound if first.bound is not None and first.bound >= floor else floor
     members_plan = _snapshot(built)
     best = _equalised(built, members_plan, own, reports)
     if status_of(best.objective, bound, o.gap_rel, best.reference) == "optimal":
@@ -245,7 +250,7 @@ def best_grouping(
     small = len(built.x) <= PROBE_UP_TO
     lowest = _fixed_relaxation(built, best.members, o.threads) if small else None
     for earlier in _earlier(built, seen, best.members) if small else []:
-        if own.left() < 4 * MIN_STAGE_S:
+        if own.left() < 4 * MIN_STAGE_S or (own.deterministic and time.monotonic() >= own.guard):
             break
         _restore(built.prob, earlier)
         plan = _snapshot(built)

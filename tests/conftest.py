@@ -28,8 +28,14 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'planner.db'}"
-    # Many tests send wrong keys on purpose: the limit on refused keys is tested on its own app.
-    settings = Settings(database_url=url, environment="development", auth_failure_limit=100_000)
+    # Many tests send wrong keys on purpose: the limit on refused keys is tested on its own app. The
+    # webhook receivers of the tests listen on 127.0.0.1: allowed here, and only here, explicitly.
+    settings = Settings(
+        database_url=url,
+        environment="development",
+        auth_failure_limit=100_000,
+        webhook_allow_private_targets=True,
+    )
     migrate.upgrade(settings)
     return settings
 

@@ -81,13 +81,22 @@ def serve_command(
             raise typer.Exit(code=2)
     ensure_schema(settings)
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port)
+        uvicorn.run(
+            create_app(settings), host=host, port=port, timeout_graceful_shutdown=settings.shutdown_grace_s
+        )
         return
     if settings.session_secret is None:
         # Every process signs and reads the web sessions: they must share one secret.
         os.environ["SESSION_SECRET"] = secrets.token_hex(32)
     # Each process builds its app from the same environment (settings are read again there).
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        timeout_graceful_shutdown=settings.shutdown_grace_s,
+    )
 
 
 def several_processes_refusal(settings: Settings) -> str | None:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
+from cryptography.fernet import Fernet
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EMBEDDED_DATABASE_URL = "sqlite:///./planner.db"
+# Published with the code, so it protects nothing: refused outside development.
+DEVELOPMENT_SECRET_KEY = "cGxhbm5lci1kZXZlbG9wbWVudC1vbmx5LWtleS0wMDA="
 
 
 class Settings(BaseSettings):
@@ -32,6 +35,31 @@ class Settings(BaseSettings):
 
     runner_concurrency: int = Field(default=1, ge=1, le=64)
     """Plans solved at once by the embedded runner (one process each)."""
+
+    shutdown_grace_s: int = Field(default=10, ge=0, le=3600)
+    """On SIGTERM, `planner serve` lets requests under way finish for this long, then stops anyway."""
+
+    secret_key: str = DEVELOPMENT_SECRET_KEY
+    """Server key that encrypts webhook signing secrets at rest: a Fernet key (32 bytes, URL-safe base64)."""
+
+    webhook_allow_private_targets: bool = False
+    """Let webhooks target loopback, private, link-local or reserved addresses (a receiver on this
+    machine or network, e.g. in tests); off, such URLs are refused and never connected to."""
+
+    webhook_secret_overlap_s: int = Field(default=86_400, ge=0, le=30 * 86_400)
+    """After a webhook's secret is rotated, deliveries are signed with the old secret too for this long."""
+
+    @field_validator("secret_key")
+    @classmethod
+    def _fernet_key(cls, value: str) -> str:
+        try:
+            Fernet(value)
+        except ValueError:
+            raise ValueError(
+                "SECRET_KEY must be a Fernet key (32 bytes in URL-safe base64); make one with "
+                "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`"
+            ) from None
+        return value
 
     max_body_bytes: int = Field(default=1_000_000, ge=1_000, le=1_000_000_000)
     """Largest request body, in bytes, of the routes not named below; a larger one is a 413."""
@@ -72,6 +100,14 @@ class Settings(BaseSettings):
         if self.jobs_mode == "workers" and self.is_sqlite:
             raise ValueError(
                 "JOBS_MODE=workers needs a PostgreSQL DATABASE_URL: the job queue lives in PostgreSQL"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _own_key_outside_development(self) -> Settings:
+        if self.environment != "development" and self.secret_key == DEVELOPMENT_SECRET_KEY:
+            raise ValueError(
+                "SECRET_KEY is the development key, which is published: set a key of your own in production"
             )
         return self
 

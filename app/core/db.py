@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import DateTime, Engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import create_engine
+from sqlmodel import Session, create_engine
 
 from app.core.config import Settings
 
@@ -56,3 +56,34 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+def snapshot(session: Session, *, then_insert: bool = False) -> None:
+    """Start a transaction in which every statement sees the same committed state.
+
+    A resource read in several statements (a tender, its lots, their sites) is then one version of it,
+    even while another request replaces it: REPEATABLE READ on PostgreSQL, a transaction opened at once
+    on SQLite (whose driver would otherwise run each SELECT on its own). The session must hold no
+    pending write: the transaction in progress is ended first.
+
+    `then_insert`: the transaction goes on to insert rows (never to update what it read). On SQLite it
+    then takes the write lock from the start, since a read transaction cannot become a writer once
+    another has committed.
+    """
+    session.commit()
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    else:
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE" if then_insert else "BEGIN")
+
+
+def begin_write(session: Session) -> None:
+    """Start a write transaction that holds the write lock from its first statement on SQLite.
+
+    A check made in it (`If-Match`, a grouping already accepted) then still holds at its commit: on
+    PostgreSQL the rows checked are locked with `FOR UPDATE`; SQLite has one writer at a time, taken
+    here (`BEGIN IMMEDIATE`, waiting up to the connection's timeout) rather than at the first write.
+    """
+    session.commit()
+    if session.get_bind().dialect.name != "postgresql":
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")

@@ -72,6 +72,10 @@ class Conflict(ProblemError):
     status = 409
 
 
+class PreconditionFailed(ProblemError):
+    status = 412
+
+
 class TooManyRequests(ProblemError):
     """429 with `Retry-After`: the client (or its network) is over a stated limit for now."""
 

@@ -24,6 +24,8 @@ def alembic_config(settings: Settings) -> Config:
     config.set_main_option("script_location", str(ROOT / "migrations"))
     # Passed as an attribute, not an ini option: a password may hold `%`, which ini interpolation eats.
     config.attributes["database_url"] = settings.database_url
+    # A migration that encrypts stored secrets uses the server's key.
+    config.attributes["secret_key"] = settings.secret_key
     return config
 
 

@@ -8,6 +8,8 @@ from fastapi import APIRouter, Body, Depends, Request, Response
 
 from app.core.deps import CallerDep, Limit, Offset, ResourceId, SessionDep, WriterDep
 from app.core.errors import Problem
+from app.core.etag import etag_of_bytes
+from app.core.idempotency import IdempotencyDep, responses
 from app.jobs.backend import PlanJobs
 from app.plans import service
 from app.plans.limits import PlanLimits
@@ -51,10 +53,7 @@ def _queued(request: Request, response: Response, plan_id: int) -> None:
     "/tenders/{tender_id}/plans",
     response_model=PlanPublic,
     status_code=202,
-    responses={
-        409: {"model": Problem, "description": "the tender is a draft: sites without hours"},
-        **_TOO_MANY,
-    },
+    responses=responses("the tender is a draft: sites without hours") | _TOO_MANY,
 )
 def create_plan(
     request: Request,
@@ -62,6 +61,7 @@ def create_plan(
     session: SessionDep,
     caller: WriterDep,
     jobs: JobsDep,
+    once: IdempotencyDep,
     limits: LimitsDep,
     tender_id: ResourceId,
     body: Annotated[PlanCreate | None, Body()] = None,
@@ -73,10 +73,15 @@ def create_plan(
     (default 10): beyond, a 422 names the option.
     """
     options = (body or PlanCreate()).options
-    plan = service.create(session, jobs, caller.network_id, tender_id, options, limits=limits)
-    assert plan.id is not None
-    _queued(request, response, plan.id)
-    return service.public(plan)
+
+    def create() -> PlanPublic:
+        plan = service.create(session, jobs, caller.network_id, tender_id, options, limits=limits)
+        assert plan.id is not None
+        _queued(request, response, plan.id)
+        return service.public(plan)
+
+    result: PlanPublic = once.run(body or PlanCreate(), create)
+    return result
 
 
 @router.get("/tenders/{tender_id}/plans", response_model=PlansPublic)
@@ -92,7 +97,8 @@ def read_plan(session: SessionDep, caller: CallerDep, plan_id: ResourceId) -> Re
     """Read a plan: its status, progress while solving, and its result once done."""
     plan = service.public(service.get(session, caller.network_id, plan_id))
     # Clients poll this route: the plan, validated once, is written out without FastAPI validating it again.
-    return Response(plan.model_dump_json(by_alias=True), media_type="application/json")
+    body = plan.model_dump_json(by_alias=True)
+    return Response(body, media_type="application/json", headers={"ETag": etag_of_bytes(body.encode())})
 
 
 @router.get("/plans/{plan_id}/problem")
@@ -119,7 +125,7 @@ def accept_plan(
     "/plans/{plan_id}/replan",
     response_model=PlanPublic,
     status_code=202,
-    responses={**_CONFLICT, **_TOO_MANY},
+    responses=responses("the plan is not in a state that allows this") | _TOO_MANY,
 )
 def replan(
     request: Request,
@@ -127,14 +133,20 @@ def replan(
     session: SessionDep,
     caller: WriterDep,
     jobs: JobsDep,
+    once: IdempotencyDep,
     limits: LimitsDep,
     plan_id: ResourceId,
     body: ReplanRequest,
 ) -> PlanPublic:
     """Queue a new plan without the withdrawn members, keeping what it can of the accepted grouping."""
-    plan = service.replan(
-        session, jobs, caller.network_id, plan_id, body.withdrawn, body.move_penalty, limits=limits
-    )
-    assert plan.id is not None
-    _queued(request, response, plan.id)
-    return service.public(plan)
+
+    def create() -> PlanPublic:
+        plan = service.replan(
+            session, jobs, caller.network_id, plan_id, body.withdrawn, body.move_penalty, limits=limits
+        )
+        assert plan.id is not None
+        _queued(request, response, plan.id)
+        return service.public(plan)
+
+    result: PlanPublic = once.run(body, create)
+    return result

@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from app.core.db import utcnow
+from app.core.db import begin_write, utcnow
 from app.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.integrations.webhooks import events as webhook_events
 from app.jobs.backend import PlanJobs
@@ -70,6 +71,10 @@ def create(
     """
     if limits is not None:
         check_options(options, limits)
+    # The tender's lots and sites are read as one version: its row is held (FOR SHARE) until the commit,
+    # so a PATCH replacing them (which holds it FOR UPDATE) is either all before or all after.
+    begin_write(session)
+    session.exec(select(Tender.id).where(Tender.id == tender_id).with_for_update(read=True)).first()
     tender = tenders.get(session, network_id, tender_id)
     if limits is not None:
         check_room(session, network_id, limits)
@@ -138,10 +143,39 @@ def _grouping(plan: Plan, rank: int) -> dict[str, Any]:
     )
 
 
+def _lock_tender(session: Session, plan: Plan) -> None:
+    """Hold the tender's row until the commit; another accept of the same tender already at it is a 409.
+
+    Accepts of one tender are then one at a time (the one accepted grouping per tender is never raced
+    for). SQLite has one writer at a time anyway (`begin_write`).
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    try:
+        session.exec(select(Tender.id).where(Tender.id == plan.tender_id).with_for_update(nowait=True))
+    except OperationalError:
+        session.rollback()
+        raise Conflict(
+            f"tender {plan.tender_id} is being changed by another request (an accept or a PATCH): "
+            "read it again and retry"
+        ) from None
+
+
 def accept(session: Session, network_id: int, plan_id: int, rank: int) -> Plan:
-    """Make a grouping of the plan the tender's accepted grouping, replacing any accepted before."""
+    """Make a grouping of the plan the tender's accepted grouping, replacing any accepted before.
+
+    Accepting the grouping already accepted changes nothing (and announces nothing again).
+    """
+    begin_write(session)
     plan = get(session, network_id, plan_id)
+    _lock_tender(session, plan)
+    # Read again under the lock: another accept may have been committed since.
+    session.refresh(plan)
     _grouping(plan, rank)
+    if plan.accepted_rank == rank:
+        session.rollback()
+        session.refresh(plan)
+        return plan
     session.connection().execute(
         update(Plan)
         .where(col(Plan.tender_id) == plan.tender_id)

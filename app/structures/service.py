@@ -12,8 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from stdnum.fr import siret as stdnum_siret
 
-from app.core.db import utcnow
+from app.core.db import begin_write, snapshot, utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound
+from app.core.etag import check_if_match
 from app.structures.models import Structure, StructureCapacity
 from app.structures.schemas import (
     StructureCreate,
@@ -25,8 +26,8 @@ from app.structures.schemas import (
 _FIELDS = [f for f in StructureCreate.model_fields if f != "capacities"]
 
 
-def get(session: Session, network_id: int, structure_id: int) -> Structure:
-    structure = session.get(Structure, structure_id)
+def get(session: Session, network_id: int, structure_id: int, *, for_update: bool = False) -> Structure:
+    structure = session.get(Structure, structure_id, with_for_update=for_update)
     # Another network's structure is answered exactly like a missing one.
     if structure is None or structure.network_id != network_id:
         raise NotFound(f"no structure {structure_id} in this network")
@@ -34,6 +35,8 @@ def get(session: Session, network_id: int, structure_id: int) -> Structure:
 
 
 def read(session: Session, network_id: int, structure_id: int) -> StructurePublic:
+    # The structure and its capacities are read in two statements: one snapshot for both.
+    snapshot(session)
     return _public(session, [get(session, network_id, structure_id)])[0]
 
 
@@ -71,12 +74,23 @@ def create(session: Session, network_id: int, data: StructureCreate) -> Structur
     structure = Structure(network_id=network_id, **data.model_dump(include=set(_FIELDS)))
     session.add(structure)
     _commit(session, structure, data.capacities)
-    return _public(session, [structure])[0]
+    assert structure.id is not None
+    return read(session, network_id, structure.id)
 
 
-def update(session: Session, network_id: int, structure_id: int, patch: StructureUpdate) -> StructurePublic:
-    structure = get(session, network_id, structure_id)
-    current = _public(session, [structure])[0].model_dump(include=set(StructureCreate.model_fields))
+def update(
+    session: Session,
+    network_id: int,
+    structure_id: int,
+    patch: StructureUpdate,
+    *,
+    if_match: str | None = None,
+) -> StructurePublic:
+    begin_write(session)
+    structure = get(session, network_id, structure_id, for_update=True)
+    before = _public(session, [structure])[0]
+    check_if_match(if_match, before)
+    current = before.model_dump(include=set(StructureCreate.model_fields))
     try:
         # The merged record is checked as a whole, as if it were created anew.
         data = StructureCreate.model_validate(current | patch.model_dump(exclude_unset=True))
@@ -88,11 +102,14 @@ def update(session: Session, network_id: int, structure_id: int, patch: Structur
     structure.updated_at = utcnow()
     session.add(structure)
     _commit(session, structure, data.capacities if "capacities" in patch.model_fields_set else None)
-    return _public(session, [structure])[0]
+    return read(session, network_id, structure_id)
 
 
-def delete(session: Session, network_id: int, structure_id: int) -> None:
-    structure = get(session, network_id, structure_id)
+def delete(session: Session, network_id: int, structure_id: int, *, if_match: str | None = None) -> None:
+    begin_write(session)
+    structure = get(session, network_id, structure_id, for_update=True)
+    if if_match is not None:
+        check_if_match(if_match, _public(session, [structure])[0])
     session.exec(sql_delete(StructureCapacity).where(col(StructureCapacity.structure_id) == structure.id))
     session.delete(structure)
     session.commit()
@@ -131,7 +148,6 @@ def _commit(session: Session, structure: Structure, capacities: dict[str, float]
         # Two requests raced past the duplicate check: the unique constraint decides.
         session.rollback()
         raise Conflict("a structure with this SIRET and kind already exists in this network") from None
-    session.refresh(structure)
 
 
 def _public(session: Session, structures: Sequence[Structure]) -> list[StructurePublic]:

@@ -11,8 +11,9 @@ from sqlalchemy import func, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.core.db import utcnow
+from app.core.db import begin_write, snapshot, utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound
+from app.core.etag import check_if_match
 from app.plans.acceptance import accepted_for_tender
 from app.tenders.models import Lot, Site, Tender
 from app.tenders.schemas import (
@@ -34,8 +35,8 @@ _SITE_FIELDS = set(SiteSpec.model_fields) - {"id"}
 _LOT_FIELDS = (set(LotCreate.model_fields) & set(Lot.model_fields)) - {"id", "sites"}
 
 
-def get(session: Session, network_id: int, tender_id: int) -> Tender:
-    tender = session.get(Tender, tender_id)
+def get(session: Session, network_id: int, tender_id: int, *, for_update: bool = False) -> Tender:
+    tender = session.get(Tender, tender_id, with_for_update=for_update)
     # Another network's tender is answered exactly like a missing one.
     if tender is None or tender.network_id != network_id:
         raise NotFound(f"no tender {tender_id} in this network")
@@ -43,6 +44,8 @@ def get(session: Session, network_id: int, tender_id: int) -> Tender:
 
 
 def read(session: Session, network_id: int, tender_id: int) -> TenderPublic:
+    # The tender, its lots and its sites are read in several statements: one snapshot for all.
+    snapshot(session)
     return _public(session, get(session, network_id, tender_id))
 
 
@@ -73,11 +76,17 @@ def create(session: Session, network_id: int, data: TenderCreate) -> TenderPubli
     tender = Tender(network_id=network_id, **data.model_dump(include=set(_HEADER)))
     session.add(tender)
     _commit(session, tender, data.lots)
-    return _public(session, tender)
+    assert tender.id is not None
+    return read(session, network_id, tender.id)
 
 
-def update(session: Session, network_id: int, tender_id: int, patch: TenderUpdate) -> TenderPublic:
-    tender = get(session, network_id, tender_id)
+def update(
+    session: Session, network_id: int, tender_id: int, patch: TenderUpdate, *, if_match: str | None = None
+) -> TenderPublic:
+    begin_write(session)
+    tender = get(session, network_id, tender_id, for_update=True)
+    if if_match is not None:
+        check_if_match(if_match, _public(session, tender))
     changes = patch.model_dump(exclude_unset=True, exclude={"lots"})
     try:
         # The merged header is checked as a whole (e.g. execution end after a start set earlier).
@@ -90,11 +99,14 @@ def update(session: Session, network_id: int, tender_id: int, patch: TenderUpdat
     tender.updated_at = utcnow()
     session.add(tender)
     _commit(session, tender, patch.lots)
-    return _public(session, tender)
+    return read(session, network_id, tender_id)
 
 
-def delete(session: Session, network_id: int, tender_id: int) -> None:
-    tender = get(session, network_id, tender_id)
+def delete(session: Session, network_id: int, tender_id: int, *, if_match: str | None = None) -> None:
+    begin_write(session)
+    tender = get(session, network_id, tender_id, for_update=True)
+    if if_match is not None:
+        check_if_match(if_match, _public(session, tender))
     _delete_lots(session, tender)
     session.delete(tender)
     session.commit()
@@ -122,7 +134,6 @@ def _commit(session: Session, tender: Tender, lots: list[LotCreate] | None) -> N
         # Two requests raced past the duplicate check: the unique constraint decides.
         session.rollback()
         raise Conflict("a tender with this reference already exists in this network") from None
-    session.refresh(tender)
 
 
 def _delete_lots(session: Session, tender: Tender) -> None:

@@ -7,9 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import ValidationError
+from sqlmodel import Session
 
 from app.core.deps import ResourceId, SessionDep
+from app.networks.service import Caller
 from app.plans import service as plans
+from app.plans.models import Plan as PlanRow
 from app.plans.routes import JobsDep
 from app.structures import service as structures
 from app.tenders import service as tenders
@@ -33,8 +36,8 @@ STAGES = {
 
 def _plan_form(
     request: Request,
-    session: Any,
-    caller: Any,
+    session: Session,
+    caller: Caller,
     tender_id: int,
     values: dict[str, Any],
     errors: dict[str, str],
@@ -82,7 +85,7 @@ async def plan_tender(
     return RedirectResponse(f"/plans/{plan.id}", status_code=303)
 
 
-def _progress(plan: Any) -> dict[str, Any]:
+def _progress(plan: PlanRow) -> dict[str, Any]:
     limit = float((plan.options or {}).get("time_limit_s") or 30)
     progress = plan.progress or {}
     elapsed = float(progress.get("elapsed_s") or 0)
@@ -120,6 +123,8 @@ def _downloads(request: Request, plan_id: int, tender_id: int, rank: int) -> lis
         "dc1": "DC1 : lettre de candidature du groupement",
         "dc2": "DC2 : déclaration de chaque membre",
         "dc4": "DC4 : déclaration de sous-traitance",
+        "annexe-repartition": "Annexe de l'acte d'engagement : répartition des prestations",
+        "mise-a-disposition": "Mises à disposition : une fiche par membre qui reçoit du personnel",
     }
     found = []
     # The OpenAPI document lists every route (and is built once): new forms appear here by themselves.

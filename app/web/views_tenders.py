@@ -9,12 +9,14 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
+from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
 from app.core.deps import ResourceId, SessionDep
 from app.core.errors import Conflict, InvalidInput
 from app.integrations.ocds import OcdsImportError
 from app.integrations.ocds.importer import read_package
+from app.networks.service import Caller
 from app.plans import service as plans
 from app.tenders import service
 from app.tenders.schemas import TenderCreate, TenderUpdate
@@ -129,7 +131,7 @@ async def import_ocds(request: Request, session: SessionDep, caller: PageCaller)
     return RedirectResponse(f"/marches/{created.id}?enregistre=1", status_code=303)
 
 
-def _list_context(session: Any, caller: Any) -> dict[str, Any]:
+def _list_context(session: Session, caller: Caller) -> dict[str, Any]:
     page = service.list_tenders(session, caller.network_id, limit=200)
     return {"tenders": page.items, "total": page.total}
 

@@ -79,7 +79,7 @@ ROUTES = [
     Route("POST", "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"),
     Route("GET", "/api/v1/webhooks/{webhook_id}/deliveries", coordinator_only=True),
 ]
-# The forms' JSON Schemas are published like the OpenAPI document: they hold no network's data.
+# The JSON Schemas of the forms are published documentation, like the OpenAPI document.
 PUBLIC = {"GET /api/v1/health", "GET /api/v1/forms/schemas", "GET /api/v1/forms/schemas/{name}"}
 
 

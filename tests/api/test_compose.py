@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import typer.main
 import yaml
+from cryptography.fernet import Fernet
 from fastapi import FastAPI
 from typer import _click as click
 
@@ -48,7 +49,11 @@ def test_api_environment_is_made_of_settings_and_points_at_the_db_service() -> N
     # Production has no default password: compose refuses to start without one.
     assert "${POSTGRES_PASSWORD:?" in env["DATABASE_URL"]
     url = env["DATABASE_URL"].replace("${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}", "secret")
-    settings = Settings(database_url=url, environment=env["ENVIRONMENT"])
+    # Nor a default server key: the development one is refused in production.
+    assert env["SECRET_KEY"] == "${SECRET_KEY:?set SECRET_KEY}"
+    settings = Settings(
+        database_url=url, environment=env["ENVIRONMENT"], secret_key=Fernet.generate_key().decode()
+    )
     assert urlsplit(settings.database_url).hostname == "db"
     assert "db" in api["depends_on"]
     assert services()["db"]["healthcheck"]["test"]

@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 from sqlmodel import col
 
-from app.integrations.webhooks.models import WebhookDelivery
+from app.integrations.webhooks.models import Webhook, WebhookDelivery
 from app.integrations.webhooks.signing import verify
 from tests.integrations.conftest import Headers, Planned
 from tests.integrations.receiver import Received, Receiver, running_receiver
@@ -73,16 +74,44 @@ def test_secret_is_shown_once_and_crud_is_for_coordinators(
     assert client.get(f"{URL}/{hook['id']}", headers=coordinator).status_code == 404
 
 
-def test_a_rotated_secret_signs_the_next_deliveries(
-    client: TestClient, coordinator: Headers, hook: dict[str, Any], receiver: Receiver
+def test_a_rotated_secret_signs_the_next_deliveries_with_the_old_one_during_the_overlap(
+    client: TestClient, db: Engine, coordinator: Headers, hook: dict[str, Any], receiver: Receiver
 ) -> None:
     rotated = client.post(f"{URL}/{hook['id']}/secret", headers=coordinator).json()
     assert rotated["secret"].startswith("whsec_") and rotated["secret"] != hook["secret"]
-    client.post(f"{URL}/{hook['id']}/ping", headers=coordinator)
-    (request,) = receiver.wait_for(lambda r: len(r) == 1)
-    stamp, signature = request.headers["x-planner-timestamp"], request.headers["x-planner-signature"]
-    assert verify(rotated["secret"], stamp, request.body, signature)
-    assert not verify(hook["secret"], stamp, request.body, signature)
+
+    def ping_signature() -> tuple[bytes, str, str]:
+        count = len(receiver.requests)
+        client.post(f"{URL}/{hook['id']}/ping", headers=coordinator)
+        request = receiver.wait_for(lambda r: len(r) == count + 1)[-1]
+        return request.body, request.headers["x-planner-timestamp"], request.headers["x-planner-signature"]
+
+    # During the overlap both secrets verify: the receiver can switch when it is ready.
+    body, stamp, signature = ping_signature()
+    assert signature.count("sha256=") == 2
+    assert verify(rotated["secret"], stamp, body, signature)
+    assert verify(hook["secret"], stamp, body, signature)
+
+    # Once the overlap is over, only the new one does.
+    with db.begin() as conn:
+        conn.execute(update(Webhook).values(previous_secret_until=datetime(2020, 1, 1)))
+    body, stamp, signature = ping_signature()
+    assert verify(rotated["secret"], stamp, body, signature)
+    assert not verify(hook["secret"], stamp, body, signature)
+
+    # Rotating twice drops a leaked secret at once.
+    client.post(f"{URL}/{hook['id']}/secret", headers=coordinator)
+    last = client.post(f"{URL}/{hook['id']}/secret", headers=coordinator).json()
+    body, stamp, signature = ping_signature()
+    assert verify(last["secret"], stamp, body, signature)
+    assert not verify(rotated["secret"], stamp, body, signature)
+    assert not verify(hook["secret"], stamp, body, signature)
+
+
+def test_secrets_are_stored_encrypted(db: Engine, hook: dict[str, Any]) -> None:
+    with db.connect() as conn:
+        stored = conn.execute(select(col(Webhook.secret))).scalar_one()
+    assert hook["secret"] not in stored and not stored.startswith("whsec_")
 
 
 def test_a_failed_delivery_is_sent_again_on_request(

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from playwright import sync_api
 from sqlmodel import Session
 
 from app.core import migrate
@@ -68,7 +69,6 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
 
 
 def test_a_coordinator_plans_a_tender_in_the_browser(served: tuple[str, str]) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency")
     chromium = shutil.which("chromium")
     assert chromium, "the browser test needs Debian's chromium (apt-get install chromium)"
     base, key = served
@@ -128,10 +128,12 @@ def test_a_coordinator_plans_a_tender_in_the_browser(served: tuple[str, str]) ->
         page.get_by_role("button", name="Enregistrer le marché").click()
         expect(page.get_by_role("status")).to_have_text("Marché enregistré.")
         expect(page.locator("svg circle.site")).to_have_count(8)
+        page.screenshot(path=str(ARTIFACTS / "marche-1280.png"), full_page=True)
 
         # Planifier with the network's practice and a short time limit; watch the progress.
         page.get_by_role("link", name="Planifier un groupement").click()
         expect(page.get_by_label("Pratique du réseau")).to_be_checked()
+        page.screenshot(path=str(ARTIFACTS / "planifier-1280.png"), full_page=True)
         page.get_by_label("Temps de calcul (secondes)").fill("3")
         page.get_by_label("Groupements à comparer").fill("3")
         page.get_by_role("button", name="Lancer le calcul").click()

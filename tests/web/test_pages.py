@@ -260,3 +260,34 @@ def test_a_plan_without_grouping_says_why(
     assert "Aucune structure invitée ne peut être mandataire" in text
     assert "ASSOC FEMMES ACTIVES (ACI) : aucun site du marché à sa portée" in text
     assert "Collège Pierre Curie : aucune structure ayant ce métier n&#39;est à portée de ce site" in text
+
+
+def test_planifier_queues_the_plan_with_the_options_in_plain_words(
+    client: TestClient, db: Engine, sign_in: SignIn, coordinator: Headers
+) -> None:
+    ids = done_plan(client, db, coordinator)
+    browser = sign_in(coordinator)
+    path = f"/marches/{ids['tender_id']}/planifier"
+    token = csrf_of(browser.get(path).text)
+    invited = ids["structure_ids"][:4]
+    form = {"csrf": token, "preset": "personnalise", "w_distance": "2", "w_balance": "abc", "w_members": "0"}
+    wrong = browser.post(path, data=form | {"invited": invited, "time_limit_s": "5"})
+    assert wrong.status_code == 422
+    assert "doit être un nombre" in wrong.text
+    assert 'value="abc"' in wrong.text  # what was typed comes back to be corrected
+    answer = browser.post(
+        path,
+        data={"csrf": token, "preset": "reseau", "alternatives": "2", "time_limit_s": "5", "invited": invited,
+              "max_subcontracting_share": "30", "territorial_presence": "on"},
+    )  # fmt: skip
+    assert answer.status_code == 303
+    plan_id = int(answer.headers["location"].removeprefix("/plans/"))
+    plan = client.get(f"/api/v1/plans/{plan_id}", headers=coordinator).json()
+    client.post(f"/api/v1/plans/{plan_id}/cancel", headers=coordinator)
+    options = plan["options"]
+    assert options["weights"]["distance"] == options["weights"]["balance"] == 1.0
+    assert options["weights"]["members"] == 0.0
+    assert options["territorial_presence"] is True
+    assert options["max_subcontracting_share"] == pytest.approx(0.3)
+    assert options["alternatives"] == 2
+    assert options["excluded"] == [ids["structure_ids"][4]]

@@ -20,15 +20,22 @@ from sqlmodel import Session, col, select
 
 from app.core.db import utcnow
 from app.integrations.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
+from app.integrations.webhooks.policy import WebhookPolicy
 from app.integrations.webhooks.signing import (
     DELIVERY_HEADER,
     EVENT_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
-    sign,
+    sign_all,
 )
+from app.integrations.webhooks.targets import TargetRefused, Unresolved, checked_addresses, pinned
+from app.integrations.webhooks.vault import UnreadableSecret
 
 logger = logging.getLogger("planner")
+
+# What a delivery records when no answer came. The same words whatever the socket said (refused,
+# reset, timed out, no route): the deliveries list must not tell open ports from closed ones.
+UNREACHABLE = "the receiver could not be reached (no connection, or no answer in time)"
 
 
 @dataclass(frozen=True)
@@ -52,11 +59,13 @@ class Deliverer:
         engine: Engine,
         policy: RetryPolicy | None = None,
         *,
+        webhooks: WebhookPolicy,
         poll_s: float = 1.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.engine = engine
         self.policy = policy or RetryPolicy()
+        self.webhooks = webhooks
         self.poll_s = poll_s
         self._client = httpx.Client(
             timeout=self.policy.timeout_s, follow_redirects=False, transport=transport
@@ -137,28 +146,53 @@ class Deliverer:
             session.add(delivery)
             session.commit()
             logger.info(
-                "webhook delivery %s (%s) to %s: attempt %s, %s",
+                "webhook delivery %s (%s) to webhook %s: attempt %s, %s",
                 delivery_id,
                 delivery.event,
-                hook.url,
+                hook.id,
                 delivery.attempts,
                 error or "delivered",
             )
 
+    def _secrets(self, hook: Webhook) -> list[str]:
+        """The secrets to sign with: the current one, and the previous one during its overlap."""
+        vault = self.webhooks.vault
+        secrets = [vault.open(hook.secret)]
+        if hook.previous_secret and hook.previous_secret_until and utcnow() < hook.previous_secret_until:
+            secrets.append(vault.open(hook.previous_secret))
+        return secrets
+
     def _post(self, hook: Webhook, delivery: WebhookDelivery, body: bytes) -> tuple[int | None, str | None]:
+        try:
+            secrets = self._secrets(hook)
+        except UnreadableSecret:
+            return None, "the webhook's secret cannot be read with the server's SECRET_KEY: rotate it"
+        try:
+            # Resolved and checked now, at each attempt: the name may point elsewhere than at creation.
+            address = checked_addresses(hook.url, allow_private=self.webhooks.allow_private_targets)[0]
+        except TargetRefused as exc:
+            return None, str(exc)
+        except Unresolved:
+            return None, UNREACHABLE
+        url, host, server_name = pinned(hook.url, address)
         timestamp = int(time.time())
         headers: dict[str, Any] = {
+            "Host": host,
             "Content-Type": "application/json",
             "User-Agent": "planner-webhooks",
             EVENT_HEADER: delivery.event,
             DELIVERY_HEADER: str(delivery.id),
             TIMESTAMP_HEADER: str(timestamp),
-            SIGNATURE_HEADER: sign(hook.secret, timestamp, body),
+            SIGNATURE_HEADER: sign_all(secrets, timestamp, body),
         }
         try:
-            response = self._client.post(hook.url, content=body, headers=headers)
+            # Connects to the checked address; TLS checks the certificate against the URL's host name.
+            response = self._client.post(
+                url, content=body, headers=headers, extensions={"sni_hostname": server_name}
+            )
         except httpx.HTTPError as exc:
-            return None, f"{type(exc).__name__}: {exc}"[:500]
+            logger.debug("webhook delivery %s: %s", delivery.id, type(exc).__name__)
+            return None, UNREACHABLE
         if 200 <= response.status_code < 300:
             return response.status_code, None
         return response.status_code, f"the receiver answered {response.status_code}"

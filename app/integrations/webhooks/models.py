@@ -34,8 +34,13 @@ class Webhook(SQLModel, table=True):
     url: str
     events: list[str] = Field(default_factory=list, sa_type=JSON)
     description: str | None = None
-    # Kept in clear: signing needs the secret itself. It is shown to the coordinator once, at creation.
+    # Encrypted with the server's SECRET_KEY (vault.py): signing needs the secret itself, the database
+    # alone does not give it. It is shown to the coordinator once, at creation or rotation.
     secret: str
+    # The secret before the last rotation, encrypted too: deliveries are signed with it as well until
+    # `previous_secret_until`, so a receiver can switch secrets without losing a delivery.
+    previous_secret: str | None = None
+    previous_secret_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

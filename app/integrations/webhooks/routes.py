@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
 
 from app.core.deps import Limit, Offset, ResourceId, SessionDep, WriterDep
 from app.integrations.webhooks import service
 from app.integrations.webhooks.models import DeliveryStatus
+from app.integrations.webhooks.policy import WebhookPolicy, get_policy
 from app.integrations.webhooks.schemas import (
     DeliveriesPublic,
     DeliveryPublic,
@@ -19,11 +22,19 @@ from app.integrations.webhooks.schemas import (
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
+PolicyDep = Annotated[WebhookPolicy, Depends(get_policy)]
+
 
 @router.post("", response_model=WebhookCreated, status_code=201)
-def create_webhook(session: SessionDep, caller: WriterDep, body: WebhookCreate) -> WebhookCreated:
-    """Register a URL for the network's events; the answer shows the signing secret, this once."""
-    return service.create(session, caller.network_id, body)
+def create_webhook(
+    session: SessionDep, caller: WriterDep, policy: PolicyDep, body: WebhookCreate
+) -> WebhookCreated:
+    """Register a URL for the network's events; the answer shows the signing secret, this once.
+
+    The URL's host must be public: a host that is or resolves to a loopback, private, link-local,
+    multicast, reserved or unspecified address is refused (422).
+    """
+    return service.create(session, caller.network_id, body, policy)
 
 
 @router.get("", response_model=WebhooksPublic)
@@ -42,10 +53,10 @@ def read_webhook(session: SessionDep, caller: WriterDep, webhook_id: ResourceId)
 
 @router.patch("/{webhook_id}", response_model=WebhookPublic)
 def update_webhook(
-    session: SessionDep, caller: WriterDep, webhook_id: ResourceId, body: WebhookUpdate
+    session: SessionDep, caller: WriterDep, policy: PolicyDep, webhook_id: ResourceId, body: WebhookUpdate
 ) -> WebhookPublic:
-    """Change a webhook's URL, events, description, or pause it (`active: false`)."""
-    return service.update(session, caller.network_id, webhook_id, body)
+    """Change a webhook's URL (public hosts only), events, description, or pause it (`active: false`)."""
+    return service.update(session, caller.network_id, webhook_id, body, policy)
 
 
 @router.delete("/{webhook_id}", status_code=204)
@@ -56,9 +67,13 @@ def delete_webhook(session: SessionDep, caller: WriterDep, webhook_id: ResourceI
 
 
 @router.post("/{webhook_id}/secret", response_model=WebhookCreated)
-def rotate_webhook_secret(session: SessionDep, caller: WriterDep, webhook_id: ResourceId) -> WebhookCreated:
-    """Replace a lost or leaked signing secret; the answer shows the new one, this once."""
-    return service.rotate_secret(session, caller.network_id, webhook_id)
+def rotate_webhook_secret(
+    session: SessionDep, caller: WriterDep, policy: PolicyDep, webhook_id: ResourceId
+) -> WebhookCreated:
+    """Replace the signing secret; the answer shows the new one, this once. For the overlap set by
+    WEBHOOK_SECRET_OVERLAP_S (24 hours by default) deliveries carry a signature with the old secret
+    too; rotate again at once (twice) to revoke a leaked secret without overlap."""
+    return service.rotate_secret(session, caller.network_id, webhook_id, policy)
 
 
 @router.post("/{webhook_id}/ping", response_model=DeliveryPublic, status_code=202)

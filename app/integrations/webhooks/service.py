@@ -12,8 +12,9 @@ from sqlalchemy import Connection, func, insert
 from sqlmodel import Session, col, select
 
 from app.core.db import utcnow
-from app.core.errors import Conflict, NotFound
+from app.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.integrations.webhooks.models import DeliveryStatus, Event, Webhook, WebhookDelivery
+from app.integrations.webhooks.policy import WebhookPolicy
 from app.integrations.webhooks.schemas import (
     DeliveriesPublic,
     DeliveryPublic,
@@ -24,6 +25,7 @@ from app.integrations.webhooks.schemas import (
     WebhookUpdate,
 )
 from app.integrations.webhooks.signing import new_secret
+from app.integrations.webhooks.targets import TargetRefused, check_url
 
 
 def emit(bind: Session | Connection, network_id: int, event: Event | str, data: dict[str, Any]) -> int:
@@ -69,18 +71,31 @@ def public(hook: Webhook) -> WebhookPublic:
     return WebhookPublic.model_validate(hook, from_attributes=True)
 
 
-def create(session: Session, network_id: int, data: WebhookCreate) -> WebhookCreated:
+def _check_target(url: str, policy: WebhookPolicy) -> None:
+    try:
+        check_url(url, allow_private=policy.allow_private_targets)
+    except TargetRefused as exc:
+        raise InvalidInput([FieldError(field="url", reason=str(exc))]) from None
+
+
+def _created(hook: Webhook, secret: str) -> WebhookCreated:
+    return WebhookCreated.model_validate(public(hook).model_dump() | {"secret": secret})
+
+
+def create(session: Session, network_id: int, data: WebhookCreate, policy: WebhookPolicy) -> WebhookCreated:
+    _check_target(data.url, policy)
+    secret = new_secret()
     hook = Webhook(
         network_id=network_id,
         url=data.url,
         events=[e.value for e in data.events],
         description=data.description,
-        secret=new_secret(),
+        secret=policy.vault.seal(secret),
     )
     session.add(hook)
     session.commit()
     session.refresh(hook)
-    return WebhookCreated.model_validate(hook, from_attributes=True)
+    return _created(hook, secret)
 
 
 def list_webhooks(session: Session, network_id: int, *, limit: int, offset: int) -> WebhooksPublic:
@@ -90,8 +105,12 @@ def list_webhooks(session: Session, network_id: int, *, limit: int, offset: int)
     return WebhooksPublic(items=[public(h) for h in page], total=total, limit=limit, offset=offset)
 
 
-def update(session: Session, network_id: int, webhook_id: int, patch: WebhookUpdate) -> WebhookPublic:
+def update(
+    session: Session, network_id: int, webhook_id: int, patch: WebhookUpdate, policy: WebhookPolicy
+) -> WebhookPublic:
     hook = get(session, network_id, webhook_id)
+    if patch.url is not None:
+        _check_target(patch.url, policy)
     for name, value in patch.model_dump(exclude_unset=True).items():
         if value is None and name != "description":
             continue
@@ -103,15 +122,22 @@ def update(session: Session, network_id: int, webhook_id: int, patch: WebhookUpd
     return public(hook)
 
 
-def rotate_secret(session: Session, network_id: int, webhook_id: int) -> WebhookCreated:
-    """Replace the signing secret; deliveries sent from now on are signed with the new one."""
+def rotate_secret(
+    session: Session, network_id: int, webhook_id: int, policy: WebhookPolicy
+) -> WebhookCreated:
+    """Replace the signing secret. Deliveries are signed with the new one and, for the overlap set by
+    WEBHOOK_SECRET_OVERLAP_S, with the old one too, so that the receiver can switch without a gap."""
     hook = get(session, network_id, webhook_id)
-    hook.secret = new_secret()
-    hook.updated_at = utcnow()
+    secret = new_secret()
+    now = utcnow()
+    hook.previous_secret = hook.secret if policy.secret_overlap.total_seconds() > 0 else None
+    hook.previous_secret_until = now + policy.secret_overlap if hook.previous_secret else None
+    hook.secret = policy.vault.seal(secret)
+    hook.updated_at = now
     session.add(hook)
     session.commit()
     session.refresh(hook)
-    return WebhookCreated.model_validate(hook, from_attributes=True)
+    return _created(hook, secret)
 
 
 def delete(session: Session, network_id: int, webhook_id: int) -> None:

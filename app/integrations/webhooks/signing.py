@@ -1,7 +1,9 @@
 """Signatures of webhook deliveries: HMAC-SHA256 of `<timestamp>.<body>` with the webhook's secret.
 
 A receiver recomputes the signature from the `X-Planner-Timestamp` header and the raw body, compares it
-with `X-Planner-Signature` in constant time, and refuses old timestamps to stop replays.
+with `X-Planner-Signature` in constant time, and refuses old timestamps to stop replays. After a
+rotation of the secret, the header carries two signatures for a while, `sha256=<new>,sha256=<old>`:
+a receiver that still has the old secret keeps verifying until it is given the new one.
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
+def sign_all(secrets_: list[str], timestamp: int, body: bytes) -> str:
+    """The header's value with one signature per secret, newest first, comma-separated."""
+    return ",".join(sign(secret, timestamp, body) for secret in secrets_)
+
+
 def verify(
     secret: str,
     timestamp: str,
@@ -37,11 +44,13 @@ def verify(
     tolerance_s: int = 300,
     now: float | None = None,
 ) -> bool:
-    """True when `signature` is the body's signature and the timestamp is recent."""
+    """True when `signature` (or one of its comma-separated signatures) is the body's and the timestamp
+    is recent."""
     try:
         stamp = int(timestamp)
     except ValueError:
         return False
     if abs((now if now is not None else time.time()) - stamp) > tolerance_s:
         return False
-    return hmac.compare_digest(sign(secret, stamp, body), signature)
+    expected = sign(secret, stamp, body)
+    return any(hmac.compare_digest(expected, part.strip()) for part in signature.split(","))

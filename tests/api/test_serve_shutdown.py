@@ -1,0 +1,96 @@
+"""`planner serve` stops within its grace period on SIGTERM, even while a request is still running."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+from sqlmodel import Session
+
+from app.core import migrate
+from app.core.config import Settings
+from app.core.db import make_engine
+from app.networks.models import Role
+from app.networks.service import create_key, get_or_create_network
+
+GRACE_S = 1
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def test_sigterm_during_a_long_request_stops_the_server_within_its_grace(tmp_path: Path) -> None:
+    db = tmp_path / "serve.db"
+    settings = Settings(database_url=f"sqlite:///{db}")
+    migrate.upgrade(settings)
+    engine = make_engine(settings)
+    with Session(engine) as session:
+        token = create_key(session, get_or_create_network(session, "inser-eco93"), Role.coordinator)
+    engine.dispose()
+
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": settings.database_url, "SHUTDOWN_GRACE_S": str(GRACE_S)}
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline and server.poll() is None, "the server did not start"
+            time.sleep(0.1)
+
+        # Another process holds the database: the request (which records the key's first use) waits
+        # for it, up to the database's 15 s timeout. That is the long request.
+        blocker = sqlite3.connect(db, timeout=1)
+        blocker.execute("BEGIN EXCLUSIVE")
+        outcome: list[str] = []
+
+        def long_request() -> None:
+            try:
+                answer = httpx.get(
+                    f"{base}/structures", headers={"Authorization": f"Bearer {token}"}, timeout=60
+                )
+                outcome.append(f"answered {answer.status_code}")
+            except httpx.TransportError as exc:
+                outcome.append(type(exc).__name__)
+
+        client = threading.Thread(target=long_request)
+        client.start()
+        time.sleep(1.5)
+        assert outcome == [], "the request was expected to be still running"
+
+        started = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        stopped_after = time.monotonic() - started
+        blocker.rollback()
+        blocker.close()
+        client.join(30)
+        # Within the grace and a margin for a loaded machine; far below the request's 15 s.
+        assert stopped_after < GRACE_S + 8, stopped_after
+        assert outcome and not outcome[0].startswith("answered 2"), outcome
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
