@@ -7,8 +7,9 @@ Rows added to the tenders' models (each tender's own rows come from `solver.mode
   availability in a trade, the hours of its sites done in a month or ISO week, over every tender,
   stay within that period's hours minus the hours already committed then. The hours a member has staff
   put at its disposal or subcontracts are counted too: what a member takes on in a period is bounded;
-- **capacity shared** (`shared_capacity_<structure>_<trade>`): a structure's own hours in a trade over
-  every tender stay within its capacity, less the hours committed within the tenders' dates;
+- **capacity shared** (`shared_capacity_<structure>_<trade>`): a structure's hours in a trade over
+  every tender (its own hours as a member, the hours it puts at a member's disposal or does as a
+  sous-traitant) stay within its capacity, less the hours committed within the tenders' dates;
 - **revenue shared** (`shared_revenue_<structure>`): the yearly revenue over every tender (each tender's
   revenue ÷ its years of execution) stays within the yearly caps: `max_dependence` × turnover, and for an
   ACI the rule of Code du travail D5132-34 (commercial revenue below `aci_cap_rate` × its charges).
@@ -19,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pulp
 
@@ -88,14 +90,40 @@ class Part:
     years: float  # years of execution, over which its revenue is spread
 
 
+def _outsourced(m: Model) -> dict[Any, pulp.LpVariable]:
+    """Hours a member has others do that are no longer its own: staff put at its disposal or hours
+    subcontracted (`z`) and, where the model has it, sous-traitance to SIAE outside the grouping (`w`)."""
+    return {**m.z, **getattr(m, "w", {})}
+
+
 def _own_terms(part: Part, member: str, trade: str) -> list[tuple[pulp.LpVariable, float]]:
+    """A structure's hours in a trade in one tender: its sites' hours less what it has others do, plus
+    the hours it does for a member (as intermédiaire or sous-traitant)."""
     m = part.model
     terms = [
         (m.x[k, member], m.elig.sites[k].hours)
         for k in m.elig.by_member.get(member, [])
         if m.elig.sites[k].trade == trade
     ]
-    terms += [(z, -1.0) for arc, z in m.z.items() if arc.member == member and arc.trade == trade]
+    for arc, v in _outsourced(m).items():
+        if arc.trade == trade and arc.member == member:
+            terms.append((v, -1.0))
+        elif arc.trade == trade and arc.to == member:
+            terms.append((v, 1.0))
+    return terms
+
+
+def _revenue_terms(part: Part, member: str) -> list[tuple[pulp.LpVariable, float]]:
+    """A member's revenue from one tender, as the tender's model counts it (`solver.model`): its sites'
+    value less the value it subcontracts (paid to the sous-traitant)."""
+    m = part.model
+    terms = [(m.x[k, member], m.elig.sites[k].value_eur) for k in m.elig.by_member.get(member, [])]
+    sub = getattr(m, "w", None)
+    if sub is not None:  # sous-traitance paid directly by the buyer, at the lot's € per hour
+        rates = getattr(m.elig, "lot_rate", {})
+        terms += [(v, -rates[arc.lot]) for arc, v in sub.items() if arc.member == member]
+    else:  # hours subcontracted to the intermédiaires, at the trade's € per hour
+        terms += [(v, -m.elig.eur_per_hour[arc.trade]) for arc, v in m.z.items() if arc.member == member]
     return terms
 
 
@@ -129,14 +157,14 @@ def define_period_capacity(
 
 
 def define_shared_capacity(prob: pulp.LpProblem, parts: list[Part], structures: list[StructureSpec]) -> None:
-    """A structure's own hours per trade over every tender within its capacity (already reduced by its
-    commitments, see `solver.portfolio`)."""
+    """A structure's hours per trade over every tender (as member, intermédiaire or sous-traitant)
+    within its capacity (already reduced by its commitments, see `solver.portfolio`)."""
     for st in structures:
         for trade, cap in st.capacities.items():
-            in_parts = [p for p in parts if st.id in p.model.elig.members and trade in p.model.elig.trades]
+            terms = [t for p in parts for t in _own_terms(p, st.id, trade)]
+            in_parts = [p for p in parts if any(True for _ in _own_terms(p, st.id, trade))]
             if len(in_parts) < 2:
-                continue  # one tender: its own capacity row holds
-            terms = [t for p in in_parts for t in _own_terms(p, st.id, trade)]
+                continue  # one tender: its own capacity rows hold
             if sum(h for _, h in terms if h > 0) > cap:
                 prob += (
                     pulp.LpAffineExpression(terms) <= cap,
@@ -168,10 +196,5 @@ def define_shared_revenue(
         cap = yearly_revenue_cap(st, max_dependence)
         if cap is None or len(in_parts) < 2:
             continue
-        terms: list[tuple[pulp.LpVariable, float]] = []
-        for p in in_parts:
-            m = p.model
-            terms += [(m.x[k, st.id], m.elig.sites[k].value_eur / p.years) for k in m.elig.by_member[st.id]]
-            rate = m.elig.eur_per_hour
-            terms += [(z, -rate[arc.trade] / p.years) for arc, z in m.z.items() if arc.member == st.id]
+        terms = [(v, coef / p.years) for p in in_parts for v, coef in _revenue_terms(p, st.id)]
         prob += pulp.LpAffineExpression(terms) <= cap, f"shared_revenue_{label(st.id)}"

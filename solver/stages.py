@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import pulp
 
-from solver import balance, engine, model, moves, results
+from solver import balance, engine, model, moves, results, strengthen
 from solver.eligibility import Eligibility
 from solver.engine import EngineResult, Progress
 from solver.plan import Grouping, StageReport
@@ -223,7 +223,10 @@ def best_grouping(
     model.define_objective(built, with_balance=True)
     if not first.has_solution or first.objective is None:
         return first, reports
-    bound = first.bound
+    # the bound from the data alone (`strengthen.data_bound`) holds whatever the engine had time to
+    # prove: on a loaded machine stage 1 may stop before its first relaxation is solved
+    floor = strengthen.data_bound(built.elig, built.scales)
+    bound = first.bound if first.bound is not None and first.bound >= floor else floor
     members_plan = _snapshot(built)
     best = _equalised(built, members_plan, own, reports)
     if status_of(best.objective, bound, o.gap_rel, best.reference) == "optimal":

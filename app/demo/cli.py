@@ -28,10 +28,18 @@ from app.demo.loader import Loaded, LoadedScenario
 from app.demo.records import ILLUSTRATIVE_NOTE
 from app.demo.report import PlanReport
 from app.demo.run import TIME_LIMITS, ScenarioPlan, load_scenarios, plan_scenario, write_files
-from app.demo.scenarios import NETWORK_NAME, SCENARIOS
+from app.demo.scenarios import NETWORK_NAME, NETWORK_SLUG, SCENARIOS
 from solver.cli import _stdout_to_stderr as stdout_to_stderr
 
 _DEFAULT_LIMITS = ", ".join(f"{name} {limit:g}" for name, limit in TIME_LIMITS.items())
+
+
+# Where to read the plans next: the web app, signed in with a coordinator key of the demo's network.
+WEB_APP_HINT = (
+    f"Pour lire ces plans dans l'application web : planner keys create --network {NETWORK_SLUG} "
+    "--role coordinator (la clé est la dernière ligne), puis planner serve, et ouvrir "
+    "http://127.0.0.1:8000/ avec cette clé."
+)
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -184,6 +192,7 @@ def demo_command(
         engine.dispose()
     console.print()
     console.print(ILLUSTRATIVE_NOTE, markup=False, highlight=False, soft_wrap=True)
+    console.print(WEB_APP_HINT, markup=False, highlight=False, soft_wrap=True)
     if out is not None:
         console.print(f"Re-solve a scenario offline: planner solve {out / (names[0] + '.problem.json')}")
     if failed:

@@ -16,6 +16,7 @@ from stdnum.fr import siret as stdnum_siret
 from app.core.schemas import ApiInput, Identified, Paging
 from app.plans.schemas import AcceptedGrouping
 from app.reference import is_cpv
+from solver.periods import Window
 from solver.problem import Lot as LotSpec
 from solver.problem import Site as SiteSpec
 from solver.problem import TenderKind
@@ -112,10 +113,16 @@ class TenderBase(BaseModel):
     kind: TenderKind
     cpv_codes: list[str] = Field(default_factory=list, max_length=50, examples=[["45442110-1"]])
     reserved: bool = Field(
-        default=False, description="reserved to SIAE (Code de la commande publique, L2113-13)"
+        default=False,
+        description="the whole tender is reserved to SIAE (Code de la commande publique, L2113-13): "
+        "a lot without a reservation of its own (`lots[].reserved`) is planned as reserved to SIAE",
     )
     insertion_hours: float | None = Field(
-        default=None, ge=0, description="insertion hours of the social clause"
+        default=None,
+        ge=0,
+        description="insertion hours of the clause sociale as the buyer states them for the tender; "
+        "the planner enforces each lot's `insertion_hours`, and a one-lot tender's lot without its own "
+        "takes these",
     )
     deadline: AwareDatetime | None = Field(default=None, description="deadline for answers, with a time zone")
     execution_start: date | None = None
@@ -178,6 +185,8 @@ class LotPublic(LotSpec):
     """A lot as stored: the fields of the planning problem's lot, its sites' hours unknown in a draft."""
 
     sites: list[SitePublic]  # type: ignore[assignment]
+    # A lot posted without work windows reads back as posted.
+    windows: list[Window] | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class TenderSummary(TenderBase, Identified):

@@ -66,7 +66,8 @@ ROUTES = [
     *[
         Route("GET", f"{base}/{form}", needs_grouping=True)
         for base in ("/api/v1/tenders/{tender_id}", "/api/v1/plans/{plan_id}/groupings/{rank}")
-        for form in ("dc1", "dc1.pdf", "dc4", "dc4.pdf")
+        for name in ("dc1", "dc2", "dc4", "annexe-repartition", "mise-a-disposition")
+        for form in (name, f"{name}.pdf")
     ],
     Route("POST", "/api/v1/webhooks", {"url": "http://127.0.0.1:9/hook"}),
     Route("GET", "/api/v1/webhooks", coordinator_only=True),
@@ -78,7 +79,8 @@ ROUTES = [
     Route("POST", "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"),
     Route("GET", "/api/v1/webhooks/{webhook_id}/deliveries", coordinator_only=True),
 ]
-PUBLIC = {"GET /api/v1/health"}
+# The JSON Schemas of the forms are published documentation, like the OpenAPI document.
+PUBLIC = {"GET /api/v1/health", "GET /api/v1/forms/schemas", "GET /api/v1/forms/schemas/{name}"}
 
 
 def test_the_table_covers_every_route_of_the_api(app: FastAPI) -> None:

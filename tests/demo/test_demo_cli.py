@@ -61,6 +61,7 @@ def test_the_textile_demo_writes_files_that_planner_solve_plans_alike(tmp_path: 
     assert demo.returncode == 0, demo.stderr
     assert "CD93-2026-TEXT" in demo.stdout
     assert ILLUSTRATIVE_NOTE in demo.stdout
+    assert "planner keys create --network inser-eco93 --role coordinator" in demo.stdout
     written = {p.name for p in out.iterdir()}
     assert {"textile.plan.json", "textile.problem.json"} <= written
     # The candidature file of the best grouping: DC1, DC2, DC4 and the répartition annex.

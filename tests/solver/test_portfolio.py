@@ -31,7 +31,8 @@ def tender(
             "kind": "works",
             "lots": [{"id": "L1", "trade": PAINT, "windows": windows, "sites": sites}],
         },
-        "options": {"weights": {"balance": 0}},
+        # no sous-traitance: a member's hours are its own
+        "options": {"weights": {"balance": 0}, "max_subcontracting_share": 0},
     }
 
 
@@ -285,6 +286,7 @@ def _portfolio(draw: st.DrawFn) -> tuple[list[solver.PlanningProblem], list[dict
                 sites,
                 structures,
                 max_members=draw(st.sampled_from([None, 2])),
+                max_subcontracting_share=0,
                 weights={
                     "distance": 1,
                     "members": draw(st.sampled_from([0.5, 1.0])),
