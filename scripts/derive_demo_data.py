@@ -89,7 +89,7 @@ KIND_LEGAL_FORM = {
 
 # The intermédiaires put staff at others' disposal: their trades are those of the staff they place.
 INTERMEDIARY_TRADES = {
-    "AI": ((CLEAN, 0.4), (CATER, 0.25), (PAINT, 0.2), ("aide-menagere", 0.15)),
+    "AI": ((CLEAN, 0.45), (CATER, 0.3), ("aide-menagere", 0.2), (PAINT, 0.05)),
     "ETTI": ((CLEAN, 0.35), (CATER, 0.25), ("manutention", 0.2), ("logistique-conditionnement", 0.2)),
 }
 

@@ -6,7 +6,7 @@ plan's `mandataire`, members and assignments point back to `/structures/{id}`.
 A field left unset in the database is left out of the problem, so that the planner's default applies
 (e.g. the insertion rate of the structure's kind). Two rules carry the tender's header to its lots:
 a tender reserved to SIAE (CCP L2113-13) reserves every lot that states no reservation of its own,
-and the insertion hours of a one-lot tender are its lot's when the lot states none.
+and the insertion hours of a one-lot tender are its lot's when the lot states none (or 0).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def _lot(tender: Tender, lot: Lot, lot_count: int) -> dict[str, Any]:
     data = _set(lot, _LOT_FIELDS)
     if "reserved" in _LOT_FIELDS and tender.reserved and lot.reserved is None:
         data["reserved"] = "siae"
-    one_lot_clause = lot_count == 1 and lot.insertion_hours is None and tender.insertion_hours is not None
+    one_lot_clause = lot_count == 1 and not lot.insertion_hours and tender.insertion_hours
     if "insertion_hours" in _LOT_FIELDS and one_lot_clause:
         data["insertion_hours"] = tender.insertion_hours
     return data

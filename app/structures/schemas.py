@@ -99,7 +99,7 @@ class StructureBase(BaseModel):
     )
     mad_staff: int | None = Field(
         default=None,
-        ge=0,
+        ge=1,
         le=100_000,
         description="AI/ETTI only: people it can put at disposal; an AI gives a company at most "
         "480 h per person over 24 months (L5132-9)",

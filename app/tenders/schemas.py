@@ -113,10 +113,16 @@ class TenderBase(BaseModel):
     kind: TenderKind
     cpv_codes: list[str] = Field(default_factory=list, max_length=50, examples=[["45442110-1"]])
     reserved: bool = Field(
-        default=False, description="reserved to SIAE (Code de la commande publique, L2113-13)"
+        default=False,
+        description="the whole tender is reserved to SIAE (Code de la commande publique, L2113-13): "
+        "a lot without a reservation of its own (`lots[].reserved`) is planned as reserved to SIAE",
     )
     insertion_hours: float | None = Field(
-        default=None, ge=0, description="insertion hours of the social clause"
+        default=None,
+        ge=0,
+        description="insertion hours of the clause sociale as the buyer states them for the tender; "
+        "the planner enforces each lot's `insertion_hours`, and a one-lot tender's lot without its own "
+        "takes these",
     )
     deadline: AwareDatetime | None = Field(default=None, description="deadline for answers, with a time zone")
     execution_start: date | None = None

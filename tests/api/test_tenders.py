@@ -36,9 +36,8 @@ def test_the_130_colleges_in_one_post_read_back_whole(
     assert tender["total_hours"] == sum(s["hours"] for s in sites)
     assert tender["deadline"] == "2026-03-02T11:00:00Z"
     [lot] = tender["lots"]
-    assert {k: v for k, v in lot.items() if k != "sites"} == {
-        k: v for k, v in body["lots"][0].items() if k != "sites"
-    }
+    posted = {k: v for k, v in body["lots"][0].items() if k != "sites"}
+    assert {k: lot[k] for k in posted} == posted
     # Every site comes back as posted, in order.
     assert [{k: s[k] for k in site} for s, site in zip(lot["sites"], sites, strict=True)] == sites
     assert count_rows(db) == (1, 130)
