@@ -154,6 +154,8 @@ def measure(url: str, sizes: list[int], repeat: int) -> dict[str, dict[int, list
                 seconds, imported = timed(import_package, session, network_id, package)
                 assert imported.site_count == n and not imported.draft
                 record("OCDS import (read, check, store)", n, seconds)
+                # The read-back left a read transaction open: end it before the API writes (SQLite).
+                session.rollback()
                 client.delete(f"/api/v1/tenders/{imported.id}", headers=headers)
 
                 session.execute(delete(Structure).where(Structure.network_id == network_id))  # type: ignore[arg-type]
