@@ -296,6 +296,11 @@ def compute(problem: PlanningProblem) -> Eligibility:
                 f"{a.name or a.id} ({a.kind.value}, mise à disposition seulement dans ce marché) n'a aucun "
                 "membre possible à sa portée dont elle ait le métier.",
             )
+    # a sous-traitant sharing a SIREN with a possible member is that legal entity: never both
+    heads = {entity_key(members[head]): head for head in entities}
+    for st in problem.structures:
+        if st.id not in entity and entity_key(st) in heads:
+            entity[st.id] = heads[entity_key(st)]
     subcontract_arcs, subcontractors = _subcontracting(
         problem, sites, members, by_member, entity, unavailable
     )

@@ -93,3 +93,5 @@ def test_the_readme_walkthrough_runs_as_written(tmp_path: Path) -> None:
     out = run.stdout
     assert '"reference":"CD93-2026-PEINT"' in out.replace(" ", "")
     assert '"status":"cancelled"' in out and '"accepted_rank":1' in out and '"replan_of":1' in out
+    # The retried POST was answered from the first one.
+    assert "idempotent-replayed: true" in out.lower()

@@ -16,6 +16,7 @@ from stdnum.fr import siret as stdnum_siret
 from app.core.schemas import ApiInput, Identified, Paging
 from app.plans.schemas import AcceptedGrouping
 from app.reference import is_cpv
+from solver.periods import Window
 from solver.problem import Lot as LotSpec
 from solver.problem import Site as SiteSpec
 from solver.problem import TenderKind
@@ -184,6 +185,8 @@ class LotPublic(LotSpec):
     """A lot as stored: the fields of the planning problem's lot, its sites' hours unknown in a draft."""
 
     sites: list[SitePublic]  # type: ignore[assignment]
+    # A lot posted without work windows reads back as posted.
+    windows: list[Window] | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class TenderSummary(TenderBase, Identified):

@@ -286,6 +286,9 @@ def test_annex_amounts_add_up_to_each_members_revenue_to_the_cent() -> None:
         ("s1", "L1", 28799.99),
     ]
     text = pdf_text(form_pdf(annex)).replace("\n", " ")
+    assert [r.letter for r in annex.rubrics] == list("ABCD")
+    for head in rubric_heads(annex):
+        assert head in text, head
     assert "28 799,99 EUR" in text and "31 800,00 EUR" in text
 
 
@@ -349,6 +352,8 @@ def test_mise_a_disposition_summary_per_member_with_the_vat_of_each_intermediary
     assert (etti.vat_rate, etti.vat_eur, etti.amount_ttc_eur) == (0.2, 60.0, 360.0)
     assert (summary.total_ht_eur, summary.total_ttc_eur) == (2500.0, 2560.0)
     text = pdf_text(form_pdf(summary)).replace("\n", " ")
+    for head in rubric_heads(summary):
+        assert head in text, head
     assert "L5132-7" in text and "n'est pas une sous-traitance" in text
 
 
