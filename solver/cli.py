@@ -153,10 +153,11 @@ def solve_command(
         else:
             plan = solve(loaded, progress=progress, started=started)
     if isinstance(plan, PortfolioPlan):
-        from solver.portfolio_cli import calendar_table, tenders_table
+        from solver.portfolio_cli import calendar_tables, tenders_table
 
         err.print(tenders_table(plan))
-        err.print(calendar_table(plan))
+        for table in calendar_tables(plan):
+            err.print(table)
         notes = [*plan.diagnostics, *(d for t in plan.tenders for d in t.plan.diagnostics)]
     else:
         err.print(summary(plan))

@@ -64,15 +64,22 @@ def cell(row: MonthLoad) -> str:
     return f"{number_fr(used)} / {number_fr(row.capacity)}{mark}"
 
 
-def calendar_table(plan: PortfolioPlan) -> Table:
+def calendar_tables(plan: PortfolioPlan, months_per_table: int = 4) -> list[Table]:
+    """The load calendar, a few months per table so that it reads within 100 columns."""
     months = sorted({row.period for row in plan.calendar})
     rows: dict[str, dict[str, MonthLoad]] = defaultdict(dict)
     for row in plan.calendar:
         rows[row.structure][row.period] = row
-    table = Table(title="Calendrier de charge (heures planifiées + engagées / capacité du mois)")
-    table.add_column("structure")
-    for month in months:
-        table.add_column(month_fr(month), justify="right")
-    for structure, by_month in sorted(rows.items()):
-        table.add_row(structure, *(cell(by_month[m]) if m in by_month else "" for m in months))
-    return table
+    tables = []
+    for start in range(0, len(months), months_per_table):
+        shown = months[start : start + months_per_table]
+        title = "Calendrier de charge (heures planifiées + engagées / capacité du mois)"
+        table = Table(title=f"{title}, {month_fr(shown[0])} – {month_fr(shown[-1])}")
+        table.add_column("structure")
+        for month in shown:
+            table.add_column(month_fr(month), justify="right")
+        for structure, by_month in sorted(rows.items()):
+            if any(m in by_month for m in shown):
+                table.add_row(structure, *(cell(by_month[m]) if m in by_month else "" for m in shown))
+        tables.append(table)
+    return tables

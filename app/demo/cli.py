@@ -148,7 +148,8 @@ def demo_command(
         # the network's year, planned as one portfolio offline (app/demo/year_cli.py)
         from app.demo.year_cli import run_year
 
-        plan = run_year(Console(width=200), Console(stderr=True), out, time_limit)
+        console = Console() if sys.stdout.isatty() or "COLUMNS" in os.environ else Console(width=WIDTH)
+        plan = run_year(console, Console(stderr=True), out, time_limit)
         if plan.status not in ("optimal", "feasible"):
             raise typer.Exit(code=1)
         return

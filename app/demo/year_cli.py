@@ -18,7 +18,7 @@ from app.demo.records import ILLUSTRATIVE_NOTE
 from app.demo.year import YEAR_NOTE, year
 from solver.cli import _stdout_to_stderr as stdout_to_stderr
 from solver.portfolio import solve
-from solver.portfolio_cli import calendar_table, number_fr, tenders_table
+from solver.portfolio_cli import calendar_tables, number_fr, tenders_table
 from solver.portfolio_spec import PortfolioOptions, PortfolioPlan
 
 YEAR = "year"
@@ -43,7 +43,8 @@ def run_year(console: Console, err: Console, out: Path | None, time_limit: float
         Rule(f"year · {len(problem.tenders)} marchés · {number_fr(sites)} sites planifiés ensemble")
     )
     console.print(tenders_table(plan))
-    console.print(calendar_table(plan))
+    for table in calendar_tables(plan):
+        console.print(table)
     for d in [*plan.diagnostics, *(d for t in plan.tenders for d in t.plan.diagnostics)]:
         if not d.code.startswith("structure_not_selected"):
             console.print(f"[{d.code}] {d.message}", markup=False, highlight=False)

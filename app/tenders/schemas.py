@@ -32,6 +32,19 @@ def check_cpv(code: str) -> str:
     return code
 
 
+# Work windows are read by `planner solve` (problem and portfolio files); the tenders' tables do not
+# hold them, so the API refuses them rather than drop them without a word.
+WINDOWS_NOT_STORED = (
+    "work windows are not stored by the API: plan a timed tender with `planner solve` and a problem "
+    "file (README: Time and a network's year)"
+)
+
+
+def refuse_windows(value: list[Window] | None) -> None:
+    if value is not None:
+        raise ValueError(WINDOWS_NOT_STORED)
+
+
 def check_buyer_siret(value: str | None) -> str | None:
     if value is None:
         return None
@@ -56,6 +69,11 @@ class SiteCreate(ApiInput, SiteSpec):
     commune: str | None = Field(default=None, max_length=100)
     territory: str | None = Field(default=None, max_length=100)
 
+    @field_validator("windows")
+    @classmethod
+    def _no_windows(cls, value: list[Window] | None) -> None:
+        refuse_windows(value)
+
     @model_validator(mode="after")
     def _hours_unless_draft(self, info: ValidationInfo) -> SiteCreate:
         if self.hours is None and not (info.context or {}).get("draft"):
@@ -78,6 +96,11 @@ class LotCreate(ApiInput, LotSpec):
     @classmethod
     def _cpv(cls, value: str | None) -> str | None:
         return None if value is None else check_cpv(value)
+
+    @field_validator("windows")
+    @classmethod
+    def _no_windows(cls, value: list[Window] | None) -> None:
+        refuse_windows(value)
 
 
 def check_unique_ids(lots: list[LotCreate]) -> list[LotCreate]:

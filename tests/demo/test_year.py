@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from rich.console import Console
+
 from app.demo.year import school_periods, year
 from solver.portfolio import solve
+from solver.portfolio_cli import calendar_tables, month_fr
 from solver.portfolio_spec import PortfolioOptions
 
 
@@ -52,3 +55,13 @@ def test_the_year_planned_together_stays_within_every_month() -> None:
             assert r.capacity is not None and r.planned + r.committed <= r.capacity + 0.05, r
     painted = sum(line.hours for line in out.tenders[0].periods)
     assert abs(painted - sum(s.hours for lot in p.tenders[0].tender.lots for s in lot.sites)) < 0.5
+
+    # The load calendar reads at 100 columns: every month is shown, none cut short.
+    console = Console(width=100, record=True)
+    for table in calendar_tables(out):
+        console.print(table)
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert "…" not in text
+    for period in {r.period for r in out.calendar}:
+        assert month_fr(period) in text
