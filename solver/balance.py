@@ -1,16 +1,18 @@
-"""Equalising the members' load ratios through subcontracting, with the sites and members held fixed.
+"""Equalising the members' load ratios through the staff put at their disposal, with the sites, the
+members and the sous-traitance held fixed.
 
-Subcontracted hours are continuous: within a member's `max_subcontracting_share` and the intermédiaires'
-capacity they lower its own hours by any amount, and so its load ratio. With the assignments, the
-members and the mandataire fixed, the rest of the model (spread and subcontracting) is a small linear
-programme with no big-M:
+Hours put at disposal by AI/ETTI (mise à disposition) are continuous: within the intermédiaires'
+capacity and the AI's 480 h towards a company (Code du travail L5132-9) they lower a member's own hours
+by any amount, and so its load ratio. With the assignments, the members, the mandataire and the
+subcontracted hours fixed, the rest of the model is a small linear programme with no big-M:
 
-    min  w_balance · (U − L) − w_subcontracting · Σ z ÷ total hours
-    s.t. every rule of the model on z (own capacity per trade, share σ, intermédiaires' capacity,
-         minimum share and dependence on revenue), U ≥ ratio_e ≥ L for each member e.
+    min  w_balance · (U − L) − w_staffing · Σ z ÷ total hours + insertion shortfall penalties
+    s.t. every rule of the model on z (own capacity per legal entity and trade, own hours ≥ 0 per
+         structure and lot, intermédiaires' capacity, 480 h cap, clause sociale), U ≥ ratio_E ≥ L.
 
+Staff put at disposal is the member's own cost: revenue, shares and dependence do not move with z.
 Its optimum never costs more than the plan it starts from (that plan's z is feasible), and when the
-spread reaches 0 at the same subcontracted hours, the plan is as good as the best plan ignoring
+spread reaches 0 at the same hours put at disposal, the plan is as good as the best plan ignoring
 fairness: the first stage's bound then certifies it.
 """
 
@@ -21,18 +23,21 @@ from collections import defaultdict
 import pulp
 
 from solver import engine
-from solver.eligibility import Arc, Eligibility
-from solver.model import Model, dependence_cap, label
+from solver.eligibility import Arc, Eligibility, SubArc
+from solver.model import Model, ai_company_cap, label, scales
+from solver.problem import StructureKind
 
 
 def equalise(built: Model, time_limit: float) -> bool:
-    """Re-spread the subcontracted hours of the plan held in `built`'s variables; True when it changed
-    them (the variables then hold the new hours). Assignments, members and mandataire stay."""
+    """Re-spread the staffing hours of the plan held in `built`'s variables; True when it changed
+    them (the variables then hold the new hours). Assignments, members, mandataire and sous-traitance
+    stay."""
     if not built.z or built.elig.problem.options.weights.balance <= 0:
         return False
     assignments = {k: e for (k, e), x in built.x.items() if (x.varValue or 0.0) > 0.5}
     upper = {arc: float(z.upBound or 0.0) for arc, z in built.z.items()}
-    found = spread_subcontracting(built.elig, built.scales.hours, assignments, upper, time_limit)
+    subbed = {a: float(w.varValue or 0.0) for a, w in built.w.items() if (w.varValue or 0.0) > 1e-9}
+    found = spread_subcontracting(built.elig, built.scales.hours, assignments, upper, time_limit, subbed)
     if found is None:
         return False
     for arc, var in built.z.items():
@@ -46,63 +51,91 @@ def spread_subcontracting(
     assignments: dict[int, str],
     upper: dict[Arc, float],
     time_limit: float,
+    subcontracts: dict[SubArc, float] | None = None,
 ) -> dict[Arc, float] | None:
-    """The subcontracted hours (per arc) that minimise the weighted spread minus the subcontracting
-    reward, for these assignments (site index -> member); None when the engine found nothing."""
+    """The staffing hours (per arc) that minimise the weighted spread minus the staffing reward plus
+    the insertion shortfall penalties, for these assignments (site index -> structure) and
+    subcontracted hours; None when the engine found nothing."""
     o = elig.problem.options
     w = o.weights
-    members = sorted(set(assignments.values()))
-    if len(members) < 2 or not upper:
+    of = elig.entity_of
+    subbed = subcontracts or {}
+    entities = sorted({of(e) for e in assignments.values()})
+    if len(entities) < 2 or not upper:
         return None
-    hours: dict[tuple[str, str], float] = defaultdict(float)
-    value: dict[str, float] = defaultdict(float)
-    trades: dict[str, set[str]] = defaultdict(set)
+    part: dict[tuple[str, str], float] = defaultdict(float)  # (structure, lot) -> hours
+    own: dict[tuple[str, str], float] = defaultdict(float)  # (entity, trade) -> hours before MAD
     for k, e in assignments.items():
-        hours[e, elig.sites[k].trade] += elig.sites[k].hours
-        value[e] += elig.sites[k].value_eur
-        trades[e].add(elig.sites[k].trade)
-    arcs_of: dict[str, list[Arc]] = defaultdict(list)
-    for arc in upper:
-        if hours.get((arc.member, arc.trade), 0.0) > 0:
-            arcs_of[arc.member].append(arc)
+        s = elig.sites[k]
+        part[e, s.lot] += s.hours
+        own[of(e), s.trade] += s.hours
+    for sub, h in subbed.items():
+        part[sub.member, sub.lot] -= h
+        own[of(sub.member), sub.trade] -= h
+    arcs = [a for a in upper if part.get((a.member, a.lot), 0.0) > 0 and of(a.member) in entities]
 
     prob = pulp.LpProblem("equalise", pulp.LpMinimize)
-    z = {
-        arc: prob.add_variable(f"z_{i}", lowBound=0, upBound=upper[arc])
-        for i, arc in enumerate(a for e in members for a in arcs_of[e])
-    }
+    z = {arc: prob.add_variable(f"z_{i}", lowBound=0, upBound=upper[arc]) for i, arc in enumerate(arcs)}
     high = prob.add_variable("load_max", lowBound=0, upBound=1)
     low = prob.add_variable("load_min", lowBound=0, upBound=1)
-    sigma = o.max_subcontracting_share
-    rate = elig.eur_per_hour
-    for e in members:
-        st = elig.members[e]
-        name = label(e)
-        own_total = sum(hours[e, t] for t in trades[e])
-        for t in sorted(trades[e]) if arcs_of[e] else []:
-            out = pulp.lpSum(z[a] for a in arcs_of[e] if a.trade == t)
-            prob += hours[e, t] - out <= st.capacities.get(t, 0.0), f"capacity_{name}_{label(t)}"
-            prob += hours[e, t] - out >= 0, f"own_hours_{name}_{label(t)}"
-        outsourced = pulp.lpSum(z[a] for a in arcs_of[e])
-        revenue = value[e] - pulp.lpSum(rate[a.trade] * z[a] for a in arcs_of[e])
-        # a member that cannot subcontract keeps its plan's figures: only its ratio enters
-        if arcs_of[e]:
-            prob += outsourced <= sigma * own_total, f"subcontract_share_{name}"
-        if arcs_of[e] and o.min_member_share > 0 and elig.total_value > 0:
-            prob += revenue >= o.min_member_share * elig.total_value, f"min_share_{name}"
-        cap = dependence_cap(st.kind.value, o.max_dependence, o.aci_max_dependence)
-        if arcs_of[e] and cap is not None and st.annual_turnover_eur > 0:
-            prob += revenue <= cap * st.annual_turnover_eur, f"dependence_{name}"
-        ratio = (own_total - outsourced) * (1.0 / elig.tender_capacity(st))
-        prob += ratio - high <= 0, f"load_max_{name}"
-        prob += low - ratio <= 0, f"load_min_{name}"
+    prob += high - low >= 0, "spread"
+    by_entity_trade: dict[tuple[str, str], list[Arc]] = defaultdict(list)
+    by_part: dict[tuple[str, str], list[Arc]] = defaultdict(list)
+    for arc in z:
+        by_entity_trade[of(arc.member), arc.trade].append(arc)
+        by_part[arc.member, arc.lot].append(arc)
+    for (E, t), hours in own.items():
+        if by_entity_trade[E, t]:
+            mad = pulp.lpSum(z[a] for a in by_entity_trade[E, t])
+            prob += hours - mad <= elig.entity_capacity(E, t), f"capacity_{label(E)}_{label(t)}"
+    for (e, lot_id), arcs_here in by_part.items():
+        prob += (
+            pulp.lpSum(z[a] for a in arcs_here) <= part[e, lot_id],
+            f"own_hours_{label(e)}_{label(lot_id)}",
+        )
+    for E in entities:
+        mad = pulp.lpSum(z[a] for a in z if of(a.member) == E)
+        hours = sum(h for (x, _), h in own.items() if x == E)
+        ratio = (hours - mad) * (1.0 / elig.entity_tender_capacity(E))
+        prob += ratio - high <= 0, f"load_max_{label(E)}"
+        prob += low - ratio <= 0, f"load_min_{label(E)}"
     by_supplier: dict[tuple[str, str], list[Arc]] = defaultdict(list)
+    company: dict[tuple[str, str], list[Arc]] = defaultdict(list)
     for arc in z:
         by_supplier[arc.to, arc.trade].append(arc)
-    for (a, t), arcs in by_supplier.items():
-        cap_a = elig.intermediaries[a].capacities[t]
-        prob += pulp.lpSum(z[arc] for arc in arcs) <= cap_a, f"supplier_{label(a)}_{label(t)}"
-    prob.setObjective(w.balance * (high - low) - (w.subcontracting / total_hours) * pulp.lpSum(z.values()))
+        if (
+            elig.intermediaries[arc.to].kind == StructureKind.AI
+            and elig.members[of(arc.member)].form == "company"
+        ):
+            company[arc.to, of(arc.member)].append(arc)
+    for (a, t), supplied in by_supplier.items():
+        prob += (
+            pulp.lpSum(z[arc] for arc in supplied) <= elig.intermediaries[a].capacities[t],
+            (f"supplier_{label(a)}_{label(t)}"),
+        )
+    for (a, E), supplied in company.items():
+        prob += (
+            pulp.lpSum(z[arc] for arc in supplied) <= ai_company_cap(elig, a),
+            f"ai_480h_{label(a)}_{label(E)}",
+        )
+    penalty = scales(elig).insertion
+    shortfall = []
+    for lot in elig.problem.tender.lots:
+        if lot.insertion_hours <= 0:
+            continue
+        done = sum(
+            elig.sites[k].hours * elig.members[e].insertion
+            for k, e in assignments.items()
+            if elig.sites[k].lot == lot.id
+        )
+        done -= sum(h * elig.members[s.member].insertion for s, h in subbed.items() if s.lot == lot.id)
+        short = prob.add_variable(f"short_{label(lot.id)}", lowBound=0)
+        mad = pulp.lpSum(z[a] * (1.0 - elig.members[a.member].insertion) for a in z if a.lot == lot.id)
+        prob += done + mad + short >= lot.insertion_hours, f"insertion_{label(lot.id)}"
+        shortfall.append(penalty[lot.id] * short)
+    prob.setObjective(
+        w.balance * (high - low) - (w.staffing / total_hours) * pulp.lpSum(z.values()) + pulp.lpSum(shortfall)
+    )
     outcome = engine.solve(prob, engine="highs", time_limit=time_limit, gap_rel=1e-9, threads=o.threads)
     if not outcome.has_solution:
         return None

@@ -36,11 +36,11 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
-from solver import balance, engine, model, moves, results, strengthen
+from solver import balance, checks, engine, model, moves, results, strengthen
 from solver.eligibility import Arc, Eligibility
-from solver.model import dependence_cap
+from solver.model import revenue_cap
 from solver.plan import Grouping, StageReport
-from solver.problem import StructureSpec
+from solver.problem import StructureKind, StructureSpec
 from solver.start import greedy_start
 
 Progress = Callable[[dict[str, Any]], None]
@@ -55,6 +55,9 @@ def applies(elig: Eligibility) -> bool:
     return (
         len(territories) > 1
         and None not in territories
+        # one structure per legal entity, no clause sociale: nothing else couples the territories
+        and all(len(structures) == 1 for structures in elig.entities.values())
+        and not any(lot.insertion_hours > 0 for lot in elig.problem.tender.lots)
         and o.alternatives == 1
         and o.baseline is None
         and not o.required
@@ -95,8 +98,12 @@ def _sub_eligibility(
         "alternatives": 1,
         "weights": o.weights.model_copy(update={"balance": 0.0}),
     }
-    update |= {"max_dependence": None, "aci_max_dependence": None}
-    problem = elig.problem.model_copy(update={"options": o.model_copy(update=update)})
+    update |= {"max_dependence": None}
+    # no dependence cap in a territory's bound (the ACI rule dropped with the charges)
+    structures = [s.model_copy(update={"annual_charges_eur": None}) for s in elig.problem.structures]
+    problem = elig.problem.model_copy(
+        update={"options": o.model_copy(update=update), "structures": structures}
+    )
     new = {k: i for i, k in enumerate(sites)}
     pairs = {(new[k], e): elig.pairs[k, e] for k in sites for e in elig.by_site[k] if e in members}
     by_site = [[e for e in elig.by_site[k] if e in members] for k in sites]
@@ -105,6 +112,9 @@ def _sub_eligibility(
         by_member[e].append(i)
     reach = {(e, elig.sites[k].trade) for k in sites for e in elig.by_site[k]}
     arcs = [a for a in elig.arcs if (a.member, a.trade) in reach and a.member in by_member]
+    # sous-traitance stays possible in a territory's bound (so that the bound holds), never in its plan
+    lots = {elig.sites[k].lot for k in sites}
+    sub_arcs = [a for a in elig.subcontract_arcs if a.member in by_member and a.lot in lots]
     return Eligibility(
         problem,
         [replace(elig.sites[k], index=i) for i, k in enumerate(sites)],
@@ -117,6 +127,9 @@ def _sub_eligibility(
         dict(by_member),
         arcs,
         set(),
+        {},
+        sub_arcs,
+        {a.to: elig.subcontractors[a.to] for a in sub_arcs},
     )
 
 
@@ -168,12 +181,15 @@ class _Ledger:
         self.own: dict[tuple[str, str], float] = defaultdict(float)
         self.revenue: dict[str, float] = defaultdict(float)
         self.supplied: dict[tuple[str, str], float] = defaultdict(float)
+        self.to_company: dict[tuple[str, str], float] = defaultdict(float)
         self.members: set[str] = set()
 
     def _usage(
         self, part: _Part
     ) -> tuple[dict[tuple[str, str], float], dict[str, float], dict[tuple[str, str], float]]:
-        sites, rate = self.elig.sites, self.elig.eur_per_hour
+        """Own hours per (member, trade), revenue per member, staff supplied per (intermédiaire, trade)
+        and, keyed (AI, member) in the same mapping, hours an AI puts at a company's disposal."""
+        sites = self.elig.sites
         own: dict[tuple[str, str], float] = defaultdict(float)
         revenue: dict[str, float] = defaultdict(float)
         supplied: dict[tuple[str, str], float] = defaultdict(float)
@@ -182,8 +198,9 @@ class _Ledger:
             revenue[e] += sites[k].value_eur
         for arc, h in part.subcontracts.items():
             own[arc.member, arc.trade] -= h
-            revenue[arc.member] -= h * rate[arc.trade]
             supplied[arc.to, arc.trade] += h
+            if _to_company(self.elig, arc):
+                supplied["company:" + arc.to, arc.member] += h
         return own, revenue, supplied
 
     def fits(self, part: _Part) -> bool:
@@ -193,16 +210,17 @@ class _Ledger:
             if self.own[e, t] + h > self.elig.members[e].capacities.get(t, 0.0) + 1e-6:
                 return False
         for e, r in revenue.items():
-            st = self.elig.members[e]
-            cap = dependence_cap(st.kind.value, o.max_dependence, o.aci_max_dependence)
-            if (
-                cap is not None
-                and st.annual_turnover_eur > 0
-                and self.revenue[e] + r > cap * st.annual_turnover_eur
-            ):
+            cap = revenue_cap(self.elig.problem, self.elig.members[e])
+            if cap is not None and self.revenue[e] + r > cap + 1e-6:
                 return False
         for (a, t), h in supplied.items():
-            if self.supplied[a, t] + h > self.elig.intermediaries[a].capacities[t] + 1e-6:
+            if a.startswith("company:"):
+                if (
+                    self.supplied[a, t] + h
+                    > model.ai_company_cap(self.elig, a.removeprefix("company:")) + 1e-6
+                ):
+                    return False
+            elif self.supplied[a, t] + h > self.elig.intermediaries[a].capacities[t] + 1e-6:
                 return False
         new = set(part.assignments.values()) - self.members
         return o.max_members is None or len(self.members) + len(new) <= o.max_members
@@ -218,13 +236,16 @@ class _Ledger:
         self.members |= set(part.assignments.values())
 
 
+def _to_company(elig: Eligibility, arc: Arc) -> bool:
+    """An AI's staff at a company's disposal: 480 h per person (Code du travail L5132-9)."""
+    return elig.intermediaries[arc.to].kind == StructureKind.AI and elig.members[arc.member].form == "company"
+
+
 def _repair(elig: Eligibility, ledger: _Ledger, part: _Part) -> _Part:
     """A territory's plan made to fit in what the others left: site by site, largest first, to the
     member its own plan chose when that still fits, else to the nearest member already in the grouping,
     else to the nearest that may join; the overflow of own capacity subcontracted when allowed."""
     o = elig.problem.options
-    sigma = o.max_subcontracting_share
-    rate = elig.eur_per_hour
     own_left = {
         (e, t): elig.members[e].capacities.get(t, 0.0) - ledger.own[e, t]
         for k in part.sites
@@ -236,22 +257,27 @@ def _repair(elig: Eligibility, ledger: _Ledger, part: _Part) -> _Part:
         for a, st in elig.intermediaries.items()
         for t in elig.trades
     }
-    arcs_of: dict[tuple[str, str], list[Arc]] = defaultdict(list)
+    arcs_of: dict[tuple[str, str], list[Arc]] = defaultdict(list)  # (member, lot)
     for arc in elig.arcs:
-        arcs_of[arc.member, arc.trade].append(arc)
+        arcs_of[arc.member, arc.lot].append(arc)
+    company_left = {
+        (a.to, a.member): model.ai_company_cap(elig, a.to) - ledger.supplied["company:" + a.to, a.member]
+        for a in elig.arcs
+        if _to_company(elig, a)
+    }
+
+    def room(arc: Arc) -> float:
+        free = max(0.0, supplier_left[arc.to, arc.trade])
+        return min(free, max(0.0, company_left[arc.to, arc.member])) if _to_company(elig, arc) else free
+
     revenue = dict(ledger.revenue)
-    hours: dict[str, float] = defaultdict(float)
-    outsourced: dict[str, float] = defaultdict(float)
     members = set(ledger.members)
     assignments: dict[int, str] = {}
     subcontracts: dict[Arc, float] = defaultdict(float)
 
-    def revenue_cap(e: str) -> float:
-        st = elig.members[e]
-        cap = dependence_cap(st.kind.value, o.max_dependence, o.aci_max_dependence)
-        return (
-            cap * st.annual_turnover_eur if cap is not None and st.annual_turnover_eur > 0 else float("inf")
-        )
+    def cap_of(e: str) -> float:
+        cap = revenue_cap(elig.problem, elig.members[e])
+        return cap if cap is not None else float("inf")
 
     for k in sorted(part.sites, key=lambda k: -elig.sites[k].hours):
         s = elig.sites[k]
@@ -261,22 +287,21 @@ def _repair(elig: Eligibility, ledger: _Ledger, part: _Part) -> _Part:
             if e not in members and o.max_members is not None and len(members) >= o.max_members:
                 continue
             need = max(0.0, s.hours - max(0.0, own_left[e, s.trade]))
-            suppliers = arcs_of[e, s.trade]
-            if need > 0 and (
-                outsourced[e] + need > sigma * (hours[e] + s.hours) + 1e-9
-                or sum(max(0.0, supplier_left[a.to, s.trade]) for a in suppliers) < need
-            ):
+            suppliers = arcs_of[e, s.lot]
+            if need > 0 and sum(room(a) for a in suppliers) < need - 1e-9:
                 continue
-            if revenue.get(e, 0.0) + s.value_eur - need * rate[s.trade] > revenue_cap(e) + 1e-6:
+            if revenue.get(e, 0.0) + s.value_eur > cap_of(e) + 1e-6:
                 continue
             own_left[e, s.trade] -= s.hours - need
-            outsourced[e] += need
-            hours[e] += s.hours
-            revenue[e] = revenue.get(e, 0.0) + s.value_eur - need * rate[s.trade]
+            revenue[e] = revenue.get(e, 0.0) + s.value_eur
             for arc in suppliers:
-                give = min(need, max(0.0, supplier_left[arc.to, s.trade]))
+                give = min(need, room(arc))
+                if give <= 0:
+                    continue
                 subcontracts[arc] += give
                 supplier_left[arc.to, s.trade] -= give
+                if _to_company(elig, arc):
+                    company_left[arc.to, arc.member] -= give
                 need -= give
             members.add(e)
             assignments[k] = e
@@ -409,17 +434,31 @@ def solve(elig: Eligibility, budget: float, progress: Progress | None) -> Outcom
                 seconds=time.monotonic() - balance_began,
             )
         )
+    final = _solution(
+        _assignments_of(elig, found),
+        found.mandataire,
+        _staffing_of(elig, found),
+        frozenset(m.structure for m in found.members),
+    )
+    if checks.violations(elig, final):
+        return None  # the caller solves the whole model
     return Outcome(found, missing, bound, reports, "feasible", outcome.name)
 
 
+def _assignments_of(elig: Eligibility, found: Grouping) -> dict[int, str]:
+    index = {s.id: s.index for s in elig.sites}
+    return {index[a.site]: a.structure for a in found.assignments}
+
+
+def _staffing_of(elig: Eligibility, found: Grouping) -> dict[Arc, float]:
+    return {Arc(line.to, line.from_, line.trade, line.lot): line.hours for line in found.staffing}
+
+
 def _solution(
-    assignments: dict[int, str], mandataire: str, subcontracts: dict[Arc, float], members: frozenset[str]
+    assignments: dict[int, str], mandataire: str, staffing: dict[Arc, float], members: frozenset[str]
 ) -> results.Solution:
     return results.Solution(
-        assignments,
-        mandataire,
-        {(a.member, a.to, a.trade): round(h, 6) for a, h in subcontracts.items() if h > 1e-6},
-        members,
+        assignments, mandataire, {a: round(h, 6) for a, h in staffing.items() if h > 1e-6}, members
     )
 
 

@@ -9,9 +9,11 @@ subcontracted hours stay) goes down:
 - the least loaded member takes a site from another member;
 - the most loaded member gives a site to another member.
 
-Every rule stays kept: own capacity per trade (the member's subcontracted hours held), the share σ, the
-dependence cap, the mandataire keeps a site. The subcontracted hours can be re-spread afterwards
-(`solver.balance`).
+Members are legal entities (a SIREN's structures pooled). Every rule stays kept: own capacity per
+entity and trade (the staff put at disposal held), staff at disposal within each structure's hours on a
+lot, the dependence cap and the ACI rule, the mandataire keeps a site. The staffing hours can be
+re-spread afterwards (`solver.balance`). Sous-traitance is left as it is: a plan these moves break is
+refused by the caller's check (`solver.results.violations`).
 """
 
 from __future__ import annotations
@@ -20,82 +22,91 @@ import time
 from collections import defaultdict
 
 from solver.eligibility import Arc, Eligibility
-from solver.model import Scales, dependence_cap
+from solver.model import Scales, aci_cap, dependence_cap
 
 
 class _Plan:
     def __init__(
-        self, elig: Eligibility, scales: Scales, assignments: dict[int, str], subcontracts: dict[Arc, float]
+        self, elig: Eligibility, scales: Scales, assignments: dict[int, str], staffing: dict[Arc, float]
     ):
         self.elig, self.scales = elig, scales
-        o = elig.problem.options
-        self.sigma = o.max_subcontracting_share
+        self.of = elig.entity_of
         self.assign = dict(assignments)
-        self.sites: dict[str, set[int]] = defaultdict(set)
-        self.hours: dict[tuple[str, str], float] = defaultdict(float)
+        self.sites: dict[str, set[int]] = defaultdict(set)  # entity -> its sites
+        self.hours: dict[tuple[str, str], float] = defaultdict(float)  # (entity, trade)
+        self.part: dict[tuple[str, str], float] = defaultdict(float)  # (structure, lot)
         self.total: dict[str, float] = defaultdict(float)
-        self.revenue: dict[str, float] = defaultdict(float)
+        self.revenue: dict[str, float] = defaultdict(float)  # per entity and per "structure:<id>"
         self.out: dict[tuple[str, str], float] = defaultdict(float)
+        self.mad: dict[tuple[str, str], float] = defaultdict(float)
         self.out_total: dict[str, float] = defaultdict(float)
         self.distance = 0.0
         for k, e in assignments.items():
             self._add(k, e)
-        for arc, h in subcontracts.items():
-            self.out[arc.member, arc.trade] += h
-            self.out_total[arc.member] += h
-            self.revenue[arc.member] -= h * elig.eur_per_hour[arc.trade]
-        self.capacity = {e: elig.tender_capacity(elig.members[e]) for e in self.sites}
+        for arc, h in staffing.items():
+            self.out[self.of(arc.member), arc.trade] += h
+            self.mad[arc.member, arc.lot] += h
+            self.out_total[self.of(arc.member)] += h
+        self.capacity = {E: elig.entity_tender_capacity(E) for E in elig.entities}
         self.revenue_cap: dict[str, float] = {}
+        for E, structures in elig.entities.items():
+            cap = dependence_cap(elig.problem, sum(elig.members[e].annual_turnover_eur for e in structures))
+            self.revenue_cap[E] = cap if cap is not None else float("inf")
         for e, st in elig.members.items():
-            cap = dependence_cap(st.kind.value, o.max_dependence, o.aci_max_dependence)
-            limited = cap is not None and st.annual_turnover_eur > 0
-            self.revenue_cap[e] = (
-                cap * st.annual_turnover_eur if cap is not None and limited else float("inf")
-            )
+            cap = aci_cap(elig.problem, st)
+            self.revenue_cap["structure:" + e] = cap if cap is not None else float("inf")
 
     def _add(self, k: int, e: str) -> None:
         s = self.elig.sites[k]
-        self.sites[e].add(k)
-        self.hours[e, s.trade] += s.hours
-        self.total[e] += s.hours
-        self.revenue[e] += s.value_eur
+        E = self.of(e)
+        self.sites[E].add(k)
+        self.hours[E, s.trade] += s.hours
+        self.part[e, s.lot] += s.hours
+        self.total[E] += s.hours
+        self.revenue[E] += s.value_eur
+        self.revenue["structure:" + e] += s.value_eur
         self.distance += s.hours * self.elig.pairs[k, e]
         self.assign[k] = e
 
     def _remove(self, k: int, e: str) -> None:
         s = self.elig.sites[k]
-        self.sites[e].discard(k)
-        self.hours[e, s.trade] -= s.hours
-        self.total[e] -= s.hours
-        self.revenue[e] -= s.value_eur
+        E = self.of(e)
+        self.sites[E].discard(k)
+        self.hours[E, s.trade] -= s.hours
+        self.part[e, s.lot] -= s.hours
+        self.total[E] -= s.hours
+        self.revenue[E] -= s.value_eur
+        self.revenue["structure:" + e] -= s.value_eur
         self.distance -= s.hours * self.elig.pairs[k, e]
-        if not self.sites[e]:
-            del self.sites[e]
+        if not self.sites[E]:
+            del self.sites[E]
 
-    def ratio(self, e: str) -> float:
-        return (self.total[e] - self.out_total[e]) / self.capacity[e]
+    def ratio(self, E: str) -> float:
+        return (self.total[E] - self.out_total[E]) / self.capacity[E]
 
     def can_take(self, k: int, e: str) -> bool:
         s = self.elig.sites[k]
-        st = self.elig.members[e]
-        own = self.hours[e, s.trade] - self.out[e, s.trade] + s.hours
-        return own <= st.capacities.get(s.trade, 0.0) + 1e-6 and (
-            self.revenue[e] + s.value_eur <= self.revenue_cap[e] + 1e-6
+        E = self.of(e)
+        own = self.hours[E, s.trade] - self.out[E, s.trade] + s.hours
+        return (
+            own <= self.elig.entity_capacity(E, s.trade) + 1e-6
+            and self.revenue[E] + s.value_eur <= self.revenue_cap[E] + 1e-6
+            and self.revenue["structure:" + e] + s.value_eur <= self.revenue_cap["structure:" + e] + 1e-6
         )
 
     def can_give(self, k: int, e: str) -> bool:
         s = self.elig.sites[k]
-        if len(self.sites[e]) <= 1:
+        E = self.of(e)
+        if len(self.sites[E]) <= 1:
             return False
-        left = self.total[e] - s.hours
         return (
-            self.out_total[e] <= self.sigma * left + 1e-6
-            and self.hours[e, s.trade] - s.hours >= self.out[e, s.trade] - 1e-6
+            self.hours[E, s.trade] - s.hours >= self.out[E, s.trade] - 1e-6
+            and self.part[e, s.lot] - s.hours >= self.mad[e, s.lot] - 1e-6
         )
 
     def objective(self) -> float:
         w = self.elig.problem.options.weights
-        ratios = [self.ratio(e) for e in self.sites]
+        ratios = [self.ratio(E) for E in self.sites]
         return (
             w.distance * self.distance / self.scales.hours_km
             + w.balance * (max(ratios) - min(ratios))
@@ -105,7 +116,6 @@ class _Plan:
     def move(self, k: int, to: str) -> None:
         self._remove(k, self.assign[k])
         self._add(k, to)
-        self.capacity.setdefault(to, self.elig.tender_capacity(self.elig.members[to]))
 
 
 def even_out(
@@ -125,18 +135,22 @@ def even_out(
         improved = False
         ranked = sorted(plan.sites, key=plan.ratio)
         low, high = ranked[0], ranked[-1]
-        # the least loaded member leaves, when it subcontracts nothing and is not the mandataire
+        # the least loaded member leaves, when no staff is put at its disposal and it is not the mandataire
         if low != mandataire and plan.out_total[low] == 0:
             moved: list[tuple[int, str]] = []
             for k in sorted(plan.sites[low], key=lambda k: -elig.sites[k].hours):
                 to = min(
-                    (e for e in elig.by_site[k] if e != low and e in plan.sites and plan.can_take(k, e)),
+                    (
+                        e
+                        for e in elig.by_site[k]
+                        if plan.of(e) != low and plan.of(e) in plan.sites and plan.can_take(k, e)
+                    ),
                     key=lambda e: elig.pairs[k, e],
                     default=None,
                 )
                 if to is None:
                     break
-                moved.append((k, low))
+                moved.append((k, plan.assign[k]))
                 plan.move(k, to)
             else:
                 value = plan.objective()
@@ -146,14 +160,25 @@ def even_out(
             for k, back in reversed(moved):
                 plan.move(k, back)
         for target, sites_to_try, taking in (
-            (low, [k for k in elig.by_member.get(low, []) if plan.assign.get(k) not in (None, low)], True),
+            (
+                low,
+                [
+                    k
+                    for e in elig.entities[low]
+                    for k in elig.by_member.get(e, [])
+                    if k in plan.assign and plan.of(plan.assign[k]) != low
+                ],
+                True,
+            ),
             (high, list(plan.sites[high]), False),
         ):
             best: tuple[float, int, str] | None = None
             for k in sites_to_try:
-                giver = plan.assign[k] if taking else target
+                giver = plan.assign[k]
                 options = (
-                    [target] if taking else [e for e in elig.by_site[k] if e != target and e in plan.sites]
+                    [e for e in elig.by_site[k] if plan.of(e) == target]
+                    if taking
+                    else [e for e in elig.by_site[k] if plan.of(e) != target and plan.of(e) in plan.sites]
                 )
                 for to in options:
                     if not plan.can_give(k, giver) or not plan.can_take(k, to):

@@ -37,12 +37,19 @@ class SolverReport(_Model):
 class Terms(_Model):
     distance_hour_km: float = 0.0
     balance_spread: float = 0.0
-    members: int = 0
-    subcontracted_hours: float = 0.0
+    members: int = Field(default=0, description="members: legal entities (SIREN), not establishments")
+    subcontracted_hours: float = Field(default=0.0, description="hours of sous-traitance (DC4)")
+    staffing_hours: float = Field(default=0.0, description="hours put at disposal by AI/ETTI")
+    insertion_hours: float = Field(default=0.0, description="insertion hours delivered, all lots")
 
 
 class Member(_Model):
+    """A member of the grouping: one legal entity (SIREN), which may hold several structures
+    (establishments, or conventions of one SIRET); `structure` is the one that represents it."""
+
     structure: str
+    siren: str | None = None
+    structures: list[str] = Field(default_factory=list)
     role: Literal["mandataire", "co-traitant"]
     hours: float
     own_hours: float
@@ -70,12 +77,39 @@ class Assignment(_Model):
     )
 
 
+class Staffing(_Model):
+    """Mise à disposition (Code du travail L5132-7 s. for an AI, L1251-1 s. for an ETTI): staff of the
+    intermédiaire `from` working under the direction of the member's structure `to` on a lot. Not
+    sous-traitance: no DC4. `vat_rate` is 0 for an AI (CGI 261-7-1° bis), 0.2 for an ETTI."""
+
+    from_: str = Field(alias="from")
+    to: str
+    lot: str
+    trade: str
+    hours: float
+    value_eur: float
+    vat_rate: float
+
+
 class Subcontract(_Model):
+    """Sous-traitance (loi 75-1334; CCP L2193-1 s.): the member's structure `from` has an EI/ACI/EITI
+    outside the grouping carry out hours of a lot under its own responsibility; declared to the buyer
+    (DC4)."""
+
     from_: str = Field(alias="from")
     to: str
     hours: float
     value_eur: float
     trade: str | None = None
+    lot: str | None = None
+
+
+class Insertion(_Model):
+    """Clause sociale of a lot: insertion hours required and delivered."""
+
+    lot: str
+    required: float
+    delivered: float
 
 
 class Move(_Model):
@@ -84,14 +118,20 @@ class Move(_Model):
     to: str | None
 
 
+GroupingForm = Literal["conjoint", "conjoint_mandataire_solidaire", "solidaire", "individuel"]
+
+
 class Grouping(_Model):
     rank: int
     objective: float
+    form: GroupingForm = "conjoint_mandataire_solidaire"
     terms: Terms
     mandataire: str
     members: list[Member]
     assignments: list[Assignment]
+    staffing: list[Staffing] = Field(default_factory=list)
     subcontracts: list[Subcontract] = Field(default_factory=list)
+    insertion: list[Insertion] = Field(default_factory=list)
     uncovered: list[str] = Field(default_factory=list)
     moved: list[Move] = Field(default_factory=list)
 
@@ -101,6 +141,7 @@ class Diagnostic(_Model):
     message: str
     structure: str | None = None
     site: str | None = None
+    lot: str | None = None
 
 
 class Plan(_Model):

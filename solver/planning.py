@@ -54,7 +54,9 @@ def solve(
         return Plan(
             status="error",
             solver=SolverReport(name=problem.options.engine, seconds=time.monotonic() - began),
-            diagnostics=[Diagnostic(code="solver_error", message=f"The planning engine failed: {error!r}")],
+            diagnostics=[
+                Diagnostic(code="solver_error", message=f"Le moteur de planification a échoué : {error!r}")
+            ],
         )
 
 
@@ -129,8 +131,8 @@ def _solve(problem: PlanningProblem, progress: Progress | None, began: float, st
                 notes.append(
                     Diagnostic(
                         code="fewer_alternatives",
-                        message=f"Only {rank - 1} distinct grouping(s) satisfy the rules "
-                        f"({o.alternatives} asked).",
+                        message=f"Seulement {rank - 1} groupement(s) distinct(s) respectent les règles "
+                        f"({o.alternatives} demandés).",
                     )
                 )
             break

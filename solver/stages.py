@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import pulp
 
-from solver import balance, engine, model, moves, results, strengthen
+from solver import balance, checks, engine, model, moves, results, strengthen
 from solver.eligibility import Eligibility
 from solver.engine import EngineResult, Progress
 from solver.plan import Grouping, StageReport
@@ -115,7 +115,7 @@ def gap_reference(elig: Eligibility, hours: float, grouping: Grouping) -> float:
     penalties). The relative gap is measured against it, so that a reward subtracted from the objective,
     which can take it near 0, does not blow a small absolute gap up into a large relative one."""
     w = elig.problem.options.weights
-    reward = w.subcontracting * grouping.terms.subcontracted_hours / hours if hours > 0 else 0.0
+    reward = w.staffing * grouping.terms.staffing_hours / hours if hours > 0 else 0.0
     return grouping.objective + max(0.0, reward)
 
 
@@ -334,15 +334,16 @@ def _earlier(built: model.Model, seen: list[list[float]], last: frozenset[str]) 
 def _even_out(built: model.Model, limit: float) -> None:
     """Local moves on the plan held in the variables (`solver.moves`); members may leave, none joins."""
     solution = results.read_solution(built)
-    subcontracts = {arc: float(z.varValue or 0.0) for arc, z in built.z.items() if (z.varValue or 0.0) > 1e-9}
+    staffing = {arc: float(z.varValue or 0.0) for arc, z in built.z.items() if (z.varValue or 0.0) > 1e-9}
     moved = moves.even_out(
-        built.elig, built.scales, solution.assignments, subcontracts, solution.mandataire, limit
+        built.elig, built.scales, solution.assignments, staffing, solution.mandataire, limit
     )
     for (k, e), x in built.x.items():
         x.varValue = 1.0 if moved.get(k) == e else 0.0
-    kept = set(moved.values())
-    for e, y in built.y.items():
-        if e not in kept and e not in built.elig.problem.options.required:
+    kept = {built.elig.entity_of(e) for e in moved.values()}
+    required = {built.elig.entity_of(e) for e in built.elig.problem.options.required}
+    for entity, y in built.y.items():
+        if entity not in kept and entity not in required:
             y.varValue = 0.0
 
 
@@ -370,7 +371,9 @@ def _equalised(built: model.Model, plan: Incumbent, clock: Clock, reports: list[
         _restore(built.prob, plan.values)
         return plan
     candidate = _snapshot(built)
-    better = candidate.objective < plan.objective - engine.ABS_GAP
+    # the polished plan is kept only when it keeps every hard rule (checked apart from the model)
+    kept = not checks.violations(built.elig, results.read_solution(built))
+    better = kept and candidate.objective < plan.objective - engine.ABS_GAP
     reports.append(
         StageReport(
             name="equalise",

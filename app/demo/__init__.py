@@ -9,7 +9,9 @@ from app.demo.records import (
     ILLUSTRATIVE_NOTE,
     College,
     Commune,
+    Scenario,
     StructureRecord,
+    TenderRecord,
     colleges,
     communes,
     structure,
@@ -20,8 +22,6 @@ from app.demo.scenarios import (
     NETWORK_NAME,
     NETWORK_SLUG,
     SCENARIOS,
-    Scenario,
-    TenderRecord,
     scenario,
     scenario_record,
 )

@@ -1,9 +1,10 @@
 """`planner demo [--scenario NAME] [--out DIR] [--time-limit S] [--deterministic]`: the demo.
 
 Loads the scenarios into the database (the embedded SQLite file is created and migrated on first use),
-plans each one as the service does, and prints a summary per scenario on stdout; progress goes to
-stderr. With `--out`, writes `NAME.problem.json` and `NAME.plan.json` for `planner solve`, and the
-candidature file of the best grouping: DC1, DC2, DC4 and the répartition annex (PDF and JSON).
+plans each one as the service does, and prints a summary per scenario on stdout, in French and within
+100 columns; progress goes to stderr. With `--out`, writes `NAME.problem.json` and `NAME.plan.json` for
+`planner solve`, and the candidature file of the best grouping: DC1, DC2, DC4 and the répartition annex
+(PDF and JSON).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from app.core.cli import database_reason, ensure_schema, load_settings
 from app.core.db import make_engine
 from app.core.errors import ProblemError
 from app.demo.forms_out import write_forms
+from app.demo.french import number, pct
 from app.demo.loader import Loaded, LoadedScenario
 from app.demo.records import ILLUSTRATIVE_NOTE
 from app.demo.report import PlanReport
@@ -31,29 +33,46 @@ from app.demo.run import TIME_LIMITS, ScenarioPlan, load_scenarios, plan_scenari
 from app.demo.scenarios import NETWORK_NAME, NETWORK_SLUG, SCENARIOS
 from solver.cli import _stdout_to_stderr as stdout_to_stderr
 
-_DEFAULT_LIMITS = ", ".join(f"{name} {limit:g}" for name, limit in TIME_LIMITS.items())
+_DEFAULT_LIMITS = ", ".join(f"{name} {number(limit)}" for name, limit in TIME_LIMITS.items())
+# The width of the summary when it is not shown on a terminal (piped to a file or a pager).
+WIDTH = 100
+# What the loading did, in words agreeing with the records and their number.
+OUTCOMES = {
+    "structures": {"created": "créée", "updated": "mise à jour", "unchanged": "inchangée"},
+    "tenders": {"created": "créé", "updated": "mis à jour", "unchanged": "inchangé"},
+}
+RECORDS = {"structures": "structures", "tenders": "marchés"}
+
+
+def _loaded(records: str, outcome: str, n: int) -> str:
+    word = OUTCOMES[records][outcome]
+    first, _, rest = word.partition(" ")
+    if n > 1 and not first.endswith("s"):
+        word = f"{first}s {rest}".strip()  # mise à jour -> mises à jour
+    return f"{RECORDS[records]} : {number(n)} {word}"
+
+
+ENDED = {"failed": "a échoué", "cancelled": "a été annulé", "queued": "n'a pas démarré"}
 
 
 # Where to read the plans next: the web app, signed in with a coordinator key of the demo's network.
+# On lines of their own: the command is copied whole, and the summary stays within 100 columns.
 WEB_APP_HINT = (
-    f"Pour lire ces plans dans l'application web : planner keys create --network {NETWORK_SLUG} "
-    "--role coordinator (la clé est la dernière ligne), puis planner serve, et ouvrir "
-    "http://127.0.0.1:8000/ avec cette clé."
+    "Pour lire ces plans dans l'application web, créer une clé (elle est la dernière ligne affichée) :\n"
+    f"  planner keys create --network {NETWORK_SLUG} --role coordinator\n"
+    "puis lancer planner serve et ouvrir http://127.0.0.1:8000/ avec cette clé."
 )
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    Console(stderr=True).print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    Console(stderr=True).print(f"erreur : {message}", markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(code=code)
 
 
 def _progress_detail(event: dict[str, Any]) -> str:
-    words = [str(event.get("stage") or "starting")]
-    if event.get("objective") is not None:
-        words.append(f"objective {event['objective']:.4g}")
     if event.get("gap") is not None:
-        words.append(f"gap {event['gap']:.1%}")
-    return " · ".join(words)
+        return f"au plus {pct(event['gap'])} d'écart avec le meilleur possible"
+    return "recherche d'un premier groupement" if event.get("elapsed_s") else "en attente"
 
 
 def _solve(
@@ -74,14 +93,16 @@ def _solve(
     # HiGHS prints its banner on file descriptor 1, in the solving process too (it inherits it): the
     # summary alone goes to stdout.
     with Progress(*columns, console=err) as progress, stdout_to_stderr():
-        task = progress.add_task(f"planning {scenario.scenario.name}", total=limit, detail="queued")
+        task = progress.add_task(f"calcul de {scenario.scenario.name}", total=limit, detail="en attente")
 
         def on_progress(event: dict[str, Any]) -> None:
             elapsed = float(event.get("elapsed_s") or 0.0)
             progress.update(task, completed=min(elapsed, limit), detail=_progress_detail(event))
 
         planned = plan_scenario(engine, loaded, scenario, limit, on_progress, deterministic=deterministic)
-        progress.update(task, completed=limit, detail=planned.status)
+        progress.update(
+            task, completed=limit, detail="terminé" if planned.status == "done" else planned.status
+        )
     return planned
 
 
@@ -91,8 +112,8 @@ def demo_command(
         typer.Option(
             "--scenario",
             metavar="NAME",
-            help=f"a scenario to run (repeatable): {', '.join(SCENARIOS)}; `year` (asked alone) plans "
-            "the three tenders of the school year together",
+            help=f"un scénario à calculer (répétable) : {', '.join(SCENARIOS)} ; `year` (seul) planifie "
+            "ensemble les trois marchés de l'année scolaire",
         ),
     ] = None,
     out: Annotated[
@@ -100,7 +121,7 @@ def demo_command(
         typer.Option(
             "--out",
             metavar="DIR",
-            help="write NAME.problem.json, NAME.plan.json and the forms (DC1, DC2, DC4, annex) here",
+            help="écrit ici NAME.problem.json, NAME.plan.json et les formulaires (DC1, DC2, DC4, annexe)",
         ),
     ] = None,
     time_limit: Annotated[
@@ -110,18 +131,18 @@ def demo_command(
             metavar="S",
             min=1,
             max=3600,
-            help=f"seconds per scenario (default: {_DEFAULT_LIMITS})",
+            help=f"secondes par scénario (par défaut : {_DEFAULT_LIMITS})",
         ),
     ] = None,
     deterministic: Annotated[
         bool,
         typer.Option(
             "--deterministic",
-            help="reproducible plans: work limits instead of wall-clock ones (solver/README.md)",
+            help="plans reproductibles : limites de travail au lieu de limites de temps (solver/README.md)",
         ),
     ] = False,
 ) -> None:
-    """Load the Seine-Saint-Denis scenarios, plan them and print a summary of each."""
+    """Charge les scénarios de Seine-Saint-Denis, les planifie et résume chacun, en français."""
     names = list(dict.fromkeys(scenario or SCENARIOS))
     if names == ["year"]:
         # the network's year, planned as one portfolio offline (app/demo/year_cli.py)
@@ -133,26 +154,29 @@ def demo_command(
         return
     unknown = [n for n in names if n not in SCENARIOS]
     if unknown:
-        raise _fail(f"unknown scenario {unknown[0]!r}: expected one of {', '.join(SCENARIOS)}")
+        raise _fail(f"scénario inconnu {unknown[0]!r} : au choix {', '.join(SCENARIOS)}")
     if out is not None and out.exists() and not out.is_dir():
-        raise _fail(f"--out {out}: not a folder")
+        raise _fail(f"--out {out} : ce n'est pas un dossier")
 
     settings = load_settings()
     ensure_schema(settings)
     engine = make_engine(settings)
-    # Piped to a file, Rich would fold the member tables to 80 columns: give them room instead.
-    console = Console() if sys.stdout.isatty() or "COLUMNS" in os.environ else Console(width=160)
+    # Piped to a file, Rich would fold the tables to 80 columns: the summary is laid out for 100.
+    console = Console() if sys.stdout.isatty() or "COLUMNS" in os.environ else Console(width=WIDTH)
     err = Console(stderr=True)
     try:
         loaded = load_scenarios(engine, names)
     except SQLAlchemyError as exc:
-        raise _fail(f"cannot load the demo data: {database_reason(exc)}", code=1) from None
+        raise _fail(
+            f"impossible de charger les données de la démonstration : {database_reason(exc)}", 1
+        ) from None
     except ProblemError as exc:
-        raise _fail(f"the demo data were refused: {exc.detail}", code=1) from None
-    counts = " · ".join(
-        f"{records}: {n} {outcome}"
-        for records, outcome, n in sorted([*k.split(), v] for k, v in loaded.counts.items())
-    )
+        raise _fail(f"données de la démonstration refusées : {exc.detail}", code=1) from None
+    words = []
+    for key, n in sorted(loaded.counts.items()):
+        records, outcome = key.split()
+        words.append(_loaded(records, outcome, n))
+    counts = " · ".join(words)
     console.print(f"{NETWORK_NAME} · {counts}", highlight=False)
 
     failed = []
@@ -162,16 +186,17 @@ def demo_command(
             name = item.scenario.name
             limit = time_limit or TIME_LIMITS[name]
             planned = _solve(engine, loaded, item, limit, err, deterministic)
-            console.print(Rule(f"{name} · plan {planned.plan_id}"))
+            console.print(Rule(f"scénario {name} · plan {planned.plan_id}"))
             if planned.plan is not None:
                 console.print(
-                    PlanReport(planned.problem, planned.plan, not_invited=planned.not_invited).render()
+                    PlanReport(
+                        planned.problem, planned.plan, not_invited=planned.not_invited, story=planned.story
+                    ).render()
                 )
             if planned.plan is None or planned.status != "done":
                 failed.append(name)
-                console.print(
-                    f"The plan {planned.status}: {planned.reason or 'no reason given'}", highlight=False
-                )
+                ended = ENDED.get(planned.status, planned.status)
+                console.print(f"Le plan {ended} : {planned.reason or 'sans raison donnée'}", highlight=False)
             elif not planned.plan.groupings:
                 failed.append(name)  # the summary above says why, in its diagnostics
             if out is not None:
@@ -179,21 +204,24 @@ def demo_command(
                     paths = write_files(out, planned)
                     paths += write_forms(engine, loaded.network_id, out, planned)
                 except OSError as exc:
-                    raise _fail(f"cannot write in {out}: {exc.strerror}", code=1) from None
-                console.print("written: " + ", ".join(str(p) for p in paths), highlight=False)
+                    raise _fail(f"impossible d'écrire dans {out} : {exc.strerror}", code=1) from None
+                console.print("écrit : " + ", ".join(str(p) for p in paths), highlight=False)
     except KeyboardInterrupt:
-        raise _fail("interrupted; the plan being solved was cancelled", code=130) from None
+        raise _fail("interrompu ; le plan en cours de calcul a été annulé", code=130) from None
     except ProblemError as exc:
         reasons = "; ".join(f"{e.field}: {e.reason}" for e in exc.errors or [])
-        raise _fail(f"cannot plan {name}: {exc.detail}{' (' + reasons + ')' if reasons else ''}", 1) from None
+        detail = f"{exc.detail}{' (' + reasons + ')' if reasons else ''}"
+        raise _fail(f"impossible de planifier {name} : {detail}", 1) from None
     except SQLAlchemyError as exc:
-        raise _fail(f"cannot plan {name}: {database_reason(exc)}", code=1) from None
+        raise _fail(f"impossible de planifier {name} : {database_reason(exc)}", code=1) from None
     finally:
         engine.dispose()
     console.print()
-    console.print(ILLUSTRATIVE_NOTE, markup=False, highlight=False, soft_wrap=True)
-    console.print(WEB_APP_HINT, markup=False, highlight=False, soft_wrap=True)
+    console.print(ILLUSTRATIVE_NOTE, markup=False, highlight=False)
+    console.print(WEB_APP_HINT, markup=False, highlight=False)
     if out is not None:
-        console.print(f"Re-solve a scenario offline: planner solve {out / (names[0] + '.problem.json')}")
+        console.print(
+            f"Pour recalculer un scénario hors ligne : planner solve {out / (names[0] + '.problem.json')}"
+        )
     if failed:
         raise typer.Exit(code=1)

@@ -13,8 +13,8 @@ from typing import Literal
 
 from sqlmodel import Session, select
 
-from app.demo.records import StructureRecord
-from app.demo.scenarios import BUYER, NETWORK_NAME, NETWORK_SLUG, Scenario
+from app.demo.records import Scenario, StructureRecord
+from app.demo.scenarios import BUYER, NETWORK_NAME, NETWORK_SLUG
 from app.networks.service import get_or_create_network
 from app.structures import service as structures
 from app.structures.models import Structure
@@ -87,6 +87,8 @@ def tender_create(scenario: Scenario) -> TenderCreate:
             "buyer": tender.buyer or BUYER,
             "kind": tender.kind,
             "cpv_codes": list(tender.cpv),
+            "execution_start": tender.execution[0],
+            "execution_end": tender.execution[1],
             # The demo tenders are reserved to SIAE (L2113-13): only SIAE answer them.
             "reserved": True,
             "lots": [lot.model_dump() for lot in tender.lots],

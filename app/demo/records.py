@@ -10,10 +10,11 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from importlib import resources
 
-from solver.problem import Site, StructureKind, StructureSpec
+from solver.problem import Lot, Options, PlanningProblem, Site, StructureKind, StructureSpec, TenderSpec
 
 # The columns of `siae_93_illustrative.csv` and of the collèges' needs: not public, derived.
 ILLUSTRATIVE_STRUCTURE_FIELDS = (
@@ -141,6 +142,59 @@ class StructureRecord:
             can_lead=self.can_lead,
             max_distance_km=self.max_distance_km,
             capacities=capacities,
+            legal_form=self.legal_form,
+            insertion_rate=self.insertion_rate,
+            annual_charges_eur=self.annual_charges_eur,
+            commercial_revenue_eur=self.commercial_revenue_eur,
+            mad_rate_eur_per_hour=self.mad_rate_eur_per_hour,
+            mad_staff=self.mad_staff,
+        )
+
+
+@dataclass(frozen=True)
+class TenderRecord:
+    """A tender as a back-office records it: the planning fields plus buyer and CPV codes."""
+
+    reference: str
+    title: str
+    kind: str
+    buyer: str
+    cpv: tuple[str, ...]
+    lots: tuple[Lot, ...]
+    execution: tuple[date, date]
+    description: str = ""
+
+    def spec(self) -> TenderSpec:
+        return TenderSpec(
+            reference=self.reference,
+            title=self.title,
+            kind=self.kind,
+            execution_start=self.execution[0],
+            execution_end=self.execution[1],
+            lots=list(self.lots),
+        )
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A demo scenario: the tender, the structures invited to answer it and the planning options."""
+
+    name: str
+    tender: TenderRecord
+    structures: tuple[StructureRecord, ...]
+    options: Options
+    story: str
+    notes: tuple[str, ...] = field(default=(ILLUSTRATIVE_NOTE,))
+
+    def trades(self) -> frozenset[str]:
+        return frozenset(lot.trade for lot in self.tender.lots)
+
+    def problem(self) -> PlanningProblem:
+        trades = self.trades()
+        return PlanningProblem(
+            tender=self.tender.spec(),
+            structures=[record.spec(trades) for record in self.structures],
+            options=self.options,
         )
 
 

@@ -1,222 +1,95 @@
-"""The demo's printed summary of a plan: what a coordinator reads before proposing a grouping.
+"""The demo's printed summary of a plan, in French: what a coordinator reads before proposing a
+groupement to its members.
 
-Everything is shown with the structures' names, not their ids, and in the users' words (mandataire,
-co-traitant, sous-traitant). Figures come from the plan; coverage per lot and per territory is counted
-here from the plan's assignments and the problem's sites.
+It opens with one sentence telling the scenario's story, then shows the best grouping as the law reads
+it: its form (CCP R2142-20), its members as legal entities (SIREN) with their structures, the hours
+and revenue of each, the mises à disposition of AI/ETTI staff (Code du travail L5132-7; no DC4) apart
+from the sous-traitance declared on DC4 (CCP L2193-1), each lot's clause sociale, the coverage, and the
+other groupings found. Tables fit 100 columns: long names wrap, figures never do.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from rich import box
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
-from solver.plan import Grouping, Plan
-from solver.problem import PlanningProblem, StructureSpec
-
-# Diagnostics about structures a coordinator left out on purpose, or summed up in one line.
-_ROUTINE = frozenset({"structure_not_selected_not_needed", "structure_not_selected_excluded"})
-_NAME_WIDTH = 34
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1%}"
-
-
-def _eur(value: float) -> str:
-    return f"{value:,.0f} €".replace(",", " ")
-
-
-def _hours(value: float) -> str:
-    return f"{value:,.0f}".replace(",", " ")
+from app.demo import explain
+from app.demo.french import (
+    FORMS,
+    TENDER_KINDS,
+    day,
+    eur,
+    hours,
+    number,
+    of,
+    plural,
+)
+from app.demo.tables import GroupingTables
+from solver.plan import Plan
+from solver.problem import INTERMEDIARY_KINDS, PlanningProblem
 
 
-class PlanReport:
-    """The tables of one scenario's plan."""
+class PlanReport(GroupingTables):
+    """The story and the tables of one scenario's plan."""
 
-    def __init__(self, problem: PlanningProblem, plan: Plan, *, not_invited: Iterable[str] = ()) -> None:
-        self.problem = problem
+    def __init__(
+        self,
+        problem: PlanningProblem,
+        plan: Plan,
+        *,
+        not_invited: Iterable[str] = (),
+        story: str | None = None,
+    ) -> None:
+        super().__init__(problem)
         self.plan = plan
-        self.structures: dict[str, StructureSpec] = {s.id: s for s in problem.structures}
+        self.story_start = story
         self.not_invited = set(not_invited)
-        self.site_of = {site.id: (lot, site) for lot, site in problem.tender.sites()}
 
-    def name(self, structure_id: str) -> str:
-        st = self.structures.get(structure_id)
-        return (st.name or structure_id) if st is not None else structure_id
-
-    def labelled(self, structure_id: str) -> str:
-        """The name with the kind: one SIRET may hold two conventions (an EI and an ACI) under one name."""
-        st = self.structures.get(structure_id)
-        return f"{self.name(structure_id)} ({st.kind.value})" if st is not None else structure_id
+    def story(self) -> Text:
+        """One sentence: the market, and what the best grouping proposes for it."""
+        tender = self.problem.tender
+        start = self.story_start or f"{tender.title or tender.reference}"
+        if not self.plan.groupings:
+            return Text(f"{start} : aucun groupement ne peut y répondre en l'état (voir ci-dessous).")
+        best = self.plan.groupings[0]
+        structures = sum(len(m.structures or [m.structure]) for m in best.members)
+        who = plural(len(best.members), "membre")
+        if structures != len(best.members):
+            who += f" ({plural(structures, 'structure')})"
+        sentence = f"{start} : le meilleur groupement trouvé, {FORMS[best.form]}, réunit {who} "
+        sentence += f"autour {of(self.name(best.mandataire))}"
+        lenders = {line.from_ for line in best.staffing}
+        if lenders:
+            staffed = sum(line.hours for line in best.staffing)
+            sentence += (
+                f", et {plural(len(lenders), 'intermédiaire')} (AI, ETTI) y "
+                f"{'met' if len(lenders) == 1 else 'mettent'} {hours(staffed)} de personnel à disposition"
+            )
+        return Text(sentence + ".", style="bold")
 
     def header(self) -> Text:
         tender = self.problem.tender
-        hours = sum(site.hours for _, site in tender.sites())
+        all_hours = sum(site.hours for _, site in tender.sites())
         value = sum(site.value_eur for _, site in tender.sites())
-        s = self.plan.solver
         text = Text()
-        text.append(f"{tender.reference} · {tender.title}\n", style="bold")
+        text.append(f"{tender.reference} · {tender.title}\n")
         text.append(
-            f"{tender.kind} · {len(tender.lots)} lot(s) · {len(self.site_of)} sites · "
-            f"{_hours(hours)} h · {_eur(value)}\n"
+            f"{TENDER_KINDS[tender.kind.value]} · {plural(len(tender.lots), 'lot')} · "
+            f"{plural(len(self.site_of), 'site')} · {hours(all_hours)} · {eur(value)} HT"
         )
-        text.append(f"solver: {self.plan.status} · {s.name} · {s.seconds:.1f} s")
-        if s.gap is not None:
-            text.append(f" · gap {s.gap:.1%}")
-            if self.plan.status != "optimal":
-                # A time-limited plan is still valid; the gap says how much better one could be at most.
-                text.append(
-                    f" (the best grouping's objective is proven within {s.gap:.1%} of the best possible)"
-                )
-        if s.stages:
-            stages = [
-                f"{st.name} {st.status} {st.seconds:.1f} s" + (f" gap {st.gap:.1%}" if st.gap else "")
-                for st in s.stages
-            ]
-            text.append(f"\nsolver stages: {' · '.join(stages)}")
+        if tender.execution_start and tender.execution_end:
+            years = tender.execution_years()
+            length = number(years, 2).removesuffix(",00")
+            text.append(
+                f"\nexécution du {day(tender.execution_start)} au {day(tender.execution_end)} "
+                f"({length} an{'s' if years >= 2 else ''})"
+            )
+        s = self.plan.solver
+        text.append(f"\nqualité : {explain.quality(self.plan, self.problem.options.gap_rel)}")
+        text.append(f" · calcul : {number(s.seconds, 1)} s")
         return text
-
-    def members(self, grouping: Grouping) -> Table:
-        sites = Counter(a.structure for a in grouping.assignments)
-        table = Table(
-            box=box.SIMPLE_HEAD,
-            title=f"Grouping {grouping.rank}: {grouping.terms.members} members",
-            title_justify="left",
-        )
-        table.add_column("member", max_width=_NAME_WIDTH, overflow="ellipsis", no_wrap=True)
-        table.add_column("kind")
-        table.add_column("role", no_wrap=True)
-        table.add_column("territory", no_wrap=True)
-        for column in (
-            "sites",
-            "hours",
-            "own h",
-            "revenue",
-            "tender share",
-            "own turnover",
-            "load",
-            "mean km",
-        ):
-            table.add_column(column, justify="right")
-        for m in sorted(grouping.members, key=lambda m: (m.role != "mandataire", -m.hours)):
-            st = self.structures.get(m.structure)
-            table.add_row(
-                self.name(m.structure),
-                st.kind.value if st else "?",
-                m.role,
-                (st.territory if st else None) or "-",
-                str(sites[m.structure]),
-                _hours(m.hours),
-                _hours(m.own_hours),
-                _eur(m.revenue_eur),
-                _pct(m.tender_share),
-                _pct(m.turnover_share),
-                f"{m.load_ratio:.2f}",
-                f"{m.mean_distance_km:.1f}",
-                style="bold" if m.role == "mandataire" else None,
-            )
-        return table
-
-    def subcontracts(self, grouping: Grouping) -> Table | None:
-        if not grouping.subcontracts:
-            return None
-        table = Table(box=box.SIMPLE_HEAD, title="Subcontracting (DC4)", title_justify="left")
-        table.add_column("co-traitant", max_width=_NAME_WIDTH, overflow="ellipsis", no_wrap=True)
-        table.add_column("sous-traitant", max_width=_NAME_WIDTH, overflow="ellipsis", no_wrap=True)
-        table.add_column("kind")
-        table.add_column("hours", justify="right")
-        table.add_column("value", justify="right")
-        for line in sorted(grouping.subcontracts, key=lambda sc: (sc.to, -sc.hours)):
-            st = self.structures.get(line.to)
-            table.add_row(
-                self.name(line.from_),
-                self.name(line.to),
-                st.kind.value if st else "?",
-                _hours(line.hours),
-                _eur(line.value_eur),
-            )
-        total_h = sum(sc.hours for sc in grouping.subcontracts)
-        total_v = sum(sc.value_eur for sc in grouping.subcontracts)
-        table.add_row("total", "", "", _hours(total_h), _eur(total_v), style="bold")
-        return table
-
-    def coverage(self, grouping: Grouping) -> Table:
-        """Sites covered per lot and per territory, and the members based in each territory."""
-        covered = {a.site for a in grouping.assignments}
-        carried_by = {a.site: a.structure for a in grouping.assignments}
-        table = Table(
-            box=box.SIMPLE_HEAD,
-            title="Coverage",
-            title_justify="left",
-            caption="members: those carrying the lot's sites, or based in the territory",
-            caption_justify="left",
-        )
-        table.add_column("lot / territory")
-        for column in ("sites", "covered", "hours", "members"):
-            table.add_column(column, justify="right")
-        for lot in self.problem.tender.lots:
-            done = [s for s in lot.sites if s.id in covered]
-            table.add_row(
-                f"{lot.id} {lot.title or lot.trade}",
-                str(len(lot.sites)),
-                str(len(done)),
-                _hours(sum(s.hours for s in lot.sites)),
-                str(len({carried_by[s.id] for s in done})),
-            )
-        by_territory: dict[str, list[str]] = defaultdict(list)
-        for site_id, (_, site) in self.site_of.items():
-            by_territory[site.territory or "-"].append(site_id)
-        based = Counter(
-            st.territory for m in grouping.members if (st := self.structures.get(m.structure)) is not None
-        )
-        for territory in sorted(by_territory):
-            ids = by_territory[territory]
-            table.add_row(
-                Text(territory, style="italic"),
-                str(len(ids)),
-                str(sum(i in covered for i in ids)),
-                _hours(sum(self.site_of[i][1].hours for i in ids)),
-                str(based.get(territory, 0)),
-            )
-        return table
-
-    def alternatives(self) -> Table:
-        table = Table(box=box.SIMPLE_HEAD, title="Groupings found, best first", title_justify="left")
-        for column in (
-            "rank",
-            "objective",
-            "members",
-            "mandataire",
-            "hour·km",
-            "load spread",
-            "subcontracted h",
-        ):
-            table.add_column(column, justify="left" if column == "mandataire" else "right")
-        table.add_column("uncovered", justify="right")
-        table.add_column("differs from 1", max_width=40, overflow="fold")
-        first = {m.structure for m in self.plan.groupings[0].members}
-        for g in self.plan.groupings:
-            t = g.terms
-            members = {m.structure for m in g.members}
-            added = [f"+{self.labelled(s)}" for s in sorted(members - first)]
-            removed = [f"−{self.labelled(s)}" for s in sorted(first - members)]
-            table.add_row(
-                str(g.rank),
-                f"{g.objective:.4g}",
-                str(t.members),
-                self.name(g.mandataire),
-                _hours(t.distance_hour_km),
-                f"{t.balance_spread:.3f}",
-                _hours(t.subcontracted_hours),
-                str(len(g.uncovered)),
-                ", ".join(added + removed),
-            )
-        return table
 
     def diagnostics(self) -> list[Text]:
         lines = []
@@ -224,33 +97,35 @@ class PlanReport:
         for d in self.plan.diagnostics:
             if d.structure is not None and d.structure in self.not_invited:
                 continue  # not invited to this tender: nothing to say about it
-            if d.code == "structure_not_selected_not_needed" and d.structure is not None:
-                left_out.append(self.labelled(d.structure))
-            elif d.code not in _ROUTINE:
-                lines.append(Text(f"[{d.code}] {d.message}"))
+            if d.code in explain.GROUPED and d.structure is not None:
+                st = self.structures.get(d.structure)
+                if st is None or st.kind not in INTERMEDIARY_KINDS:
+                    left_out.append(self.labelled(d.structure))
+            elif d.code not in explain.SILENT:
+                lines.append(Text(f"• {explain.sentence(d)}"))
         if left_out:
             lines.append(
                 Text(
-                    "Invited, could take part, but the best grouping does without them: "
+                    "• Invitées, elles pouvaient participer, mais le meilleur groupement s'en passe : "
                     f"{', '.join(sorted(left_out))}."
                 )
             )
         return lines
 
     def render(self) -> RenderableType:
-        parts: list[RenderableType] = [self.header()]
+        parts: list[RenderableType] = [self.story(), self.header()]
         if not self.plan.groupings:
-            parts.append(Text("No grouping found.", style="bold red"))
+            parts.append(Text("Aucun groupement trouvé.", style="bold red"))
         else:
             best = self.plan.groupings[0]
-            parts.append(self.members(best))
-            sub = self.subcontracts(best)
-            if sub is not None:
-                parts.append(sub)
-            parts.append(self.coverage(best))
+            parts += [self.members(best), self.split(best), self.staffing(best), self.subcontracts(best)]
+            parts += [self.insertion(best), self.coverage(best)]
             if best.uncovered:
-                names = ", ".join(f"{i} {self.site_of[i][1].name}".strip() for i in best.uncovered)
-                parts.append(Text(f"Uncovered: {names}", style="bold red"))
-            parts.append(self.alternatives())
-        parts.extend(self.diagnostics())
+                names = ", ".join(self.site_name(i) for i in best.uncovered)
+                parts.append(Text(f"Sites non couverts : {names}", style="bold red"))
+            parts.extend(self.alternatives(self.plan.groupings))
+        diagnostics = self.diagnostics()
+        if diagnostics:
+            parts.append(Text("À savoir", style="bold"))
+            parts.extend(diagnostics)
         return Group(*parts)

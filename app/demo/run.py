@@ -67,6 +67,7 @@ class ScenarioPlan:
     problem_data: dict[str, Any]
     plan: Plan | None
     not_invited: list[str]
+    story: str
 
 
 def load_scenarios(engine: Engine, names: list[str]) -> Loaded:
@@ -145,6 +146,7 @@ def plan_scenario(
             problem_data=done.problem,
             plan=result,
             not_invited=excluded,
+            story=scenario.scenario.story,
         )
 
 

@@ -2,8 +2,12 @@
 
 They follow the practices of the département's network of SIAE (Inser'Eco93):
 
-- ``painting``: the Conseil départemental's market to repaint its 130 collèges, answered since 2013 by
-  14 SIAE (EI, ACI, régies de quartier) with the 5 AI of the département as their subcontractors.
+- ``painting``: the Conseil départemental's market to repaint its 130 collèges over two years of
+  execution, reserved to SIAE (CCP L2113-13) with a clause sociale, answered since 2013 by 14 SIAE (EI,
+  ACI, régies de quartier) with the 5 AI of the département putting staff at their disposal (mise à
+  disposition, Code du travail L5132-7: not sous-traitance). Among the 14 are the two cases of one
+  legal entity holding several structures: the Régie de Quartier Tremblay (an EI and an ACI
+  convention under one SIRET) and URBAN DECO CONCEPT (two SIRETs of one SIREN); each is one member.
   **One lot** for the whole département, not one per territory: the GME answers the whole market, and
   the balance across the four territories is the model's job (territorial presence, distance term)
   rather than the buyer's. One lot per territory would force four separate answers and forbid a member
@@ -12,18 +16,29 @@ They follow the practices of the département's network of SIAE (Inser'Eco93):
   over a school year, answered under the February 2021 agreement by the 5 AI and the 5 ETTI together
   (staffing: the intermédiaires are co-contractors here), with a strong weight on balance.
 - ``textile``: a multi-trade order of the collèges' sports kits (collection, laundering, mending,
-  embroidery) answered by the 4 textile SIAE, whose trades complement each other.
+  embroidered kits bought as supplies) answered by the 4 textile SIAE, whose trades complement each
+  other.
 
-Workloads, values, trades and capacities are illustrative (see `data/README.md`).
+Every lot is reserved to SIAE and carries a clause sociale (insertion hours). Its figure, like the
+workloads, values, trades and capacities, is illustrative (see `data/README.md`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from datetime import date
 
-from app.demo.records import ILLUSTRATIVE_NOTE, College, StructureRecord, colleges, communes, structures
-from solver.problem import Lot, Options, PlanningProblem, Site, TenderSpec, Weights
+from app.demo.french import MONTHS, number
+from app.demo.records import (
+    College,
+    Scenario,
+    StructureRecord,
+    TenderRecord,
+    colleges,
+    communes,
+    structures,
+)
+from solver.problem import Lot, Options, PlanningProblem, Site, Weights
 
 BUYER = "Conseil départemental de la Seine-Saint-Denis"
 # The network whose members answer the demo tenders (a back-office's tenant).
@@ -50,44 +65,13 @@ TEXTILE_EUR_PER_HOUR = 35
 EMBROIDERY_EUR_PER_HOUR = 45
 # Textile collection hours at a pilot collège, by size class.
 COLLECTION_HOURS = {"S": 20, "M": 28, "L": 36, "XL": 44}
-
-
-@dataclass(frozen=True)
-class TenderRecord:
-    """A tender as a back-office records it: the planning fields plus buyer and CPV codes."""
-
-    reference: str
-    title: str
-    kind: str
-    buyer: str
-    cpv: tuple[str, ...]
-    lots: tuple[Lot, ...]
-    description: str = ""
-
-    def spec(self) -> TenderSpec:
-        return TenderSpec(reference=self.reference, title=self.title, kind=self.kind, lots=list(self.lots))
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A demo scenario: the tender, the structures invited to answer it and the planning options."""
-
-    name: str
-    tender: TenderRecord
-    structures: tuple[StructureRecord, ...]
-    options: Options
-    notes: tuple[str, ...] = field(default=(ILLUSTRATIVE_NOTE,))
-
-    def trades(self) -> frozenset[str]:
-        return frozenset(lot.trade for lot in self.tender.lots)
-
-    def problem(self) -> PlanningProblem:
-        trades = self.trades()
-        return PlanningProblem(
-            tender=self.tender.spec(),
-            structures=[record.spec(trades) for record in self.structures],
-            options=self.options,
-        )
+# Clause sociale of each lot (illustrative): insertion hours as a share of the lot's hours, rounded.
+PAINTING_INSERTION_SHARE = 0.5
+REPLACEMENT_INSERTION_SHARE = 0.7
+TEXTILE_INSERTION_SHARE = 0.5
+# Execution: the collèges are repainted over two years; replacements and textile over a school year.
+PAINTING_EXECUTION = (date(2026, 7, 1), date(2028, 6, 30))
+SCHOOL_YEAR = (date(2026, 9, 1), date(2027, 8, 31))
 
 
 def _holds(record: StructureRecord, trade: str) -> bool:
@@ -115,6 +99,16 @@ def _kinds(*kinds: str) -> tuple[StructureRecord, ...]:
     return tuple(r for r in structures() if r.kind in kinds)
 
 
+def clause(sites: Iterable[Site], share: float) -> float:
+    """Insertion hours of a lot's clause sociale: a share of its hours, to the hundred (illustrative)."""
+    return float(round(share * sum(site.hours for site in sites), -2))
+
+
+def _months(execution: tuple[date, date]) -> str:
+    start, end = execution
+    return f"de {MONTHS[start.month - 1]} {start.year} à {MONTHS[end.month - 1]} {end.year}"
+
+
 def painting() -> Scenario:
     sites = [
         college.site(college.painting_hours, college.painting_hours * PAINTING_EUR_PER_HOUR)
@@ -125,6 +119,9 @@ def painting() -> Scenario:
         title="Remise en peinture des collèges publics du département",
         trade=PAINT,
         cpv="45442110-1",
+        kind="works",
+        reserved="siae",
+        insertion_hours=clause(sites, PAINTING_INSERTION_SHARE),
         sites=sites,
     )
     tender = TenderRecord(
@@ -134,16 +131,23 @@ def painting() -> Scenario:
         buyer=BUYER,
         cpv=("45442110-1",),
         lots=(lot,),
+        execution=PAINTING_EXECUTION,
         description="Marché réservé aux SIAE (L2113-13); one lot for the 130 public collèges.",
     )
     options = Options(
         max_members=PAINTING_MEMBERS,
         alternatives=3,
         territorial_presence=True,
+        groupement_form="conjoint_mandataire_solidaire",
         max_subcontracting_share=0.3,
-        weights=Weights(distance=1.0, balance=1.0, members=0.0, subcontracting=0.5),
+        weights=Weights(distance=1.0, balance=1.0, members=0.0, staffing=0.5),
     )
-    return Scenario("painting", tender, painting_members() + _kinds("AI"), options)
+    story = (
+        f"Le {BUYER} fait repeindre ses {len(sites)} collèges publics {_months(PAINTING_EXECUTION)}, "
+        f"dans un marché réservé aux SIAE avec une clause sociale de "
+        f"{number(lot.insertion_hours)} heures d'insertion"
+    )
+    return Scenario("painting", tender, painting_members() + _kinds("AI"), options, story)
 
 
 def _replacement_sites(suffix: str, rate: float, hours_of: Callable[[College], int]) -> list[Site]:
@@ -155,21 +159,31 @@ def _replacement_sites(suffix: str, rate: float, hours_of: Callable[[College], i
 
 
 def replacement() -> Scenario:
+    cleaning_sites = _replacement_sites(
+        "-entretien", CLEANING_EUR_PER_HOUR, lambda c: c.cleaning_replacement_hours
+    )
+    catering_sites = _replacement_sites(
+        "-restauration", CATERING_EUR_PER_HOUR, lambda c: c.catering_replacement_hours
+    )
     cleaning = Lot(
         id="L1",
         title="Remplacement d'agents d'entretien",
         trade=CLEAN,
         cpv="90911200-8",
-        sites=_replacement_sites("-entretien", CLEANING_EUR_PER_HOUR, lambda c: c.cleaning_replacement_hours),
+        kind="staffing",
+        reserved="siae",
+        insertion_hours=clause(cleaning_sites, REPLACEMENT_INSERTION_SHARE),
+        sites=cleaning_sites,
     )
     catering = Lot(
         id="L2",
         title="Remplacement d'agents de restauration",
         trade=CATER,
         cpv="55524000-9",
-        sites=_replacement_sites(
-            "-restauration", CATERING_EUR_PER_HOUR, lambda c: c.catering_replacement_hours
-        ),
+        kind="staffing",
+        reserved="siae",
+        insertion_hours=clause(catering_sites, REPLACEMENT_INSERTION_SHARE),
+        sites=catering_sites,
     )
     tender = TenderRecord(
         reference="CD93-2026-REMPL",
@@ -178,16 +192,24 @@ def replacement() -> Scenario:
         buyer=BUYER,
         cpv=("79620000-6", "90911200-8", "55524000-9"),
         lots=(cleaning, catering),
+        execution=SCHOOL_YEAR,
         description="Mise à disposition de personnel pour l'année scolaire; convention AI-ETTI de 2021.",
     )
     options = Options(
         max_members=10,
         alternatives=3,
         territorial_presence=True,
+        groupement_form="conjoint_mandataire_solidaire",
         max_subcontracting_share=0.0,
-        weights=Weights(distance=1.0, balance=2.0, members=0.0, subcontracting=0.0),
+        weights=Weights(distance=1.0, balance=2.0, members=0.0, staffing=0.0),
     )
-    return Scenario("replacement", tender, _kinds("AI", "ETTI"), options)
+    colleges_in_need = {site.id.split("-")[0] for lot in tender.lots for site in lot.sites}
+    story = (
+        f"Le {BUYER} remplace ses agents d'entretien et de restauration absents dans "
+        f"{len(colleges_in_need)} collèges {_months(SCHOOL_YEAR)}, un besoin que les AI et ETTI du réseau "
+        "couvrent ensemble depuis leur convention de 2021"
+    )
+    return Scenario("replacement", tender, _kinds("AI", "ETTI"), options, story)
 
 
 def textile_structures() -> tuple[StructureRecord, ...]:
@@ -239,36 +261,59 @@ def textile() -> Scenario:
     ]
     periods = ("rentrée", "automne", "hiver", "printemps", "fin d'année")
     territories = sorted({c.territory for c in pilots})
+    batches = {
+        "L2": _central_batches("BLA", (f"Lot de linge, {m}" for m in months), 120, TEXTILE_EUR_PER_HOUR),
+        "L3": _central_batches("COU", (f"Retouches, {p}" for p in periods), 160, TEXTILE_EUR_PER_HOUR),
+        "L4": _central_batches(
+            "BRO", (f"Kits brodés, {t}" for t in territories), 200, EMBROIDERY_EUR_PER_HOUR
+        ),
+    }
+
+    def lot(lot_id: str, title: str, trade: str, cpv: str, sites: list[Site], kind: str) -> Lot:
+        return Lot(
+            id=lot_id,
+            title=title,
+            trade=trade,
+            cpv=cpv,
+            kind=kind,
+            reserved="siae",
+            insertion_hours=clause(sites, TEXTILE_INSERTION_SHARE),
+            sites=sites,
+        )
+
     lots = (
-        Lot(
-            id="L1",
-            title="Collecte et tri des textiles usagés",
-            trade=TEXTILE_TRADES[0],
-            cpv="90511000-2",
-            sites=collection,
+        lot(
+            "L1",
+            "Collecte et tri des textiles usagés",
+            TEXTILE_TRADES[0],
+            "90511000-2",
+            collection,
+            "services",
         ),
-        Lot(
-            id="L2",
-            title="Blanchisserie des tenues de sport",
-            trade=TEXTILE_TRADES[1],
-            cpv="98310000-9",
-            sites=_central_batches("BLA", (f"Lot de linge, {m}" for m in months), 120, TEXTILE_EUR_PER_HOUR),
+        lot(
+            "L2",
+            "Blanchisserie des tenues de sport",
+            TEXTILE_TRADES[1],
+            "98310000-9",
+            batches["L2"],
+            "services",
         ),
-        Lot(
-            id="L3",
-            title="Retouches et réparation des tenues",
-            trade=TEXTILE_TRADES[2],
-            cpv="98393000-4",
-            sites=_central_batches("COU", (f"Retouches, {p}" for p in periods), 160, TEXTILE_EUR_PER_HOUR),
+        lot(
+            "L3",
+            "Retouches et réparation des tenues",
+            TEXTILE_TRADES[2],
+            "98393000-4",
+            batches["L3"],
+            "services",
         ),
-        Lot(
-            id="L4",
-            title="Broderie et personnalisation des kits",
-            trade=TEXTILE_TRADES[3],
-            cpv="18412000-0",
-            sites=_central_batches(
-                "BRO", (f"Kits brodés, {t}" for t in territories), 200, EMBROIDERY_EUR_PER_HOUR
-            ),
+        # The buyer buys the personalised kits: a supply, the embroidery being the SIAE's work on them.
+        lot(
+            "L4",
+            "Fourniture de kits brodés et personnalisés",
+            TEXTILE_TRADES[3],
+            "18412000-0",
+            batches["L4"],
+            "supplies",
         ),
     )
     tender = TenderRecord(
@@ -278,16 +323,22 @@ def textile() -> Scenario:
         buyer=BUYER,
         cpv=("18000000-9", "98311000-6"),
         lots=lots,
+        execution=SCHOOL_YEAR,
         description=f"{len(pilots)} pilot collèges; batches delivered to a central point in Bobigny.",
     )
     options = Options(
         max_members=4,
         alternatives=3,
         territorial_presence=False,
+        groupement_form="conjoint_mandataire_solidaire",
         max_subcontracting_share=0.0,
-        weights=Weights(distance=1.0, balance=1.0, members=0.0, subcontracting=0.0),
+        weights=Weights(distance=1.0, balance=1.0, members=0.0, staffing=0.0),
     )
-    return Scenario("textile", tender, textile_structures(), options)
+    story = (
+        f"Le {BUYER} confie la collecte, le lavage, la réparation et la broderie des kits sportifs de "
+        f"{len(pilots)} collèges pilotes à la filière textile solidaire du réseau"
+    )
+    return Scenario("textile", tender, textile_structures(), options, story)
 
 
 BUILDERS: dict[str, Callable[[], Scenario]] = {

@@ -138,11 +138,19 @@ def replan(
     plan_id: ResourceId,
     body: ReplanRequest,
 ) -> PlanPublic:
-    """Queue a new plan without the withdrawn members, keeping what it can of the accepted grouping."""
+    """Queue a new plan without the withdrawn members, keeping what it can of the accepted grouping;
+    after award (`mode`), no new member."""
 
     def create() -> PlanPublic:
         plan = service.replan(
-            session, jobs, caller.network_id, plan_id, body.withdrawn, body.move_penalty, limits=limits
+            session,
+            jobs,
+            caller.network_id,
+            plan_id,
+            body.withdrawn,
+            body.move_penalty,
+            body.mode,
+            limits=limits,
         )
         assert plan.id is not None
         _queued(request, response, plan.id)

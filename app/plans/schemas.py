@@ -11,7 +11,7 @@ from app.core.schemas import ApiInput, Paging
 from app.plans.limits import machine_cores
 from app.plans.models import PlanStatus
 from solver.plan import Plan
-from solver.problem import Options
+from solver.problem import Options, ReplanMode
 
 
 def _id_as_text(value: Any) -> Any:
@@ -55,6 +55,12 @@ class ReplanRequest(ApiInput):
     )
     move_penalty: float | None = Field(
         default=None, ge=0, description="cost of moving a site away from its accepted structure"
+    )
+    mode: ReplanMode = Field(
+        default="before_submission",
+        description="`before_submission`: members may still change; `after_award`: the composition is "
+        "frozen (Code de la commande publique R2142-26), no new member joins, the withdrawn member's "
+        "sites go to the remaining members or to staff put at their disposal",
     )
 
 

@@ -23,7 +23,7 @@ from app.plans.problem import build_problem
 from app.plans.schemas import PlanPublic, PlansPublic, PlanSummary
 from app.tenders import service as tenders
 from app.tenders.models import Tender
-from solver.problem import Baseline, Options
+from solver.problem import Baseline, Options, ReplanMode
 
 
 def get(session: Session, network_id: int, plan_id: int) -> Plan:
@@ -198,6 +198,7 @@ def replan(
     plan_id: int,
     withdrawn: list[str],
     move_penalty: float | None = None,
+    mode: ReplanMode = "before_submission",
     limits: PlanLimits | None = None,
 ) -> Plan:
     """A new plan for the tender that keeps what it can of the accepted grouping, without the withdrawn."""
@@ -207,17 +208,26 @@ def replan(
             f"plan {plan_id} has no accepted grouping: accept one (POST /plans/{plan_id}/accept) first"
         )
     grouping = _grouping(plan, plan.accepted_rank)
-    members = {m["structure"] for m in grouping.get("members", [])}
-    strangers = [s for s in withdrawn if s not in members]
+    # A member is a legal entity (SIREN): naming any of its structures withdraws the entity whole.
+    entity = {
+        s: sorted(m.get("structures") or [m["structure"]])
+        for m in grouping.get("members", [])
+        for s in m.get("structures") or [m["structure"]]
+    }
+    strangers = [s for s in withdrawn if s not in entity]
     if strangers:
         raise InvalidInput(
             [FieldError(field="withdrawn", reason=f"not members of the accepted grouping: {strangers}")]
         )
+    withdrawn = sorted({s for w in withdrawn for s in entity[w]})
     options = Options.model_validate(plan.options)
     # A member that withdrew before stays out: the accepted plan may itself be a re-plan.
     earlier = options.baseline.withdrawn if options.baseline else []
     baseline = Baseline(
+        mode=mode,
         assignments={a["site"]: a["structure"] for a in grouping.get("assignments", [])},
+        # Every structure of the accepted members (a member is a legal entity, its structures pooled).
+        members=sorted(entity),
         mandataire=grouping.get("mandataire"),
         withdrawn=sorted(set(earlier) | set(withdrawn)),
         **({} if move_penalty is None else {"move_penalty": move_penalty}),
@@ -231,6 +241,6 @@ def replan(
         plan.tender_id,
         options,
         replan_of=plan.id,
-        withdrawn=sorted(set(withdrawn)),
+        withdrawn=withdrawn,
         limits=limits,
     )

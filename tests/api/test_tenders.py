@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
@@ -36,7 +38,10 @@ def test_the_130_colleges_in_one_post_read_back_whole(
     assert tender["total_hours"] == sum(s["hours"] for s in sites)
     assert tender["deadline"] == "2026-03-02T11:00:00Z"
     [lot] = tender["lots"]
-    posted = {k: v for k, v in body["lots"][0].items() if k != "sites"}
+    # A lot posted without them takes the tender's kind, no reservation, no clause, not essential.
+    posted = {"kind": None, "reserved": None, "insertion_hours": 0, "essential": False} | {
+        k: v for k, v in body["lots"][0].items() if k != "sites"
+    }
     assert {k: lot[k] for k in posted} == posted
     # Every site comes back as posted, in order.
     assert [{k: s[k] for k in site} for s, site in zip(lot["sites"], sites, strict=True)] == sites
@@ -165,3 +170,80 @@ def test_a_duplicate_caught_only_by_the_database_leaves_nothing(
     assert response.status_code == 409
     assert response.headers["content-type"] == "application/problem+json"
     assert count_rows(db) == (1, 3)
+
+
+def two_lots() -> list[dict[str, Any]]:
+    """Painting works reserved to SIAE with a clause sociale, and textile kits bought as supplies."""
+    sites = colleges()[:4]
+    return [
+        {
+            "id": "L1",
+            "title": "Peinture des collèges",
+            "trade": PAINTING,
+            "kind": "works",
+            "reserved": "siae",
+            "insertion_hours": 600,
+            "essential": True,
+            "sites": sites[:2],
+        },
+        {
+            "id": "L2",
+            "title": "Kits textiles brodés",
+            "trade": "textiles-30",
+            "kind": "supplies",
+            "reserved": "both",
+            "insertion_hours": 0,
+            "sites": sites[2:],
+        },
+    ]
+
+
+def test_lot_kind_reservation_clause_and_essential_are_stored_and_read_back(
+    client: TestClient, coordinator: Headers
+) -> None:
+    body = tender_body(lots=two_lots(), execution_start="2026-07-01", execution_end="2028-06-30")
+    created = client.post(URL, json=body, headers=coordinator)
+    assert created.status_code == 201, created.text
+    read = client.get(f"{URL}/{created.json()['id']}", headers=coordinator).json()
+    assert (read["execution_start"], read["execution_end"]) == ("2026-07-01", "2028-06-30")
+    lots = [
+        {k: lot[k] for k in ("id", "kind", "reserved", "insertion_hours", "essential")}
+        for lot in read["lots"]
+    ]
+    assert lots == [
+        {"id": "L1", "kind": "works", "reserved": "siae", "insertion_hours": 600, "essential": True},
+        {"id": "L2", "kind": "supplies", "reserved": "both", "insertion_hours": 0, "essential": False},
+    ]
+    # A lot without these fields takes the tender's kind, no reservation, no clause, not essential.
+    plain = client.post(URL, json=tender_body(reference="T-2"), headers=coordinator).json()
+    lot = plain["lots"][0]
+    assert (lot["kind"], lot["reserved"], lot["insertion_hours"], lot["essential"]) == (None, None, 0, False)
+
+
+def test_bad_lot_fields_are_422_naming_each_and_store_nothing(
+    client: TestClient, coordinator: Headers
+) -> None:
+    lots = two_lots()
+    lots[0] |= {"kind": "fournitures", "reserved": "esat", "insertion_hours": -5, "essential": "peut-être"}
+    body = tender_body(lots=lots, execution_start="2028-06-30", execution_end="2026-07-01")
+    response = client.post(URL, json=body, headers=coordinator)
+    assert response.status_code == 422
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert fields == {
+        "lots.0.kind",
+        "lots.0.reserved",
+        "lots.0.insertion_hours",
+        "lots.0.essential",
+        "execution_end",
+    }
+    assert client.get(URL, headers=coordinator).json()["total"] == 0
+
+
+def test_patch_lots_replaces_their_legal_fields(client: TestClient, coordinator: Headers) -> None:
+    tender = client.post(URL, json=tender_body(lots=two_lots()), headers=coordinator).json()
+    lots = two_lots()
+    lots[0] |= {"reserved": None, "insertion_hours": 900, "essential": False}
+    patched = client.patch(f"{URL}/{tender['id']}", json={"lots": lots}, headers=coordinator)
+    assert patched.status_code == 200, patched.text
+    first = patched.json()["lots"][0]
+    assert (first["reserved"], first["insertion_hours"], first["essential"]) == (None, 900, False)

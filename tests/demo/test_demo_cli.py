@@ -36,7 +36,7 @@ def test_an_unknown_scenario_is_one_line_and_exit_code_2(tmp_path: Path) -> None
     )
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
-        f"error: unknown scenario 'cleaning': expected one of {', '.join(SCENARIOS)}"
+        f"erreur : scénario inconnu 'cleaning' : au choix {', '.join(SCENARIOS)}"
     ]
     assert not database.exists(), "nothing is loaded when the request is wrong"
 
@@ -60,7 +60,11 @@ def test_the_textile_demo_writes_files_that_planner_solve_plans_alike(tmp_path: 
 
     assert demo.returncode == 0, demo.stderr
     assert "CD93-2026-TEXT" in demo.stdout
-    assert ILLUSTRATIVE_NOTE in demo.stdout
+    # In French, within 100 columns (the summary is not on a terminal here).
+    assert ILLUSTRATIVE_NOTE in " ".join(demo.stdout.split())
+    assert max(len(line) for line in demo.stdout.splitlines()) <= 100
+    assert "structures : 4 créées · marchés : 1 créé" in demo.stdout
+    assert "qualité :" in demo.stdout and "Clause sociale" in demo.stdout
     assert "planner keys create --network inser-eco93 --role coordinator" in demo.stdout
     written = {p.name for p in out.iterdir()}
     assert {"textile.plan.json", "textile.problem.json"} <= written

@@ -88,8 +88,49 @@ def test_painting_options_follow_the_network_practice() -> None:
     assert options.max_members == 14
     assert options.alternatives == 3
     assert options.territorial_presence
-    assert options.weights.subcontracting > 0
+    assert options.weights.staffing > 0, "the network wants its AI to get work"
     assert options.max_subcontracting_share > 0
+    assert options.groupement_form == "conjoint_mandataire_solidaire"
+
+
+def test_painting_is_reserved_with_a_clause_over_two_years() -> None:
+    problem = scenario("painting")
+    [lot] = problem.tender.lots
+    assert (lot.kind, lot.reserved, lot.essential) == ("works", "siae", False)
+    hours = sum(site.hours for site in lot.sites)
+    assert 0.4 * hours <= lot.insertion_hours <= 0.6 * hours
+    assert problem.tender.execution_years() == 2.0
+
+
+def test_painting_holds_the_two_cases_of_one_legal_entity_with_several_structures() -> None:
+    problem = scenario("painting")
+    by_siren: dict[str, list[tuple[str | None, str]]] = {}
+    for s in problem.structures:
+        by_siren.setdefault(s.siren or s.id, []).append((s.siret, s.kind.value))
+    # Régie de Quartier Tremblay: an EI and an ACI convention under one SIRET.
+    assert sorted(by_siren["392814372"]) == [("39281437200034", "ACI"), ("39281437200034", "EI")]
+    # URBAN DECO CONCEPT: two establishments (SIRETs) of one SIREN.
+    assert sorted(by_siren["789761020"]) == [("78976102000021", "ACI"), ("78976102000039", "ACI")]
+    assert len(by_siren) == len(problem.structures) - 2
+
+
+def test_the_ai_and_acis_carry_the_figures_of_the_law() -> None:
+    problem = scenario("painting")
+    for s in problem.structures:
+        assert s.legal_form in ("association", "company", "public") and s.insertion_rate is not None
+        if s.kind == "AI":
+            assert s.legal_form == "association" and s.mad_rate_eur_per_hour and s.mad_staff
+        if s.kind == "ACI":
+            assert s.annual_charges_eur and s.commercial_revenue_eur is not None
+
+
+def test_every_lot_is_reserved_and_carries_a_clause() -> None:
+    for name in SCENARIOS:
+        for lot in scenario(name).tender.lots:
+            assert lot.reserved == "siae" and lot.insertion_hours > 0, (name, lot.id)
+    kits = scenario("textile").tender.lots[-1]
+    assert (kits.kind, kits.trade) == ("supplies", "textiles-30")
+    assert {lot.kind for lot in scenario("replacement").tender.lots} == {"staffing"}
 
 
 def test_replacement_is_staffing_by_the_5_ai_and_5_etti() -> None:

@@ -15,11 +15,13 @@ def _text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
-def test_scenario_has_members_and_a_subcontract(planned: Planned) -> None:
+def test_scenario_has_members_and_work_beyond_them(planned: Planned) -> None:
     grouping = planned.grouping
     assert len(grouping["members"]) >= 1
-    kinds = {planned.structures[s["to"]]["kind"] for s in grouping["subcontracts"]}
-    assert kinds == {"AI"}
+    # an AI puts staff at disposal (no DC4); a sous-traitant is an EI/ACI/EITI outside the grouping
+    assert grouping["staffing"] or grouping["subcontracts"]
+    assert {planned.structures[s["from"]]["kind"] for s in grouping["staffing"]} <= {"AI", "ETTI"}
+    assert {planned.structures[s["to"]]["kind"] for s in grouping["subcontracts"]} <= {"EI", "ACI", "EITI"}
 
 
 def test_drafts_of_a_plan_grouping_before_acceptance(
@@ -32,7 +34,9 @@ def test_drafts_of_a_plan_grouping_before_acceptance(
     assert dc1.status_code == 200, dc1.text
     form = dc1.json()
     mandataire = planned.structures[grouping["mandataire"]]
-    assert form["mandataire"] == grouping["mandataire"]
+    # a one-member answer is a candidat individuel: no mandataire to designate
+    alone = len(grouping["members"]) == 1
+    assert form["mandataire"] == (None if alone else grouping["mandataire"])
     assert form["members"][0]["name"] == mandataire["name"]
     assert form["members"][0]["siret"] == mandataire["siret"]
     assert form["buyer"]["name"] == "Département de la Seine-Saint-Denis"
@@ -124,7 +128,9 @@ def test_accepted_grouping_gives_tender_drafts_and_the_ocds_joint_bid(
         (parties[s["mainContractors"][0]["id"]]["name"], parties[s["subcontractor"]["id"]]["name"])
         for s in subcontracts
     ] == [(names[s["from"]], names[s["to"]]) for s in grouping["subcontracts"]]
-    assert {p["name"] for p in parties.values() if "subcontractor" in p["roles"]} == {"Amitié Solidarité"}
+    assert {p["name"] for p in parties.values() if "subcontractor" in p["roles"]} == {
+        names[s["to"]] for s in grouping["subcontracts"]
+    }
 
     dc1 = client.get(f"/api/v1/tenders/{planned.tender_id}/dc1?form=conjoint", headers=viewer).json()
     assert dc1["groupement_form"] == ("conjoint" if len(grouping["members"]) > 1 else "individuel")

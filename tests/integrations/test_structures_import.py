@@ -11,6 +11,9 @@ from tests.integrations.conftest import Headers
 
 URL = "/api/v1/structures/import"
 SIAE_93 = (Path(__file__).parent / "data" / "siae_93.csv").read_bytes()
+# SIRETs with valid check digits, not those of real establishments.
+EATT_SIRET = "79511522961293"
+SEP_SIRET = "82144607754691"
 
 
 def _post(client: TestClient, headers: Headers, body: bytes | str) -> dict[str, Any]:
@@ -120,3 +123,29 @@ def test_import_needs_a_coordinator_and_stays_in_the_network(
     _post(client, coordinator, SIAE_93)
     assert client.get("/api/v1/structures", headers=stranger).json()["total"] == 0
     assert _post(client, stranger, SIAE_93)["created"] == 81
+
+
+def test_the_marche_de_l_inclusion_s_eatt_and_sep_rows_are_kept_with_their_legal_figures(
+    client: TestClient, coordinator: Headers
+) -> None:
+    # Columns of the Marché de l'inclusion's export; the EATT and SEP rows are illustrative (SIRETs with
+    # valid check digits, not real ones), the legal figures in the French column names.
+    text = (
+        (
+            "siret,name,brand,kind,naf,legal_form,address,postcode,city,lat,lon,taux_insertion,tarif_horaire_mad\n"
+            "SIRET_EATT,EA TRAVAIL TEMPORAIRE,,EATT,7820Z,SAS,1 rue A,93200,Saint-Denis,48.93,2.35,60 %,\n"
+            "SIRET_SEP,ATELIERS DU SEP,,SEP,8411Z,Etablissement public,2 rue B,93140,Bondy,48.90,2.48,,\n"
+            "50983553400017,AI DE L'EST,,AI,7830Z,Association loi 1901,3 rue C,93100,Montreuil,"
+            "48.86,2.44,,21.5\n"
+        )
+        .replace("SIRET_EATT", EATT_SIRET)
+        .replace("SIRET_SEP", SEP_SIRET)
+    )
+    report = _post(client, coordinator, text)
+    assert [r["status"] for r in report["rows"]] == ["created", "created", "created"], report["rows"]
+    listed = {s["kind"]: s for s in client.get("/api/v1/structures", headers=coordinator).json()["items"]}
+    assert set(listed) == {"EATT", "SEP", "AI"}
+    assert (listed["EATT"]["legal_form"], listed["EATT"]["insertion_rate"]) == ("company", 0.6)
+    assert listed["SEP"]["legal_form"] == "public"
+    assert (listed["AI"]["legal_form"], listed["AI"]["mad_rate_eur_per_hour"]) == ("association", 21.5)
+    assert listed["AI"]["siren"] == "509835534"

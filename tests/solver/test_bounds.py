@@ -93,7 +93,7 @@ def test_gap_is_measured_against_the_positive_terms() -> None:
     s = plan.solver
     assert s.bound is not None and s.objective is not None and s.gap is not None
     total = sum(float(x["hours"]) for x in sites)
-    reward = weights["subcontracting"] * best.terms.subcontracted_hours / total
+    reward = weights["subcontracting"] * best.terms.staffing_hours / total
     assert reward > 0
     reference = max(abs(s.objective), s.objective + reward)
     assert s.gap == pytest.approx(max(0.0, s.objective - s.bound) / reference, abs=1e-12)

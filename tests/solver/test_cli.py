@@ -60,7 +60,7 @@ def test_good_file_prints_the_plan_on_stdout(tmp_path: Path) -> None:
     plan = json.loads(done.stdout)
     assert plan["status"] == "optimal"
     assert plan["groupings"][0]["mandataire"] == "e1"
-    assert plan["groupings"][0]["subcontracts"][0]["from"] == "e1"
+    assert plan["groupings"][0]["staffing"][0]["to"] == "e1" and plan["groupings"][0]["subcontracts"] == []
 
 
 def test_out_option_writes_the_file(tmp_path: Path) -> None:

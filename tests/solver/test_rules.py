@@ -10,7 +10,7 @@ import solver
 from solver.plan import Plan
 from tests.solver.reference import PAINT, problem, site, structure
 
-ALL = {"distance": 1, "balance": 1, "members": 1, "subcontracting": 0}
+ALL = {"distance": 1, "balance": 1, "members": 1, "staffing": 0}
 
 
 def codes(plan: Plan, structure_id: str | None = None, site_id: str | None = None) -> set[str]:
@@ -93,28 +93,37 @@ def test_shortage_reports_each_uncovered_site_and_why() -> None:
         assert "site_uncovered_capacity_exhausted" in codes(plan, site_id=s)
 
 
-def test_subcontracting_reward_and_cap() -> None:
-    # one EI with 100 h of capacity for a 150 h collège: it must subcontract at least 50 h to the AI,
-    # and may subcontract up to half of its hours (75 h); with the subcontracting weight on, it does.
+def test_staff_put_at_disposal_reward_value_and_vat() -> None:
+    # one EI with 100 h of capacity for a 150 h collège: the AI must put at least 50 h of staff at its
+    # disposal (mise à disposition, Code du travail L5132-7); with the staffing weight on, all 150 h.
     sites = [site("C", 48.9, 2.45, 150, value=6000)]
     structures = [
         structure("ei", "EI", 48.9, 2.45, {PAINT: 100}, can_lead=True),
-        structure("ai", "AI", 48.91, 2.45, {PAINT: 500}, max_distance_km=5),
+        structure("ai", "AI", 48.91, 2.45, {PAINT: 500}, max_distance_km=5, mad_rate_eur_per_hour=21.0),
     ]
     rewarded = solver.solve(
-        problem(sites, structures, weights={"distance": 0, "balance": 0, "members": 0, "subcontracting": 1})
+        problem(sites, structures, weights={"distance": 0, "balance": 0, "members": 0, "staffing": 1})
     )
-    [line] = rewarded.groupings[0].subcontracts
-    assert (line.from_, line.to) == ("ei", "ai") and line.hours == pytest.approx(75)
-    assert line.value_eur == pytest.approx(75 * 40)  # 6000 € / 150 h = 40 €/h
-    [ei] = rewarded.groupings[0].members
-    assert ei.own_hours == pytest.approx(75) and ei.revenue_eur == pytest.approx(6000 - 3000)
-    assert rewarded.groupings[0].objective == pytest.approx(-75 / 150)
+    best = rewarded.groupings[0]
+    assert best.subcontracts == [] and best.form == "individuel"
+    [line] = best.staffing
+    assert (line.from_, line.to, line.lot) == ("ai", "ei", "L1") and line.hours == pytest.approx(150)
+    assert line.value_eur == pytest.approx(150 * 21.0) and line.vat_rate == 0.0  # CGI 261-7-1° bis
+    [ei] = best.members
+    # the staff work under the EI's direction: its revenue stays the collège's value
+    assert ei.own_hours == pytest.approx(0) and ei.revenue_eur == pytest.approx(6000)
+    assert best.objective == pytest.approx(-150 / 150)
+    assert best.terms.staffing_hours == pytest.approx(150)
 
     neutral = solver.solve(
-        problem(sites, structures, weights={"distance": 1, "balance": 0, "members": 0, "subcontracting": 0})
+        problem(sites, structures, weights={"distance": 1, "balance": 0, "members": 0, "staffing": 0})
     )
-    assert neutral.groupings[0].terms.subcontracted_hours >= 50 - 1e-6
+    assert neutral.groupings[0].terms.staffing_hours >= 50 - 1e-6
+
+    etti = structure("ai", "ETTI", 48.91, 2.45, {PAINT: 500}, max_distance_km=5)
+    taxed = solver.solve(problem(sites, [structures[0], etti], weights={"staffing": 1}))
+    [line] = taxed.groupings[0].staffing
+    assert line.vat_rate == 0.2 and line.value_eur == pytest.approx(line.hours * 40)  # the lot's € per hour
 
     out_of_reach = structure("ai", "AI", 49.5, 2.45, {PAINT: 500}, max_distance_km=5)
     small = site("small", 48.9, 2.45, 20)
@@ -124,26 +133,55 @@ def test_subcontracting_reward_and_cap() -> None:
     assert "structure_not_selected_distance" in codes(alone, "ai")
 
 
-def test_aci_dependence_default_and_turnover_zero() -> None:
-    sites = collèges(2, hours=100)  # 4,000 € each
-    structures = [
-        structure("aci", "ACI", 48.9, 2.45, {PAINT: 1000}, can_lead=True, annual_turnover_eur=10_000),
-        structure("ei", "EI", 48.95, 2.6, {PAINT: 1000}, can_lead=True, annual_turnover_eur=0),
-    ]
-    plan = solver.solve(
-        problem(sites, structures, weights={"distance": 1, "balance": 0, "members": 0, "subcontracting": 0})
+def test_aci_rule_per_year_of_execution() -> None:
+    # Code du travail D5132-34: an ACI's commercial revenue stays below 30 % of its charges, per year.
+    # Charges 100,000 €, commercial revenue already 20,000 €: room for 10,000 € a year from the tender.
+    sites = [site(f"C{i}", 48.90 + 0.01 * i, 2.45, 100, value=6000) for i in range(4)]
+    aci = structure(
+        "aci",
+        "ACI",
+        48.9,
+        2.45,
+        {PAINT: 1000},
+        can_lead=True,
+        annual_turnover_eur=0,
+        annual_charges_eur=100_000,
+        commercial_revenue_eur=20_000,
     )
-    # the ACI is nearer but may take at most 30 % of 10,000 € = 3,000 €: less than one collège
-    assert all(a.structure == "ei" for a in plan.groupings[0].assignments)
-    relaxed = solver.solve(
-        problem(
-            sites,
-            structures,
-            aci_max_dependence=None,
-            weights={"distance": 1, "balance": 0, "members": 0, "subcontracting": 0},
+    structures = [aci, structure("ei", "EI", 48.95, 2.6, {PAINT: 1000}, can_lead=True)]
+    distance = {"distance": 1, "balance": 0, "members": 0, "staffing": 0}
+
+    def aci_sites(**extra: Any) -> int:
+        plan = solver.solve(
+            problem(sites, [{**aci, **extra.pop("aci", {})}, structures[1]], weights=distance, **extra)
         )
-    )
-    assert all(a.structure == "aci" for a in relaxed.groupings[0].assignments)
+        return sum(a.structure == "aci" for a in plan.groupings[0].assignments)
+
+    # no execution dates: one year, 10,000 €, one collège of 6,000 € (the ACI is the nearest)
+    assert aci_sites() == 1
+    # two years of execution: 10,000 € a year, 20,000 € in all, three collèges
+    two_years = {"execution_start": "2026-07-01", "execution_end": "2028-06-30"}
+    assert aci_sites(tender=two_years) == 3
+    # the préfet raised its rate to 50 %: 30,000 € a year, every collège
+    assert aci_sites(aci={"aci_cap_rate": 0.5}) == 4
+    # commercial revenue already above the cap: nothing more
+    assert aci_sites(aci={"commercial_revenue_eur": 31_000}) == 0
+
+
+def test_dependence_is_yearly_and_needs_a_turnover() -> None:
+    sites = [site(f"C{i}", 48.90 + 0.01 * i, 2.45, 100, value=6000) for i in range(2)]
+    structures = [
+        structure("near", "EI", 48.9, 2.45, {PAINT: 1000}, can_lead=True, annual_turnover_eur=20_000),
+        structure("far", "EI", 48.95, 2.6, {PAINT: 1000}, can_lead=True, annual_turnover_eur=0),
+    ]
+    distance = {"distance": 1, "balance": 0, "members": 0, "staffing": 0}
+    # at most 30 % of 20,000 € a year: one year allows 6,000 €, one collège; the far EI (turnover 0,
+    # not recorded) has no cap
+    one = solver.solve(problem(sites, structures, weights=distance, max_dependence=0.3)).groupings[0]
+    assert sorted(a.structure for a in one.assignments) == ["far", "near"]
+    two_years = {"execution_start": "2026-01-01", "execution_end": "2027-12-31"}
+    both = solver.solve(problem(sites, structures, weights=distance, max_dependence=0.3, tender=two_years))
+    assert all(a.structure == "near" for a in both.groupings[0].assignments)
 
 
 def test_territorial_presence() -> None:
@@ -155,7 +193,7 @@ def test_territorial_presence() -> None:
         structure("est", "EI", 48.9, 2.45, {PAINT: 1000}, can_lead=True, territory="Est Ensemble"),
         structure("plaine", "EI", 48.95, 2.40, {PAINT: 1000}, territory="Plaine Commune"),
     ]
-    weights = {"distance": 0, "balance": 0, "members": 1, "subcontracting": 0}
+    weights = {"distance": 0, "balance": 0, "members": 1, "staffing": 0}
     assert members(solver.solve(problem(sites, structures, weights=weights))) == {"est"}
     present = solver.solve(problem(sites, structures, weights=weights, territorial_presence=True))
     assert members(present) == {"est", "plaine"}
