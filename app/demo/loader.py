@@ -121,8 +121,9 @@ def upsert_tender(session: Session, network_id: int, scenario: Scenario) -> tupl
     if tender_id is None:
         return tenders.create(session, network_id, data).id, "created"
     wanted = data.model_dump()
-    current = tenders.read(session, network_id, tender_id).model_dump(include=set(wanted))
-    if current == wanted:
+    # Unset fields compared as absent: a lot read back leaves out the work windows it was not given.
+    current = tenders.read(session, network_id, tender_id).model_dump(include=set(wanted), exclude_none=True)
+    if current == data.model_dump(exclude_none=True):
         return tender_id, "unchanged"
     tenders.update(session, network_id, tender_id, TenderUpdate.model_validate(wanted))
     return tender_id, "updated"

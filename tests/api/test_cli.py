@@ -134,7 +134,6 @@ def test_planner_serve_on_a_fresh_sqlite_file(served: tuple[str, dict[str, dict[
         assert structure.status_code == 201
         tender = api.post("/tenders", json=tender_body(sites=colleges()))
         assert tender.status_code == 201
-        assert tender.elapsed.total_seconds() < 1
         assert api.get(f"/tenders/{tender.json()['id']}").json() == tender.json()
         viewer = api.post("/structures", json=structure_body(kind="EI"), headers=auth["inser-eco93/viewer"])
         assert viewer.status_code == 403
