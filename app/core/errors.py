@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger("planner")
@@ -169,6 +169,20 @@ async def _on_data_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, 422, "a value could not be stored by the database")
 
 
+async def _on_operational(request: Request, exc: Exception) -> JSONResponse:
+    # The embedded SQLite file takes one writer at a time; past the connection's wait the request is
+    # refused as busy, to be sent again, and nothing of it is stored.
+    if "database is locked" in str(exc):
+        logger.warning("database busy on %s %s", request.method, request.url.path)
+        return problem_response(
+            request,
+            503,
+            "the database is busy with other writes; send the request again",
+            headers={"Retry-After": "2"},
+        )
+    return await _on_unexpected(request, exc)
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unexpected error on %s %s", request.method, request.url.path)
     return problem_response(request, 500, "an unexpected error occurred; it has been logged")
@@ -200,6 +214,7 @@ def install_error_handlers(app: FastAPI) -> None:
         RequestValidationError: _on_validation,
         StarletteHTTPException: _on_http,
         DataError: _on_data_error,
+        OperationalError: _on_operational,
         Exception: _on_unexpected,
     }
     for exc_class, handler in handlers.items():

@@ -137,3 +137,22 @@ def test_openapi_documents_every_error_as_a_problem(client: TestClient) -> None:
     for path, method, status, response in errors:
         assert set(response["content"]) == {"application/problem+json"}, (path, method, status)
         assert response["content"]["application/problem+json"]["schema"]["$ref"].endswith("/Problem")
+
+
+def test_a_busy_sqlite_file_answers_503_with_retry_after() -> None:
+    """A write that waited past the connection's timeout is refused as busy, not as a server fault."""
+    import asyncio
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+    from starlette.requests import Request
+
+    from app.core.errors import _on_operational
+
+    request = Request({"type": "http", "method": "POST", "path": "/api/v1/structures", "headers": []})
+    locked = OperationalError("INSERT ...", {}, sqlite3.OperationalError("database is locked"))
+    answer = asyncio.run(_on_operational(request, locked))
+    assert answer.status_code == 503 and answer.headers["retry-after"] == "2"
+    assert answer.media_type == "application/problem+json"
+    other = OperationalError("SELECT ...", {}, sqlite3.OperationalError("no such table: x"))
+    assert asyncio.run(_on_operational(request, other)).status_code == 500

@@ -66,8 +66,9 @@ def test_the_same_keyed_request_sent_at_once_creates_one_resource(app: FastAPI, 
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         answers = list(pool.map(post, range(12)))
-    # Every answer is the first one, or a 409 while it was still being made.
-    assert {status for status, _ in answers} <= {201, 409}, answers
+    # Every answer is the first one, or a 409 while it was still being made (or, on an overloaded
+    # SQLite file, a 503 asking to send it again).
+    assert {status for status, _ in answers} <= {201, 409, 503}, answers
     assert len({i for status, i in answers if status == 201}) == 1
     assert racing.get("/api/v1/structures", headers=coordinator).json()["total"] == 1
 
