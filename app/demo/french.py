@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from app.core.french import MONTHS as MONTHS
+from app.core.french import number as number
+
 # The form of the groupement, the members' choice (CCP R2142-20, R2142-24); one member alone is a
 # candidat individuel.
 FORMS = {
@@ -34,26 +37,6 @@ RESERVED = {
     "both": "réservé aux SIAE, EA et ESAT (L2113-12 et L2113-13)",
 }
 ROLES = {"mandataire": "mandataire", "co-traitant": "co-traitant"}
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
-
-def number(value: float, decimals: int = 0) -> str:
-    """`1234.5` -> `1 234,5` (with `decimals` digits after the comma)."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", " ").replace(".", ",")
 
 
 def hours(value: float) -> str:

@@ -5,27 +5,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from app.core.french import MONTHS, number
 from app.integrations.forms_models import TO_COMPLETE, Check, Line, Rubric, Table
-
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 
 
 def fr_number(value: float, decimals: int = 2) -> str:
     """French notation: 1 234,50 (a space between thousands, a decimal comma)."""
-    return f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",")
+    return number(value, decimals)
 
 
 def fr_money(value: float) -> str:

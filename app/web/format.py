@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from app.core.french import MONTHS
+
 NBSP = "\u00a0"
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -55,12 +57,6 @@ def secondes(value: Any) -> str:
     return f"{int(seconds // 60)}{NBSP}min{NBSP}{int(seconds % 60):02d}{NBSP}s"
 
 
-_MONTHS = (
-    *("janvier", "février", "mars", "avril", "mai", "juin"),
-    *("juillet", "août", "septembre", "octobre", "novembre", "décembre"),
-)
-
-
 def date_fr(value: Any) -> str:
     """`2 mars 2026`, with the time (`à 12 h 00`) for a datetime."""
     if value is None:
@@ -69,7 +65,7 @@ def date_fr(value: Any) -> str:
         value = datetime.fromisoformat(value)
     if isinstance(value, datetime) and value.tzinfo is not None:
         value = value.astimezone(PARIS)  # stored in UTC, read in the coordinator's time
-    text = f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+    text = f"{value.day} {MONTHS[value.month - 1]} {value.year}"
     if isinstance(value, datetime):
         text += f" à {value.hour}{NBSP}h{NBSP}{value.minute:02d}"
     return text

@@ -12,11 +12,6 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from app.web import forms
-from solver.problem import Options, Weights
-
-# The weight that rewards the AI/ETTI's hours is `staffing` in the contract (`subcontracting` before).
-STAFFING_WEIGHT = "staffing" if "staffing" in Weights.model_fields else "subcontracting"
-HAS_FORM = "groupement_form" in Options.model_fields
 
 PRESETS: dict[str, dict[str, Any]] = {
     "reseau": {
@@ -77,9 +72,9 @@ def options_from_form(form: FormData, structure_ids: list[str]) -> tuple[dict[st
         # Shown in percent; a text that is no number goes through, for validation to name the field.
         "max_subcontracting_share": share / 100 if isinstance(share, float) else share,
         "excluded": [s for s in structure_ids if s not in invited],
-        "weights": {(STAFFING_WEIGHT if k == "staffing" else k): v for k, v in weights.items()},
+        "weights": dict(weights),
     }
-    if HAS_FORM and forms.text(form, "groupement_form"):
+    if forms.text(form, "groupement_form"):
         options["groupement_form"] = forms.text(form, "groupement_form")
     values = options | {"preset": preset, "weights": weights, "invited": invited}
     return forms.drop_none(options), values

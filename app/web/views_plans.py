@@ -21,7 +21,7 @@ from app.web import why
 from app.web.auth import PageCaller, Refused, WebRoute, checked_form, writer
 from app.web.format import pourcent, secondes
 from app.web.labels import PLAN_STATUS, field_errors_fr
-from app.web.plan_options import DEFAULTS, HAS_FORM, PRESETS, options_from_form
+from app.web.plan_options import DEFAULTS, PRESETS, options_from_form
 from app.web.render import render
 from solver.problem import Options
 
@@ -55,7 +55,6 @@ def _plan_form(
             "presets": PRESETS,
             "structures": directory.items,
             "invited": invited if invited is not None else {str(s.id) for s in directory.items},
-            "has_form": HAS_FORM,
         },
         status_code=422 if errors else 200,
     )
