@@ -173,7 +173,7 @@ async def _on_operational(request: Request, exc: Exception) -> JSONResponse:
     # The embedded SQLite file takes one writer at a time; past the connection's wait the request is
     # refused as busy, to be sent again, and nothing of it is stored.
     if "database is locked" in str(exc):
-        logger.warning("database busy on %s %s", request.method, request.url.path)
+        logger.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
         return problem_response(
             request,
             503,

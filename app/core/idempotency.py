@@ -21,7 +21,7 @@ from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint, dele
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel, col, select
 
-from app.core.db import UTCDateTime, utcnow
+from app.core.db import UTCDateTime, begin_write, utcnow
 from app.core.deps import SessionDep, WriterDep
 from app.core.errors import Conflict, FieldError, InvalidInput, Problem
 
@@ -105,6 +105,8 @@ class Idempotency:
             self._release()
             raise
         route = self.request.scope.get("route")
+        # The answer was read back in a read transaction: the answer is stored in a write one.
+        begin_write(self.session)
         self.session.execute(
             update(IdempotentRequest)
             .where(*self._this_key())

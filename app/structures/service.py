@@ -70,6 +70,9 @@ def list_structures(
 
 
 def create(session: Session, network_id: int, data: StructureCreate) -> StructurePublic:
+    # The duplicate check and the insert in one write transaction: on SQLite a read transaction
+    # cannot become a writer once another request has written, and would fail at once.
+    begin_write(session)
     _refuse_duplicate(session, network_id, data.siret, data.kind.value, None)
     structure = Structure(network_id=network_id, **data.model_dump(include=set(_FIELDS)))
     session.add(structure)

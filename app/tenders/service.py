@@ -72,6 +72,9 @@ def list_tenders(
 
 
 def create(session: Session, network_id: int, data: TenderCreate) -> TenderPublic:
+    # The duplicate check and the insert in one write transaction: on SQLite a read transaction
+    # cannot become a writer once another request has written, and would fail at once.
+    begin_write(session)
     _refuse_duplicate(session, network_id, data.reference, None)
     tender = Tender(network_id=network_id, **data.model_dump(include=set(_HEADER)))
     session.add(tender)
