@@ -187,11 +187,10 @@ def test_pdf_amounts_print_the_euro_sign_in_french_typography() -> None:
     assert "EUR" not in text
     assert "28\u202f799,99 €" in text and "3\u202f000,01 €" in text and "31\u202f800,00 €" in text
     # The text is set in the shipped TrueType font, embedded, which has every glyph printed.
-    fonts = {
-        str(font["/BaseFont"])
-        for page in PdfReader(io.BytesIO(pdf)).pages
-        for font in page["/Resources"]["/Font"].values()
-    }
+    fonts: set[str] = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        resources_: Any = page["/Resources"]
+        fonts |= {str(font.get_object()["/BaseFont"]) for font in resources_["/Font"].values()}
     assert {name.split("+")[-1] for name in fonts} == {
         "DejaVuSansBook",
         "DejaVuSansBold",

@@ -305,7 +305,9 @@ def test_export_declares_each_extension_at_a_fixed_version() -> None:
     declared = _export(TENDER, _bid())["extensions"]
     assert declared == EXTENSIONS
     pattern = r"https://raw\.githubusercontent\.com/open-contracting-extensions/(ocds_\w+_extension)/([^/]+)/extension\.json"
-    versions = dict(re.fullmatch(pattern, url).groups() for url in declared)  # type: ignore[union-attr]
+    matches = [re.fullmatch(pattern, url) for url in declared]
+    versions = {m.group(1): m.group(2) for m in matches if m}
+    assert len(versions) == len(declared)
     # Frozen releases where the extension registry has one; the two it publishes without a release at
     # their single version (subcontracting: master; European Union: its OCDS 1.1 line).
     assert versions == {
