@@ -54,7 +54,10 @@ def tender_data(session: Session, tender: Tender) -> dict[str, Any]:
     sites = session.exec(select(Site).where(Site.tender_id == tender.id).order_by(col(Site.position))).all()
     by_lot: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for site in sites:
-        by_lot[site.lot_id].append(site.model_dump(include=_SITE_FIELDS) | {"id": site.ref})
+        # A site without windows of its own is left without the key: the problem of a tender without
+        # time stays what it was.
+        fields = _SITE_FIELDS if site.windows is not None else _SITE_FIELDS - {"windows"}
+        by_lot[site.lot_id].append(site.model_dump(include=fields) | {"id": site.ref})
     return _set(tender, _TENDER_FIELDS) | {
         "lots": [
             _lot(tender, lot, len(lots)) | {"id": lot.ref, "sites": by_lot[lot.id or 0]} for lot in lots
