@@ -17,7 +17,7 @@ def test_an_accepted_grouping_is_committed_by_the_migration(
     done = plan(client, coordinator, tender(client, coordinator, "CD93-A"))
     client.post(f"/api/v1/plans/{done['id']}/accept", json={"rank": 1}, headers=coordinator)
     made = client.get("/api/v1/commitments", headers=coordinator).json()["items"]
-    migrate.downgrade(settings, "0008_webhook_secrets_sealed")
+    migrate.downgrade(settings, "0009_work_periods")
     migrate.upgrade(settings)
     [again] = client.get("/api/v1/commitments", headers=coordinator).json()["items"]
     assert again["status"] == "active" and again["plan_id"] == done["id"]

@@ -1,7 +1,7 @@
 """commitments: the hours an accepted grouping holds until it is released
 
-Revision ID: 0009_commitments
-Revises: 0008_webhook_secrets_sealed
+Revision ID: 0010_commitments
+Revises: 0009_work_periods
 Create Date: 2026-11-29 07:30:00
 
 The groupings accepted before it become active commitments, their hours computed as an acceptance
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision: str = "0009_commitments"
-down_revision: str | None = "0008_webhook_secrets_sealed"
+revision: str = "0010_commitments"
+down_revision: str | None = "0009_work_periods"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
