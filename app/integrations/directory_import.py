@@ -20,6 +20,7 @@ from app.core.cancel import NEVER, CancelCheck
 from app.core.db import utcnow
 from app.core.errors import Conflict, FieldError, field_errors
 from app.integrations.directory_csv import CsvRow, parse_directory
+from app.periods.schemas import AvailabilityIn
 from app.structures.models import Structure, StructureCapacity
 from app.structures.schemas import StructureCreate, check_siret
 
@@ -91,6 +92,9 @@ def _current(session: Session, network_id: int) -> dict[tuple[str, str], tuple[i
     ):
         data = dict(zip(_COLUMNS, values, strict=True))
         data["capacities"] = capacities.get(structure_id, {})
+        if data["availability"] is not None:
+            # Read as posted, so that it compares equal with the checked value of a row.
+            data["availability"] = [AvailabilityIn.model_validate(a) for a in data["availability"]]
         out[(data["siret"], data["kind"])] = (structure_id, data)
     return out
 
