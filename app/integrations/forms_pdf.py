@@ -1,76 +1,72 @@
-"""The candidature forms as PDF documents (fpdf2, core fonts), rubric after rubric.
+"""The candidature forms as PDF documents (fpdf2), rubric after rubric.
 
-The core fonts are Latin-1: French accents print, the euro sign does not, so amounts read "EUR" and
-the few characters outside Latin-1 (œ, typographic quotes) are written with their nearest letters.
+The text is set in DejaVu Sans, shipped in `app/integrations/fonts` (Bitstream Vera licence): the euro
+sign, œ and typographic quotes print as written, and amounts follow French typography: a narrow no-break
+space between groups of digits and a no-break space before the unit (1 234,56 €, 90,6 %).
 """
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from collections.abc import Sequence
+from importlib import resources
 
 from fpdf import FPDF
 
 from app.integrations.forms_models import FormBase, Rubric
 
-_REPLACE = {
-    "œ": "oe",
-    "Œ": "OE",
-    "’": "'",
-    "‘": "'",
-    "“": '"',
-    "”": '"',
-    "–": "-",
-    "—": "-",
-    "€": "EUR",
-    "…": "...",
-}
+FONT = "dejavu"
+_FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
+NARROW_NBSP = "\u202f"
+NBSP = "\u00a0"
 DRAFT = "Brouillon établi par le planner : à vérifier, compléter et signer sur le formulaire officiel."
 
+# A space between a digit and a group of exactly three digits separates thousands (1 234 567,89).
+_THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}(?!\d))")
+# A number and its unit stay on one line.
+_UNIT = re.compile(r"(?<=\d) (?=[€%])")
 
-def latin1(text: str) -> str:
-    out = []
-    for ch in text:
-        ch = _REPLACE.get(ch, ch)
-        try:
-            ch.encode("latin-1")
-        except UnicodeEncodeError:
-            ch = unicodedata.normalize("NFKD", ch).encode("latin-1", "ignore").decode("latin-1") or "?"
-        out.append(ch)
-    return "".join(out)
+
+def typeset(text: str) -> str:
+    """French typography for print: `1 234,56 €` -> `1\u202f234,56\u00a0€`."""
+    return _UNIT.sub(NBSP, _THOUSANDS.sub(NARROW_NBSP, text))
 
 
 class _Form(FPDF):
     def __init__(self, title: str) -> None:
         super().__init__(format="A4")
+        fonts = resources.files("app.integrations").joinpath("fonts")
+        for style, name in _FONT_FILES.items():
+            with resources.as_file(fonts.joinpath(name)) as path:
+                self.add_font(FONT, style, str(path))
         self.form_title = title
         self.set_auto_page_break(auto=True, margin=15)
-        self.set_title(latin1(title))
+        self.set_title(title)
         self.set_creator("planner")
 
     def header(self) -> None:
-        self.set_font("helvetica", "B", 12)
-        self.multi_cell(0, 6, latin1(self.form_title), new_x="LMARGIN", new_y="NEXT")
-        self.set_font("helvetica", "I", 8)
-        self.multi_cell(0, 4, latin1(DRAFT), new_x="LMARGIN", new_y="NEXT")
+        self.set_font(FONT, "B", 12)
+        self.multi_cell(0, 6, typeset(self.form_title), new_x="LMARGIN", new_y="NEXT")
+        self.set_font(FONT, "I", 8)
+        self.multi_cell(0, 4, DRAFT, new_x="LMARGIN", new_y="NEXT")
         self.ln(2)
 
     def footer(self) -> None:
         self.set_y(-12)
-        self.set_font("helvetica", "I", 8)
+        self.set_font(FONT, "I", 8)
         self.cell(0, 5, f"Page {self.page_no()}/{{nb}}", align="C")
 
     def text_line(self, text: str, style: str = "", size: int = 9) -> None:
-        self.set_font("helvetica", style, size)
-        self.multi_cell(0, 4.6, latin1(text), new_x="LMARGIN", new_y="NEXT")
+        self.set_font(FONT, style, size)
+        self.multi_cell(0, 4.6, typeset(text), new_x="LMARGIN", new_y="NEXT")
 
 
 def _rubric(pdf: _Form, rubric: Rubric) -> None:
     pdf.ln(1.5)
     pdf.set_fill_color(225, 232, 240)
-    pdf.set_font("helvetica", "B", 10)
+    pdf.set_font(FONT, "B", 10)
     pdf.multi_cell(
-        0, 6, latin1(f"{rubric.letter} - {rubric.title}"), fill=True, new_x="LMARGIN", new_y="NEXT"
+        0, 6, typeset(f"{rubric.letter} - {rubric.title}"), fill=True, new_x="LMARGIN", new_y="NEXT"
     )
     for line in rubric.lines:
         if not line.label:
@@ -82,11 +78,11 @@ def _rubric(pdf: _Form, rubric: Rubric) -> None:
     for check in rubric.checks:
         pdf.text_line(f"[{'X' if check.checked else ' '}] {check.text}")
     for table in rubric.tables:
-        pdf.set_font("helvetica", "", 8)
+        pdf.set_font(FONT, "", 8)
         with pdf.table(text_align="LEFT", line_height=4.2) as grid:
-            grid.row([latin1(h) for h in table.headers])
+            grid.row([typeset(h) for h in table.headers])
             for row in table.rows:
-                grid.row([latin1(cell) for cell in row])
+                grid.row([typeset(cell) for cell in row])
 
 
 def form_pdf(forms: FormBase | Sequence[FormBase], title: str | None = None) -> bytes:

@@ -13,6 +13,7 @@ from importlib import resources
 from typing import Any
 
 import jsonschema
+from fontTools.ttLib import TTFont
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -21,7 +22,7 @@ from app.integrations import forms
 from app.integrations.forms import FormInput
 from app.integrations.forms_build import fr_date, fr_money, fr_number
 from app.integrations.forms_models import FORM_MODELS, FormBase
-from app.integrations.forms_pdf import form_pdf
+from app.integrations.forms_pdf import form_pdf, typeset
 from app.integrations.forms_schemas import generated
 
 PAINT = "peinture-revetement-des-murs"
@@ -174,6 +175,35 @@ def test_french_numbers_and_dates() -> None:
     assert fr_date(date(2028, 6, 30)) == "30 juin 2028"
 
 
+def test_pdf_amounts_print_the_euro_sign_in_french_typography() -> None:
+    # A narrow no-break space between thousands, a no-break space before the unit.
+    assert typeset("28 799,99 € HT, soit 90,6 %") == "28\u202f799,99\u00a0€ HT, soit 90,6\u00a0%"
+    assert typeset("1 234 567,00 €") == "1\u202f234\u202f567,00\u00a0€"
+    # Not a thousands group: a date, a lot number, a phone number stay as written.
+    assert typeset("30 juin 2028, lot 2, 01 48 95 60 00") == "30 juin 2028, lot 2, 01 48 95 60 00"
+    annex = forms.annex(data())
+    pdf = form_pdf(annex)
+    text = pdf_text(pdf)
+    assert "EUR" not in text
+    assert "28\u202f799,99 €" in text and "3\u202f000,01 €" in text and "31\u202f800,00 €" in text
+    # The text is set in the shipped TrueType font, embedded, which has every glyph printed.
+    fonts: set[str] = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        resources_: Any = page["/Resources"]
+        fonts |= {str(font.get_object()["/BaseFont"]) for font in resources_["/Font"].values()}
+    assert {name.split("+")[-1] for name in fonts} == {
+        "DejaVuSansBook",
+        "DejaVuSansBold",
+        "DejaVuSansOblique",
+    }
+    shipped = resources.files("app.integrations").joinpath("fonts")
+    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf"):
+        with resources.as_file(shipped.joinpath(name)) as path:
+            cmap = TTFont(path).getBestCmap()
+        missing = {ch for ch in text if not ch.isspace() and ord(ch) not in cmap}
+        assert missing == set() and {0x20AC, 0x202F, 0x00A0, 0x0153} <= set(cmap), (name, missing)
+
+
 def test_dc1_of_a_groupement_follows_the_form_and_leaves_unknowns_to_complete() -> None:
     dc1 = forms.dc1(data())
     assert [r.letter for r in dc1.rubrics] == list("ABCDEFGH")
@@ -199,7 +229,7 @@ def test_dc1_of_a_groupement_follows_the_form_and_leaves_unknowns_to_complete() 
         "coordonner les prestations",
         "L2141-1",
         "à compléter",
-        "28 799,99 EUR",
+        "28\u202f799,99 €",
         "90,6 %",
         "22930008201453",
     ):
@@ -239,7 +269,8 @@ def test_dc2_per_member_with_turnover_convention_and_reserved_status() -> None:
         for head in rubric_heads(d):
             assert head in text, head
     assert (
-        "900 000,00 EUR" in text and "[X] structure d'insertion par l'activité économique (L2113-13)" in text
+        "900\u202f000,00 €" in text
+        and "[X] structure d'insertion par l'activité économique (L2113-13)" in text
     )
 
 
@@ -289,7 +320,7 @@ def test_annex_amounts_add_up_to_each_members_revenue_to_the_cent() -> None:
     assert [r.letter for r in annex.rubrics] == list("ABCD")
     for head in rubric_heads(annex):
         assert head in text, head
-    assert "28 799,99 EUR" in text and "31 800,00 EUR" in text
+    assert "28\u202f799,99 €" in text and "31\u202f800,00 €" in text
 
 
 @settings(max_examples=60, deadline=None)

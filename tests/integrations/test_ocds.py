@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import copy
+import csv
+import json
+import re
 import socket
+from importlib import resources
 from typing import Any
 
 import pytest
@@ -17,7 +21,9 @@ from app.integrations.ocds import (
     tender_from_package,
     validate_package,
 )
+from app.integrations.ocds.exporter import EXTENSIONS
 from app.integrations.ocds.importer import read_package
+from app.integrations.ocds.validation import EXTENSION_PATCHES, merge_patch, release_schema
 from app.integrations.parties import PartyInfo
 from tests.integrations.ocds_samples import TENDER, example_package, package_with_hours
 
@@ -275,3 +281,67 @@ def test_export_states_reserved_lots_the_clause_sociale_the_execution_period_and
     assert buyer["identifier"] == {"scheme": "FR-RCS", "id": "22930008201453", "legalName": tender["buyer"]}
     assert release["buyer"]["id"] == buyer["id"]
     assert tender_from_package(package)["buyer_siret"] == "22930008201453"
+
+
+# OCDS 1.1.5, codelists/partyRole.csv (the core codes; extensions add to this open codelist).
+CORE_PARTY_ROLES = {
+    *("buyer", "procuringEntity", "supplier", "tenderer", "funder", "enquirer"),
+    *("payer", "payee", "reviewBody", "interestedParty"),
+}
+
+
+def _shipped(path: str) -> str:
+    return resources.files("app.integrations").joinpath("schemas", *path.split("/")).read_text("utf-8")
+
+
+def _codes(extension: str) -> set[str]:
+    return {
+        row["Code"]
+        for row in csv.DictReader(_shipped(f"extensions/{extension}/codelists/+partyRole.csv").splitlines())
+    }
+
+
+def test_export_declares_each_extension_at_a_fixed_version() -> None:
+    declared = _export(TENDER, _bid())["extensions"]
+    assert declared == EXTENSIONS
+    pattern = r"https://raw\.githubusercontent\.com/open-contracting-extensions/(ocds_\w+_extension)/([^/]+)/extension\.json"
+    matches = [re.fullmatch(pattern, url) for url in declared]
+    versions = {m.group(1): m.group(2) for m in matches if m}
+    assert len(versions) == len(declared)
+    # Frozen releases where the extension registry has one; the two it publishes without a release at
+    # their single version (subcontracting: master; European Union: its OCDS 1.1 line).
+    assert versions == {
+        "ocds_lots_extension": "v1.1.5",
+        "ocds_bid_extension": "v1.1.5",
+        "ocds_location_extension": "v1.1.5",
+        "ocds_subcontracting_extension": "master",
+        "ocds_eu_extension": "1.1",
+    }
+    shipped = json.loads(_shipped("extensions/eu/extension.json"))
+    assert shipped["name"]["en"] == "European Union" and "+partyRole.csv" in shipped["codelists"]
+
+
+def test_the_validator_has_every_declared_extension_merged() -> None:
+    schema = release_schema()
+    # Merging a shipped patch again changes nothing: the schema validated against already holds it.
+    for patch in (*EXTENSION_PATCHES, "extensions/subcontracting/release-schema.json"):
+        assert merge_patch(schema, json.loads(_shipped(patch))) == schema, patch
+    package = _export(TENDER, _bid())
+    assert validate_package(package) == []
+    # A field of the European Union extension is checked as that extension types it.
+    package["releases"][0]["tender"]["lots"][0]["hasAccessibilityCriteria"] = "oui"
+    assert [e.field for e in validate_package(package)] == [
+        "releases[0].tender.lots[0].hasAccessibilityCriteria"
+    ]
+
+
+def test_the_mandataire_is_the_lead_tenderer_as_the_european_union_extension_defines_it() -> None:
+    assert "leadTenderer" in _codes("eu") and "subcontractor" in _codes("subcontracting")
+    package = _export(TENDER, _bid())
+    release = package["releases"][0]
+    roles = {p["name"]: p["roles"] for p in release["parties"]}
+    assert roles["ACI Couleurs"] == ["leadTenderer", "tenderer"]
+    assert roles["EI Peinture Est"] == ["tenderer"] and roles["Régie EI"] == ["tenderer"]
+    assert roles["AI Services"] == ["subcontractor"]
+    known = CORE_PARTY_ROLES | _codes("eu") | _codes("subcontracting")
+    assert {r for rs in roles.values() for r in rs} <= known

@@ -1,4 +1,5 @@
-"""OCDS 1.1 (release packages with the lots, bids, location and subcontracting extensions).
+"""OCDS 1.1 (release packages with the lots, bids, location, subcontracting and European Union
+extensions; the last defines the party role `leadTenderer`, the mandataire of a groupement).
 
 Conventions for what OCDS has no field for (documented in `docs` of the routes as well):
 

@@ -13,11 +13,23 @@ from app.reference import cpv_codes, cpv_full
 from solver.plan import Grouping
 from solver.reference import sectors
 
+# The extensions the export uses, at the version whose schema the service validates against offline
+# (app/integrations/schemas). Lots, bids and location at their frozen release v1.1.5. The extension
+# registry (open-contracting/extension_registry, extension_versions.csv) publishes no frozen release of
+# subcontracting (only `master`) nor of the European Union extension (only `1.1`, its line for OCDS
+# 1.1): those are declared at that single version, and the copy validated against is shipped.
+# The European Union extension defines the party role `leadTenderer` (its +partyRole.csv): the
+# mandataire of a groupement; subcontracting defines `subcontractor`.
+EXTENSION_BASE = "https://raw.githubusercontent.com/open-contracting-extensions"
+EXTENSION_VERSIONS = {
+    "ocds_lots_extension": "v1.1.5",
+    "ocds_bid_extension": "v1.1.5",
+    "ocds_location_extension": "v1.1.5",
+    "ocds_subcontracting_extension": "master",
+    "ocds_eu_extension": "1.1",
+}
 EXTENSIONS = [
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/v1.1.5/extension.json",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_location_extension/v1.1.5/extension.json",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_subcontracting_extension/master/extension.json",
+    f"{EXTENSION_BASE}/{name}/{version}/extension.json" for name, version in EXTENSION_VERSIONS.items()
 ]
 # A network has no registered OCID prefix of its own: `ocds-xxxxxx` is the standard's placeholder.
 DEFAULT_OCID_PREFIX = "ocds-xxxxxx"
