@@ -4,8 +4,8 @@
   between their dates (as the solver spreads a commitment);
 - **planned**: for each tender with no accepted grouping, the best grouping of its latest done plan,
   its hours placed in time as a commitment would place them (`app.commitments.hours`);
-- **capacity**: the structure's hours per month or per week (its `availability`, counted per month as
-  the solver counts them), else its yearly capacities ÷ 12.
+- **capacity**: in the trades the structure has hours in, its hours per month or per week (its
+  `availability`, counted per month as the solver counts them), else its yearly capacities ÷ 12.
 
 A tender whose accepted grouping's commitment was released is in neither: its hours are free.
 """
@@ -93,6 +93,7 @@ class _Hours:
     committed: dict[tuple[int, str], float] = field(default_factory=lambda: defaultdict(float))
     planned: dict[tuple[int, str], float] = field(default_factory=lambda: defaultdict(float))
     tenders: dict[int, _Tender] = field(default_factory=dict)
+    trades: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def add(self, tender_id: int, structure: int, line: Line | CommitmentLine, shown: set[str]) -> None:
         t = self.tenders[tender_id]
@@ -101,6 +102,7 @@ class _Hours:
         into = self.committed if t.state == "committed" else self.planned
         for month, share in _by_month(line.start, line.end):
             if month in shown:
+                self.trades[structure].add(line.trade)
                 into[structure, month] += line.hours * share
                 t.months[month] += line.hours * share
 
@@ -154,11 +156,16 @@ def _capacity(spec: StructureSpec | None, month: str) -> float | None:
     return yearly / 12 if yearly > 0 else None
 
 
-def _spec(data: dict[str, object]) -> StructureSpec | None:
+def _spec(data: dict[str, object], trades: set[str]) -> StructureSpec | None:
+    """The structure's capacity in the trades it has hours in: its hours in other trades would hide its
+    load in these."""
     try:
-        return StructureSpec.model_validate(data)
+        spec = StructureSpec.model_validate(data)
     except ValidationError:
         return None
+    availability = [a for a in spec.availability or [] if a.trade in trades]
+    capacities = {t: h for t, h in spec.capacities.items() if t in trades}
+    return spec.model_copy(update={"availability": availability or None, "capacities": capacities})
 
 
 def load_calendar(
@@ -180,7 +187,7 @@ def load_calendar(
         data = structures.get(sid)
         if data is None:
             continue
-        spec = _spec(data)
+        spec = _spec(data, hours.trades[sid])
         cells = []
         for month in months:
             capacity = _capacity(spec, month)
