@@ -45,7 +45,7 @@ def test_the_calendar_printed_in_tables_of_four_months(settings: Settings, year:
     ],
 )
 def test_bad_input_is_one_line_in_french(
-    settings: Settings, year: Year, args: list[str], message: str
+    settings: Settings, coordinator: Headers, args: list[str], message: str
 ) -> None:
     result = runner.invoke(cli, ["load-calendar", *args], env={"DATABASE_URL": settings.database_url})
     assert result.exit_code == 2
