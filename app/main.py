@@ -73,6 +73,8 @@ def limits_description(settings: Settings) -> str:
         f" and sites {_n(settings.max_tender_body_bytes)} (`MAX_TENDER_BODY_BYTES`); an OCDS package"
         f" {_n(settings.max_ocds_body_bytes)} (`MAX_OCDS_BODY_BYTES`); a directory CSV {_n(MAX_CSV_BYTES)}."
         " Counted while the body streams in: beyond, 413.",
+        f"- a directory CSV import: at most {_n(settings.max_csv_rows)} data rows (`MAX_CSV_ROWS`); beyond,"
+        " 413 naming the limit, nothing stored.",
         f"- a tender: at most {MAX_LOTS} lots, {_n(MAX_SITES_PER_LOT)} sites per lot,"
         f" {_n(MAX_SITES_PER_TENDER)} sites in all; names and titles bounded (`maxLength` in each schema);"
         " every number within ±1e12, so that sums stay finite.",
