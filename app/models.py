@@ -13,6 +13,7 @@ from app.core.idempotency import IdempotentRequest
 from app.integrations.webhooks.models import Webhook, WebhookDelivery
 from app.networks.models import ApiKey, Network
 from app.plans.models import Plan
+from app.portfolios.models import Portfolio
 from app.structures.models import Structure, StructureCapacity
 from app.tenders.models import Lot, Site, Tender
 
@@ -35,6 +36,7 @@ __all__ = [
     "Lot",
     "Network",
     "Plan",
+    "Portfolio",
     "Site",
     "Structure",
     "StructureCapacity",

@@ -1,0 +1,110 @@
+"""Portfolios over the API: the request to plan several tenders together, and the portfolio resource
+with its result (each tender's plan, in the plan's shape, and the load calendar)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field, model_validator
+
+from app.core.schemas import MAX_INT, ApiInput, Paging
+from app.plans.limits import machine_cores
+from app.plans.models import PlanStatus
+from app.plans.schemas import PlanOptions, Progress
+from solver.portfolio_spec import PortfolioOptions, PortfolioPlan, TenderPlan
+from solver.problem import Options
+
+MAX_TENDERS = 100
+# A portfolio's time, engine and alternatives are the portfolio's: a tender's own would be ignored.
+SHARED = ("time_limit_s", "threads", "engine", "gap_rel", "alternatives", "deterministic")
+
+
+class PortfolioTenderIn(ApiInput):
+    tender: int = Field(ge=1, le=MAX_INT, description="a tender of the network (`/tenders/{id}`)")
+    options: PlanOptions = Field(
+        default_factory=PlanOptions,
+        description="this tender's planning options (max_members, groupement_form, weights, required, "
+        "excluded...); time, engine and alternatives are the portfolio's `options`",
+    )
+
+    @model_validator(mode="after")
+    def _own_options_only(self) -> PortfolioTenderIn:
+        given = [name for name in SHARED if name in self.options.model_fields_set]
+        if given:
+            raise ValueError(
+                f"options.{given[0]}: set for the whole portfolio, in its `options`, not per tender"
+            )
+        return self
+
+
+class PortfolioOptionsIn(ApiInput, PortfolioOptions):
+    """The options shared by the tenders: time limit, engine, and the cap on a structure's yearly
+    revenue from all of them (`max_dependence`)."""
+
+    threads: int | None = Field(
+        default=None, ge=1, le=machine_cores(), description="solver threads, at most the machine's cores"
+    )
+
+
+class PortfolioCreate(ApiInput):
+    reference: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="the portfolio's name, e.g. INSERECO93-2026; the tenders' references when absent",
+    )
+    tenders: list[PortfolioTenderIn] = Field(
+        min_length=1,
+        max_length=MAX_TENDERS,
+        description="the tenders planned together, each once (at most PORTFOLIO_MAX_TENDERS, default 10)",
+    )
+    options: PortfolioOptionsIn = Field(default_factory=PortfolioOptionsIn)
+
+
+class PortfolioTender(BaseModel):
+    tender: int = Field(description="the tender's id (`/tenders/{id}`)")
+    reference: str
+    options: Options
+
+
+class PortfolioTenderPlan(TenderPlan):
+    tender_id: int = Field(description="the tender's id (`/tenders/{id}`)")
+
+
+class PortfolioResult(PortfolioPlan):
+    """Each tender's plan, in the shape of a plan's `result`, its hours per month, and the load
+    calendar: per structure and month, hours planned (per tender) and committed against capacity."""
+
+    tenders: list[PortfolioTenderPlan]  # type: ignore[assignment]
+
+
+class PortfolioPublic(BaseModel):
+    id: int
+    reference: str
+    status: PlanStatus
+    tenders: list[PortfolioTender]
+    options: PortfolioOptions
+    reason: str | None = Field(default=None, description="why the portfolio failed, in words")
+    progress: Progress | None = None
+    result: PortfolioResult | None = Field(default=None, description="the tenders' plans once done")
+    attempts: int = Field(description="how many times a solve of this portfolio started")
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class PortfolioSummary(BaseModel):
+    """A portfolio in a list: everything but its result."""
+
+    id: int
+    reference: str
+    status: PlanStatus
+    tender_ids: list[int]
+    reason: str | None = None
+    progress: Progress | None = None
+    created_at: datetime
+    finished_at: datetime | None = None
+
+
+class PortfoliosPublic(Paging):
+    items: list[PortfolioSummary]
