@@ -1,8 +1,8 @@
 """The README's walkthrough, run as written: its shell blocks against a server it starts itself.
 
-The blocks of "API walkthrough", "Plans" and "Portfolios" are run in order by bash in an empty directory (so the
-walkthrough's own SQLite file is a temporary one), on a free port; every curl must succeed (an HTTP
-error fails the run), so an example that drifts from the API fails this test.
+The blocks of "API walkthrough", "Plans" and "Portfolios" are run in order by bash in an empty
+directory (so the walkthrough's own SQLite file is a temporary one), on a free port; every curl must
+succeed (an HTTP error fails the run), so an example that drifts from the API fails this test.
 """
 
 from __future__ import annotations

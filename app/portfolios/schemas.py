@@ -10,8 +10,10 @@ from pydantic import BaseModel, Field, model_validator
 from app.core.schemas import MAX_INT, ApiInput, Paging
 from app.plans.limits import machine_cores
 from app.plans.models import PlanStatus
-from app.plans.schemas import PlanOptions, Progress
-from solver.portfolio_spec import PortfolioOptions, PortfolioPlan, TenderPlan
+from app.plans.schemas import PlanOptions, PlanResult, Progress
+from solver.plan import Diagnostic, PeriodHours, SolverReport
+from solver.plan import PlanStatus as SolveStatus
+from solver.portfolio_spec import MonthLoad, PortfolioOptions
 from solver.problem import Options
 
 MAX_TENDERS = 100
@@ -67,15 +69,22 @@ class PortfolioTender(BaseModel):
     options: Options
 
 
-class PortfolioTenderPlan(TenderPlan):
+class PortfolioTenderPlan(BaseModel):
     tender_id: int = Field(description="the tender's id (`/tenders/{id}`)")
+    reference: str
+    periods: list[PeriodHours] = Field(default_factory=list, description="the tender's hours per month")
+    plan: PlanResult = Field(description="the tender's plan, in the shape of a plan's `result`")
 
 
-class PortfolioResult(PortfolioPlan):
-    """Each tender's plan, in the shape of a plan's `result`, its hours per month, and the load
-    calendar: per structure and month, hours planned (per tender) and committed against capacity."""
+class PortfolioResult(BaseModel):
+    """Each tender's plan, its hours per month, and the load calendar: per structure and month, hours
+    planned (per tender) and committed against capacity (`solver.portfolio_spec.PortfolioPlan`)."""
 
-    tenders: list[PortfolioTenderPlan]  # type: ignore[assignment]
+    status: SolveStatus = Field(description="of the whole model")
+    solver: SolverReport
+    tenders: list[PortfolioTenderPlan]
+    calendar: list[MonthLoad] = Field(default_factory=list)
+    diagnostics: list[Diagnostic] = Field(default_factory=list)
 
 
 class PortfolioPublic(BaseModel):

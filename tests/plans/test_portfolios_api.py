@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
+from sqlmodel import col
 
 from app.tenders.models import Site
 from tests.plans.conftest import Headers, add_structures, add_tender, finished, queue_plan, wait_for
@@ -178,7 +179,7 @@ def test_unknown_other_networks_and_repeated_tenders_are_named(
 ) -> None:
     tender_ids, _ = network(client, coordinator)
     theirs = add_tender(client, stranger, tender("AUTRE-1", 1))
-    body = {
+    body: dict[str, Any] = {
         "tenders": [
             {"tender": tender_ids[0]},
             {"tender": 9999},
@@ -215,7 +216,9 @@ def test_a_draft_tender_is_a_409_naming_its_sites(
     tender_ids, _ = network(client, coordinator)
     with engine.begin() as conn:
         conn.execute(
-            update(Site).where(Site.tender_id == tender_ids[1], Site.ref == "09305X").values(hours=None)
+            update(Site)
+            .where(col(Site.tender_id) == tender_ids[1], col(Site.ref) == "09305X")
+            .values(hours=None)
         )
     body = {"tenders": [{"tender": t} for t in tender_ids]}
     errors = errors_of(client.post(URL, json=body, headers=coordinator), 409)
