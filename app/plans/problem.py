@@ -7,6 +7,9 @@ A field left unset in the database is left out of the problem, so that the plann
 (e.g. the insertion rate of the structure's kind). Two rules carry the tender's header to its lots:
 a tender reserved to SIAE (CCP L2113-13) reserves every lot that states no reservation of its own,
 and the insertion hours of a one-lot tender are its lot's when the lot states none (or 0).
+
+The active commitments of the network's other tenders go to the structures' `commitments`
+(`app.commitments.service.respected`): their hours are not free for this tender.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
+from app.commitments import service as commitments
 from app.core.errors import FieldError, InvalidInput
 from app.structures.models import Structure, StructureCapacity
 from app.tenders.models import Lot, Site, Tender
@@ -80,7 +84,7 @@ def structures_data(session: Session, network_id: int) -> list[dict[str, Any]]:
 def build_problem(session: Session, tender: Tender, options: Options) -> PlanningProblem:
     """The problem as the data stand now; a 422 names what makes it unsolvable as posed."""
     try:
-        return PlanningProblem.model_validate(
+        problem = PlanningProblem.model_validate(
             {
                 "tender": tender_data(session, tender),
                 "structures": structures_data(session, tender.network_id),
@@ -89,6 +93,9 @@ def build_problem(session: Session, tender: Tender, options: Options) -> Plannin
         )
     except ValidationError as exc:
         raise invalid_problem(exc) from exc
+    # The hours other tenders' accepted groupings hold are not free for this one.
+    assert tender.id is not None
+    return commitments.respected(session, problem, tender.id, tender.network_id)
 
 
 def invalid_problem(exc: ValidationError) -> InvalidInput:

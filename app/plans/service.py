@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
+from app.commitments import service as commitments
 from app.core.db import begin_write, utcnow
 from app.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.integrations.webhooks import events as webhook_events
@@ -162,9 +163,11 @@ def _lock_tender(session: Session, plan: Plan) -> None:
 
 
 def accept(session: Session, network_id: int, plan_id: int, rank: int) -> Plan:
-    """Make a grouping of the plan the tender's accepted grouping, replacing any accepted before.
+    """Make a grouping of the plan the tender's accepted grouping, replacing any accepted before, and
+    commit its hours (replacing the tender's commitment).
 
-    Accepting the grouping already accepted changes nothing (and announces nothing again).
+    Accepting the grouping already accepted changes nothing (and announces nothing again, nor commits
+    its hours again once released).
     """
     begin_write(session)
     plan = get(session, network_id, plan_id)
@@ -185,6 +188,8 @@ def accept(session: Session, network_id: int, plan_id: int, rank: int) -> Plan:
     plan.accepted_rank = rank
     plan.accepted_at = utcnow()
     session.add(plan)
+    # The accepted grouping's hours are committed: later plans of other tenders respect them.
+    commitments.commit(session, plan, rank)
     webhook_events.grouping_accepted(session, plan)
     session.commit()
     session.refresh(plan)

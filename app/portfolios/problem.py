@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from app.commitments.service import respected_by
 from app.plans.problem import invalid_problem, structures_data, tender_data
 from app.portfolios.schemas import PortfolioOptionsIn, PortfolioTenderIn
 from app.tenders.models import Tender
@@ -19,9 +20,12 @@ def build_problem(
     tenders: list[tuple[Tender, PortfolioTenderIn]],
     options: PortfolioOptionsIn,
 ) -> PortfolioProblem:
-    """The problem as the data stand now; a 422 names what makes it unsolvable as posed."""
+    """The problem as the data stand now; a 422 names what makes it unsolvable as posed.
+
+    The hours held by the accepted groupings of the network's other tenders are not free for these
+    (the tenders' own commitments never hold back a new plan of them)."""
     try:
-        return PortfolioProblem.model_validate(
+        problem = PortfolioProblem.model_validate(
             {
                 "reference": reference,
                 "tenders": [
@@ -34,3 +38,9 @@ def build_problem(
         )
     except ValidationError as exc:
         raise invalid_problem(exc) from exc
+    ids = [tender.id for tender, _ in tenders if tender.id is not None]
+    tender_specs = [entry.tender for entry in problem.tenders]
+    structures = respected_by(session, problem.structures, tender_specs, ids, network_id)
+    return (
+        problem if structures is problem.structures else problem.model_copy(update={"structures": structures})
+    )

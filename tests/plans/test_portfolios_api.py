@@ -249,3 +249,29 @@ def test_a_retry_with_the_same_key_creates_one_portfolio_and_a_queued_one_is_can
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     assert client.post(f"{url}/cancel", headers=coordinator).status_code == 409
     assert client.post(f"/api/v1/plans/{busy['id']}/cancel", headers=coordinator).status_code == 200
+
+
+def test_a_portfolio_respects_the_hours_another_tenders_accepted_grouping_holds(
+    client: TestClient, coordinator: Headers, solving: None
+) -> None:
+    tender_ids, (bobigny, _) = network(client, coordinator)
+    other = add_tender(client, coordinator, tender("CD93-ETE-C", 9))
+    accepted = wait_for(client, coordinator, queue_plan(client, coordinator, other)["id"], finished)
+    assert accepted["status"] == "done", accepted
+    committed = july_hours([accepted["result"]])
+    answer = client.post(f"/api/v1/plans/{accepted['id']}/accept", json={"rank": 1}, headers=coordinator)
+    assert answer.status_code == 200, answer.text
+
+    body = {"tenders": [{"tender": t} for t in tender_ids], "options": {"time_limit_s": 20}}
+    queued = client.post(URL, json=body, headers=coordinator).json()
+    portfolio = wait_for_portfolio(client, coordinator, queued["id"])
+    assert portfolio["status"] == "done", portfolio
+    calendar = {(c["structure"], c["period"]): c for c in portfolio["result"]["calendar"]}
+    for structure_id, hours in committed.items():
+        month = calendar[(structure_id, "2026-07")]
+        assert abs(month["committed"] - hours) < 1e-6
+    # What the accepted grouping holds and what the portfolio plans fit in each painter's July.
+    together = july_hours([t["plan"] for t in portfolio["result"]["tenders"]])
+    for structure_id in (*committed, *together):
+        assert together.get(structure_id, 0) + committed.get(structure_id, 0) <= MONTHLY + 1e-6
+    assert committed.get(bobigny, 0) > 0

@@ -1,7 +1,7 @@
 """portfolios: several tenders of a network planned together as one job
 
-Revision ID: 0010_portfolios
-Revises: 0009_work_periods
+Revision ID: 0011_portfolios
+Revises: 0010_commitments
 Create Date: 2026-11-29 07:30:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision: str = "0010_portfolios"
-down_revision: str | None = "0009_work_periods"
+revision: str = "0011_portfolios"
+down_revision: str | None = "0010_commitments"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
