@@ -13,7 +13,7 @@ from app.plans.models import PlanStatus
 from app.plans.schemas import PlanOptions, PlanResult, Progress
 from solver.plan import Diagnostic, PeriodHours, SolverReport
 from solver.plan import PlanStatus as SolveStatus
-from solver.portfolio_spec import MonthLoad, PortfolioOptions
+from solver.portfolio_spec import PortfolioOptions
 from solver.problem import Options
 
 MAX_TENDERS = 100
@@ -76,6 +76,18 @@ class PortfolioTenderPlan(BaseModel):
     plan: PlanResult = Field(description="the tender's plan, in the shape of a plan's `result`")
 
 
+class PortfolioMonth(BaseModel):
+    """A structure's month in the portfolio: hours planned (per tender) and committed against its
+    capacity (`solver.portfolio_spec.MonthLoad`)."""
+
+    structure: str = Field(description="the structure's id (`/structures/{id}`)")
+    period: str = Field(description="the month, `2026-07`")
+    capacity: float | None = Field(description="hours available that month; null when not given")
+    committed: float = Field(description="hours held by commitments")
+    planned: float = Field(description="hours the portfolio's plans put in that month")
+    tenders: dict[str, float] = Field(default_factory=dict, description="planned hours per tender reference")
+
+
 class PortfolioResult(BaseModel):
     """Each tender's plan, its hours per month, and the load calendar: per structure and month, hours
     planned (per tender) and committed against capacity (`solver.portfolio_spec.PortfolioPlan`)."""
@@ -83,7 +95,7 @@ class PortfolioResult(BaseModel):
     status: SolveStatus = Field(description="of the whole model")
     solver: SolverReport
     tenders: list[PortfolioTenderPlan]
-    calendar: list[MonthLoad] = Field(default_factory=list)
+    calendar: list[PortfolioMonth] = Field(default_factory=list)
     diagnostics: list[Diagnostic] = Field(default_factory=list)
 
 
