@@ -89,27 +89,27 @@ def _bounds(lines: list[Line], problem: PlanningProblem, today: date) -> tuple[d
 
 
 def respected(session: Session, problem: PlanningProblem, tender_id: int, network_id: int) -> PlanningProblem:
-    """The problem with the active commitments of the network's other tenders on its structures.
-
-    Only what can bind the tender is passed: lines in its trades that meet its dates (its sites' windows
-    and execution; every line when it has no date, as the solver then counts every commitment). A
-    problem that no commitment touches stays as it was, and is planned as before."""
-    structures = respected_by(session, problem.structures, [problem.tender], [tender_id], network_id)
+    """The problem with the active commitments of the network's other tenders on its structures."""
+    structures = respected_structures(session, network_id, [problem.tender], [tender_id], problem.structures)
     if structures is problem.structures:
         return problem
     return problem.model_copy(update={"structures": structures})
 
 
-def respected_by(
+def respected_structures(
     session: Session,
-    structures: list[StructureSpec],
+    network_id: int,
     tenders: list[TenderSpec],
     tender_ids: list[int],
-    network_id: int,
+    structures: list[StructureSpec],
 ) -> list[StructureSpec]:
-    """The structures with the active commitments of the network's tenders other than `tender_ids`
-    that can bind `tenders` (planned together, as in a portfolio): lines in their trades that meet
-    their dates. The same list when none does."""
+    """The structures planned for `tenders` (stored as `tender_ids`, e.g. a portfolio's), with the active
+    commitments of the network's other tenders added to their `commitments`.
+
+    Only what can bind these tenders is passed: lines in their trades that meet their dates (their
+    sites' windows and execution). Tenders without any date are planned for the work to come: every
+    line that has not ended before today is passed, as the solver then counts every commitment. The
+    list is returned as it was when no commitment touches it, and the tenders are planned as before."""
     trades = {lot.trade for tender in tenders for lot in tender.lots}
     days = {f"{n}/{k}": d for n, t in enumerate(tenders) for k, d in loads.site_days(t).items()}
     within = loads.span(tenders, days)
@@ -122,9 +122,12 @@ def respected_by(
         .where(col(CommitmentLine.trade).in_(trades))
         .order_by(col(CommitmentLine.id))
     ).all()
+    today = utcnow().date()
     by_structure: dict[str, list[CommitmentSpec]] = defaultdict(list)
     for line, reference in rows:
         if within is not None and (line.end < within[0] or line.start > within[1]):
+            continue
+        if within is None and line.end < today:
             continue
         by_structure[str(line.structure_id)].append(
             CommitmentSpec(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from app.commitments.service import respected_by
+from app.commitments.service import respected_structures
 from app.plans.problem import invalid_problem, structures_data, tender_data
 from app.portfolios.schemas import PortfolioOptionsIn, PortfolioTenderIn
 from app.tenders.models import Tender
@@ -40,7 +40,7 @@ def build_problem(
         raise invalid_problem(exc) from exc
     ids = [tender.id for tender, _ in tenders if tender.id is not None]
     tender_specs = [entry.tender for entry in problem.tenders]
-    structures = respected_by(session, problem.structures, tender_specs, ids, network_id)
+    structures = respected_structures(session, network_id, tender_specs, ids, problem.structures)
     return (
         problem if structures is problem.structures else problem.model_copy(update={"structures": structures})
     )
