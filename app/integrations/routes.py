@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import BaseModel, Field, ValidationError
+from pydantic_core import to_json
 
 from app.core.cancel import CancelCheck, run_cancellable
 from app.core.deps import CallerDep, ResourceId, SessionDep, WriterDep
@@ -219,8 +219,8 @@ async def export_ocds(
     def work(check: CancelCheck) -> bytes:
         package = tender_package(session, caller, tender_id, uri=uri, check=check)
         check()
-        # Already plain JSON, checked against the schema: written out as is, in one pass (the generic
-        # response encoder would walk every value again).
-        return json.dumps(package, ensure_ascii=False).encode()
+        # Already plain JSON, checked against the schema: written out as is, in one pass of
+        # pydantic-core's encoder (the generic response encoder would walk every value again).
+        return to_json(package)
 
     return Response(await run_cancellable(request, work), media_type="application/json")

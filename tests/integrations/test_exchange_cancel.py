@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 from stdnum import luhn
 
-from app.core.cancel import CancelCheck, Cancelled, run_cancellable
+from app.core.cancel import CancelCheck, Cancelled, collector_paused, run_cancellable
 from app.core.errors import Unavailable
 from app.integrations.directory_import import import_directory
 from app.integrations.ocds import export_package
@@ -170,3 +171,29 @@ def test_work_that_ends_gives_its_result_and_errors_pass_through() -> None:
             await run_cancellable(Client(None), lambda check: int("bad row"))  # type: ignore[arg-type]
 
     anyio.run(main)
+
+
+def test_the_collector_pause_nests_across_threads_and_ends_with_the_last() -> None:
+    assert gc.isenabled()
+    first_in, second_out = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with collector_paused():
+            first_in.wait(5)
+        second_out.set()
+
+    with collector_paused():
+        thread = threading.Thread(target=other)
+        thread.start()
+        first_in.set()
+        second_out.wait(5)
+        assert not gc.isenabled()  # the other exchange ended, this one still runs
+    thread.join(5)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
