@@ -55,8 +55,8 @@ def tender(
     client: TestClient,
     headers: Headers,
     reference: str,
-    start: str = "2026-09-01",
-    end: str = "2027-06-30",
+    start: str | None = "2026-09-01",
+    end: str | None = "2027-06-30",
     sites: tuple[tuple[float, float, float], ...] = NEAR_SITES,
     windows: list[dict[str, str]] | None = None,
 ) -> int:
@@ -83,10 +83,9 @@ def tender(
         "reference": reference,
         "title": "Peinture des collèges",
         "kind": "works",
-        "execution_start": start,
-        "execution_end": end,
         "lots": [lot],
     }
+    body |= {k: v for k, v in (("execution_start", start), ("execution_end", end)) if v is not None}
     return add_tender(client, headers, body)
 
 
