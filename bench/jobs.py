@@ -242,21 +242,35 @@ def _percentiles(timings: list[float], elapsed: float) -> dict[str, Any]:
 
 
 def latency(
-    procs: Processes, engine: Any, api: httpx.Client, base: str, tender_id: int, clients: int, requests: int
+    procs: Processes,
+    engine: Any,
+    api: httpx.Client,
+    base: str,
+    tender_id: int,
+    clients: int,
+    requests: int,
+    solving: int = 2,
 ) -> dict[str, Any]:
-    """GET /plans/{id} while two workers solve: clients polling each second, then back to back."""
-    started = [procs.start("worker", "--poll", "1") for _ in range(2)]
-    _wait_workers(engine, 2)
+    """GET /plans/{id} while `solving` workers solve (0: none, the plans stay queued): clients polling
+    each second, then back to back."""
+    started = [procs.start("worker", "--poll", "1") for _ in range(solving)]
+    if solving:
+        _wait_workers(engine, solving)
     ids = _queue(api, tender_id, 6)
-    while True:  # measure while both workers are solving
+    while solving:  # measure while the workers are solving
         with engine.connect() as conn:
             running = conn.execute(
                 text("SELECT count(*) FROM plan WHERE id = ANY(:ids) AND status = 'running'"), {"ids": ids}
             ).scalar_one()
-        if running >= 2:
+        if running >= solving:
             break
         time.sleep(0.2)
-    results: dict[str, Any] = {"clients": clients, "load_before": round(os.getloadavg()[0], 2)}
+    results: dict[str, Any] = {
+        "clients": clients,
+        "solving_workers": solving,
+        "load_before": round(os.getloadavg()[0], 2),
+        "uptime_before": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
+    }
     for name, interval in (("polling_every_1s", 1.0), ("back_to_back", 0.0)):
         began = time.monotonic()
         timings = asyncio.run(_latency(base, dict(api.headers), ids, clients, requests, interval))
@@ -302,6 +316,9 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=1, help="latency runs per number of API processes")
     parser.add_argument("--only-latency", action="store_true", help="skip the throughput measures")
+    parser.add_argument(
+        "--solving-workers", type=int, default=2, help="workers solving during the latency measure (0: none)"
+    )
     parser.add_argument("--logs", type=Path, default=Path("out/bench-jobs"))
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
     args = parser.parse_args()
@@ -339,7 +356,16 @@ def main() -> None:
                         ratio = round(two["plans_per_minute"] / one["plans_per_minute"], 2)
                         results |= {"one_worker": one, "two_workers": two, "ratio": ratio}
                     for _ in range(args.runs):
-                        lat = latency(procs, engine, api, base, tender_id, args.clients, args.requests)
+                        lat = latency(
+                            procs,
+                            engine,
+                            api,
+                            base,
+                            tender_id,
+                            args.clients,
+                            args.requests,
+                            args.solving_workers,
+                        )
                         lat["api_workers"] = count
                         print(json.dumps(lat), flush=True)
                         latencies.setdefault(count, []).append(lat)
