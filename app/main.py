@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi_offline import FastAPIOffline
 
+from app.commitments import routes as commitments
 from app.core import health
 from app.core.body_limit import BodyLimit, BodyLimitMiddleware
 from app.core.config import Settings
@@ -133,7 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(health.router)
     # integrations first: `/structures/import` and `/tenders/import/ocds` are fixed paths.
-    for domain in (networks, integrations, structures, tenders, plans):
+    for domain in (networks, integrations, structures, tenders, plans, commitments):
         api.include_router(domain.router, responses=_PROBLEMS)
     app.include_router(api)
     install_web(app)

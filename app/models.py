@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 from sqlmodel import SQLModel
 
+from app.commitments.models import Commitment, CommitmentLine
 from app.core.idempotency import IdempotentRequest
 from app.integrations.webhooks.models import Webhook, WebhookDelivery
 from app.networks.models import ApiKey, Network
@@ -31,6 +32,8 @@ def is_model_object(name: str | None, type_: str, parent_names: Mapping[str, str
 
 __all__ = [
     "ApiKey",
+    "Commitment",
+    "CommitmentLine",
     "IdempotentRequest",
     "Lot",
     "Network",

@@ -20,8 +20,9 @@ the intermédiaires' capacity, and the spread of load ratios.
 3. **Balance.** Local moves even the load ratios (`solver.moves`), then, with the grouping fixed, the
    subcontracted hours are re-spread (`solver.balance`).
 
-A bound from the data alone (`strengthen.data_bound`) is also computed; the higher of the two is
-reported.
+Before them, the whole tender's Lagrangian bound (`solver.lagrange`), and after the plan, the full
+objective on the members that relaxation uses (`_fixed_set`), kept when better. A bound from the data
+alone (`strengthen.data_bound`) is also computed; the highest of the bounds is reported.
 
 The plan's certified gap is measured against the bound of step 1, never against a territory's own.
 """
@@ -36,7 +37,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
-from solver import balance, checks, engine, model, moves, results, strengthen
+from solver import balance, checks, engine, lagrange, model, moves, results, strengthen
 from solver.eligibility import Arc, Eligibility
 from solver.model import revenue_cap
 from solver.plan import Grouping, StageReport
@@ -45,7 +46,10 @@ from solver.start import greedy_start
 
 Progress = Callable[[dict[str, Any]], None]
 MOVES_SHARE = 0.7  # of the time left after the territories
-BOUND_SHARE = 0.9  # of the time: the territories' bounds and plans; the rest evens the load ratios
+LAGRANGE_SHARE = 0.2  # of the time: the whole tender's Lagrangian bound (`solver.lagrange`)
+BOUND_SHARE = 0.3  # of the time: up to here the territories' bounds and plans
+FIXED_SHARE = 0.85  # of the time left after the territories: the full model on the members the bound uses
+CAPACITY_MARGIN = 1.2  # the members given to that model, with the intermédiaires, cover this × the demand
 
 
 def applies(elig: Eligibility) -> bool:
@@ -334,6 +338,9 @@ def solve(elig: Eligibility, budget: float, progress: Progress | None) -> Outcom
     def share(t: str, pending: list[str], until: float) -> float:
         return max(0.5, (until - time.monotonic()) * weight[t] / sum(weight[p] for p in pending))
 
+    relaxed = lagrange.bound(elig, full, budget * LAGRANGE_SHARE)
+    if relaxed is not None:
+        _emit(progress, "lagrange", began, bound=relaxed.bound, iterations=relaxed.iterations)
     parts: dict[str, _Part] = {}
     added: float | None = 0.0
     build_seconds = [0.0]  # building the territories' models (the benchmark's "build" column)
@@ -369,9 +376,15 @@ def solve(elig: Eligibility, budget: float, progress: Progress | None) -> Outcom
     # the sum of the territories' bounds, or the bound from the data alone when that is higher
     bound = max(added if added is not None else -float("inf"), strengthen.data_bound(elig, full))
     _emit(progress, "built", began, build_s=build_seconds[0])
-    reports = [
+    reports = []
+    if relaxed is not None:
+        reports.append(
+            StageReport(name="lagrange", status="feasible", bound=relaxed.bound, seconds=relaxed.seconds)
+        )
+        bound = max(bound, relaxed.bound)
+    reports.append(
         StageReport(name="territories", status="feasible", bound=bound, seconds=time.monotonic() - began)
-    ]
+    )
 
     ledger = _Ledger(elig)
     plan_began = time.monotonic()
@@ -398,6 +411,29 @@ def solve(elig: Eligibility, budget: float, progress: Progress | None) -> Outcom
     found, missing = results.grouping(
         elig, full, _solution(assignments, mandataire, subcontracts, members), 1
     )
+    if relaxed is not None and deadline - time.monotonic() > 2.0:
+        fixed_began = time.monotonic()
+        limit = FIXED_SHARE * (deadline - fixed_began)
+        chosen = _guided_members(elig, relaxed.usage)
+        core = {E for E in chosen if relaxed.usage[E] >= 0.5}
+        guided = _fixed_set(elig, full, chosen, limit, core)
+        status = "timeout"
+        if guided is not None:
+            status = "feasible"
+            solution, candidate, lacking = guided
+            if candidate.objective < found.objective:
+                found, missing = candidate, lacking
+                assignments, mandataire = dict(solution.assignments), solution.mandataire
+                subcontracts, members = defaultdict(float, solution.staffing), solution.members
+        reports.append(
+            StageReport(
+                name="fixed",
+                status=status,
+                objective=guided[1].objective if guided is not None else None,
+                seconds=time.monotonic() - fixed_began,
+            )
+        )
+        _emit(progress, "fixed", began, objective=found.objective)
     if o.weights.balance > 0 and deadline - time.monotonic() > 1.0:
         moves_began = time.monotonic()
         moved = moves.even_out(
@@ -443,6 +479,93 @@ def solve(elig: Eligibility, budget: float, progress: Progress | None) -> Outcom
     if checks.violations(elig, final):
         return None  # the caller solves the whole model
     return Outcome(found, missing, bound, reports, "feasible", outcome.name)
+
+
+def _guided_members(elig: Eligibility, usage: dict[str, float]) -> set[str]:
+    """The entities the Lagrangian relaxation chose in at least half of its last iterations, with, for
+    each site none of them reaches, its nearest entity, and a member able to lead; at most
+    `max_members`, the most used first."""
+    o = elig.problem.options
+    ranked = sorted(usage, key=lambda E: -usage[E])
+    chosen = {E for E in ranked if usage[E] >= 0.5}
+    for s in elig.sites:
+        reaching = elig.by_site[s.index]
+        if reaching and not any(elig.entity_of(e) in chosen for e in reaching):
+            chosen.add(elig.entity_of(min(reaching, key=lambda e: elig.pairs[s.index, e])))
+    if not any(elig.members[e].can_lead for E in chosen for e in elig.entities[E]):
+        leaders = [E for E in ranked if any(elig.members[e].can_lead for e in elig.entities[E])]
+        chosen |= set(leaders[:1])
+    # enough capacity: the relaxation leans on fractions of members, a plan needs whole ones
+    demand = {t: sum(s.hours for s in elig.sites if s.trade == t) for t in elig.trades}
+    outside = {t: sum(st.capacities.get(t, 0.0) for st in elig.intermediaries.values()) for t in elig.trades}
+    for t in elig.trades:
+        own = sum(elig.entity_capacity(E, t) for E in chosen)
+        for E in ranked:
+            if own + outside[t] >= CAPACITY_MARGIN * demand[t]:
+                break
+            if E not in chosen and elig.entity_capacity(E, t) > 0:
+                chosen.add(E)
+                own += elig.entity_capacity(E, t)
+    if o.max_members is not None and len(chosen) > o.max_members:
+        chosen = set(sorted(chosen, key=lambda E: -usage[E])[: o.max_members])
+    return chosen
+
+
+def _fixed_set(
+    elig: Eligibility, full: model.Scales, chosen: set[str], limit: float, fixed: set[str] | None = None
+) -> tuple[results.Solution, Grouping, list[str]] | None:
+    """The full objective (spread included) with the members fixed to `chosen`: no big-M is left on the
+    spread, and the model has only the chosen members' pairs. No sous-traitance, as in the territories'
+    plans."""
+    structures = {e: st for e, st in elig.members.items() if elig.entity_of(e) in chosen}
+    pairs = {(k, e): d for (k, e), d in elig.pairs.items() if e in structures}
+    by_site = [[e for e in elig.by_site[s.index] if e in structures] for s in elig.sites]
+    by_member = {e: ks for e, ks in elig.by_member.items() if e in structures}
+    restricted = Eligibility(
+        elig.problem,
+        elig.sites,
+        elig.trades,
+        elig.eur_per_hour,
+        structures,
+        elig.intermediaries,
+        pairs,
+        by_site,
+        by_member,
+        [a for a in elig.arcs if a.member in structures],
+        set(),
+        {},
+        [],
+        {},
+        {e: elig.entity[e] for e in structures},
+        {E: elig.entities[E] for E in chosen},
+        elig.lot_rate,
+    )
+    began = time.monotonic()
+    built = model.build(restricted, "fixed", nearest=None, strong=True)
+    built.scales = full
+    model.define_objective(built)
+    for E, y in built.y.items():
+        if fixed is None or E in fixed:
+            y.lowBound = y.upBound = 1
+    values = greedy_start(built)
+    outcome = engine.solve(
+        built.prob,
+        engine="highs",
+        time_limit=max(0.5, limit - (time.monotonic() - began)),
+        gap_rel=elig.problem.options.gap_rel,
+        threads=elig.problem.options.threads,
+        start=values or None,
+    )
+    if not outcome.has_solution:
+        return None
+    solution = results.read_solution(built)
+    solution = results.Solution(
+        solution.assignments, solution.mandataire, solution.staffing, solution.members, {}
+    )
+    if checks.violations(elig, solution):
+        return None
+    found, missing = results.grouping(elig, full, solution, 1)
+    return solution, found, missing
 
 
 def _assignments_of(elig: Eligibility, found: Grouping) -> dict[int, str]:

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from app.core.db import utcnow
 from app.core.errors import Conflict, FieldError, field_errors
 from app.integrations.directory_csv import CsvRow, parse_directory
+from app.periods.schemas import AvailabilityIn
 from app.structures.models import Structure, StructureCapacity
 from app.structures.schemas import StructureCreate, check_siret
 from solver.problem import StructureKind
@@ -79,9 +80,13 @@ def _current(session: Session, network_id: int) -> dict[tuple[str, str], tuple[i
     for s in rows:
         assert s.id is not None
         data = StructureCreate.model_construct(
-            **s.model_dump(include=_FIELDS - {"capacities", "kind"}),
+            **s.model_dump(include=_FIELDS - {"capacities", "kind", "availability"}),
             kind=StructureKind(s.kind),
             capacities=capacities[s.id],
+            # Read as posted, so that a file that does not carry it compares equal.
+            availability=None
+            if s.availability is None
+            else [AvailabilityIn.model_validate(a) for a in s.availability],
         )
         out[(s.siret, s.kind)] = (s.id, data)
     return out

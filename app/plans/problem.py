@@ -7,6 +7,9 @@ A field left unset in the database is left out of the problem, so that the plann
 (e.g. the insertion rate of the structure's kind). Two rules carry the tender's header to its lots:
 a tender reserved to SIAE (CCP L2113-13) reserves every lot that states no reservation of its own,
 and the insertion hours of a one-lot tender are its lot's when the lot states none (or 0).
+
+The active commitments of the network's other tenders go to the structures' `commitments`
+(`app.commitments.service.respected`): their hours are not free for this tender.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
+from app.commitments import service as commitments
 from app.core.errors import FieldError, InvalidInput
 from app.structures.models import Structure, StructureCapacity
 from app.tenders.models import Lot, Site, Tender
@@ -50,7 +54,10 @@ def tender_data(session: Session, tender: Tender) -> dict[str, Any]:
     sites = session.exec(select(Site).where(Site.tender_id == tender.id).order_by(col(Site.position))).all()
     by_lot: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for site in sites:
-        by_lot[site.lot_id].append(site.model_dump(include=_SITE_FIELDS) | {"id": site.ref})
+        # A site without windows of its own is left without the key: the problem of a tender without
+        # time stays what it was.
+        fields = _SITE_FIELDS if site.windows is not None else _SITE_FIELDS - {"windows"}
+        by_lot[site.lot_id].append(site.model_dump(include=fields) | {"id": site.ref})
     return _set(tender, _TENDER_FIELDS) | {
         "lots": [
             _lot(tender, lot, len(lots)) | {"id": lot.ref, "sites": by_lot[lot.id or 0]} for lot in lots
@@ -77,7 +84,7 @@ def structures_data(session: Session, network_id: int) -> list[dict[str, Any]]:
 def build_problem(session: Session, tender: Tender, options: Options) -> PlanningProblem:
     """The problem as the data stand now; a 422 names what makes it unsolvable as posed."""
     try:
-        return PlanningProblem.model_validate(
+        problem = PlanningProblem.model_validate(
             {
                 "tender": tender_data(session, tender),
                 "structures": structures_data(session, tender.network_id),
@@ -95,3 +102,6 @@ def build_problem(session: Session, tender: Tender, options: Options) -> Plannin
                 field, reason = (head, rest) if head.startswith("options.") and rest else ("options", reason)
             errors.append(FieldError(field=field, reason=reason))
         raise InvalidInput(errors) from exc
+    # The hours other tenders' accepted groupings hold are not free for this one.
+    assert tender.id is not None
+    return commitments.respected(session, problem, tender.id, tender.network_id)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import defer, object_session
 from sqlmodel import Session, col, select
 
+from app.commitments import service as commitments
 from app.core.db import begin_write, utcnow
 from app.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.core.etag import etag_of_bytes
@@ -248,9 +249,11 @@ def _lock_tender(session: Session, plan: Plan) -> None:
 
 
 def accept(session: Session, network_id: int, plan_id: int, rank: int) -> Plan:
-    """Make a grouping of the plan the tender's accepted grouping, replacing any accepted before.
+    """Make a grouping of the plan the tender's accepted grouping, replacing any accepted before, and
+    commit its hours (replacing the tender's commitment).
 
-    Accepting the grouping already accepted changes nothing (and announces nothing again).
+    Accepting the grouping already accepted changes nothing (and announces nothing again, nor commits
+    its hours again once released).
     """
     begin_write(session)
     plan = get(session, network_id, plan_id)
@@ -271,6 +274,8 @@ def accept(session: Session, network_id: int, plan_id: int, rank: int) -> Plan:
     plan.accepted_rank = rank
     plan.accepted_at = utcnow()
     session.add(plan)
+    # The accepted grouping's hours are committed: later plans of other tenders respect them.
+    commitments.commit(session, plan, rank)
     webhook_events.grouping_accepted(session, plan)
     session.commit()
     session.refresh(plan)

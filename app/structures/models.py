@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -41,6 +42,9 @@ class Structure(SQLModel, table=True):
     mad_staff: int | None = None
     can_lead: bool = False
     max_distance_km: float | None = None
+    # Hours per month or per ISO week in a trade (`[{"trade", "per", "hours", "overrides"}]`); None: only
+    # the yearly capacities of `structure_capacity` bound it.
+    availability: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -10,6 +10,8 @@ from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 from stdnum.fr import siret as stdnum_siret
 
 from app.core.schemas import ApiInput, Identified, Paging
+from app.periods.schemas import MAX_AVAILABILITY, AvailabilityIn, check_availability
+from solver.periods import Availability
 from solver.problem import StructureKind, _check_trade
 
 # The legal person behind the SIRET: an AI's staff is capped at 480 h per person over 24 months towards
@@ -112,6 +114,22 @@ class StructureBase(BaseModel):
         description="hours available per trade (a sector slug of the Marché de l'inclusion)",
         examples=[{"peinture-revetement-des-murs": 3000}],
     )
+    availability: list[Availability] | None = Field(
+        default=None,
+        max_length=MAX_AVAILABILITY,
+        description="hours it can give per calendar month or per ISO week in a trade, with single "
+        "periods that differ (`overrides`); unset: only the yearly `capacities` bound it",
+        examples=[
+            [
+                {
+                    "trade": "peinture-revetement-des-murs",
+                    "per": "month",
+                    "hours": 300,
+                    "overrides": {"2026-08": 120},
+                }
+            ]
+        ],
+    )
 
 
 def _only_for(kinds: frozenset[str], what: str) -> classmethod:  # type: ignore[type-arg]
@@ -125,7 +143,14 @@ def _only_for(kinds: frozenset[str], what: str) -> classmethod:  # type: ignore[
 
 
 class StructureCreate(ApiInput, StructureBase):
+    availability: list[AvailabilityIn] | None = Field(  # type: ignore[assignment]
+        default=None,
+        max_length=MAX_AVAILABILITY,
+        description=StructureBase.model_fields["availability"].description,
+    )
+
     _siret = field_validator("siret")(check_siret)
+    _availability = field_validator("availability")(check_availability)
     _aci = field_validator("annual_charges_eur", "commercial_revenue_eur", "aci_cap_rate")(
         _only_for(ACI_KINDS, "an ACI (D5132-34)")
     )
@@ -168,6 +193,7 @@ class StructureUpdate(ApiInput):
     can_lead: bool | None = None
     max_distance_km: float | None = None
     capacities: dict[str, float] | None = None
+    availability: list[AvailabilityIn] | None = None
 
 
 class StructurePublic(StructureBase, Identified):

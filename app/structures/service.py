@@ -100,8 +100,8 @@ def update(
     except ValidationError as exc:
         raise InvalidInput.from_validation(exc) from None
     _refuse_duplicate(session, network_id, data.siret, data.kind.value, structure.id)
-    for name in _FIELDS:
-        setattr(structure, name, getattr(data, name))
+    for name, value in data.model_dump(include=set(_FIELDS)).items():
+        setattr(structure, name, value)
     structure.updated_at = utcnow()
     session.add(structure)
     _commit(session, structure, data.capacities if "capacities" in patch.model_fields_set else None)

@@ -6,6 +6,7 @@ Lots and sites have their own tables: a tender carries 130 collèges or more, re
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -53,6 +54,9 @@ class Lot(SQLModel, table=True):
     reserved: str | None = None
     insertion_hours: float | None = None
     essential: bool = False
+    # When the lot's hours are done (`[{"period": "ete-2026"}]`, `[{"start": ..., "end": ...}]`); None:
+    # no time, the tender is planned as a whole.
+    windows: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class Site(SQLModel, table=True):
@@ -77,3 +81,5 @@ class Site(SQLModel, table=True):
     # None while the tender is a draft (imported without a workload): it cannot be planned then.
     hours: float | None = None
     value_eur: float
+    # The site's own windows, replacing its lot's.
+    windows: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))

@@ -14,9 +14,9 @@ from stdnum.exceptions import ValidationError as NumberError
 from stdnum.fr import siret as stdnum_siret
 
 from app.core.schemas import ApiInput, Identified, Paging
+from app.periods.schemas import MAX_WINDOWS, WindowIn, WindowPublic, check_windows
 from app.plans.schemas import AcceptedGrouping
 from app.reference import is_cpv
-from solver.periods import Window
 from solver.problem import Lot as LotSpec
 from solver.problem import Site as SiteSpec
 from solver.problem import TenderKind
@@ -30,19 +30,6 @@ def check_cpv(code: str) -> str:
     if not is_cpv(code):
         raise ValueError(f"unknown CPV code {code!r} (CPV 2008, e.g. 45442110-1)")
     return code
-
-
-# Work windows are read by `planner solve` (problem and portfolio files); the tenders' tables do not
-# hold them, so the API refuses them rather than drop them without a word.
-WINDOWS_NOT_STORED = (
-    "work windows are not stored by the API: plan a timed tender with `planner solve` and a problem "
-    "file (README: Time and a network's year)"
-)
-
-
-def refuse_windows(value: list[Window] | None) -> None:
-    if value is not None:
-        raise ValueError(WINDOWS_NOT_STORED)
 
 
 def check_buyer_siret(value: str | None) -> str | None:
@@ -68,11 +55,13 @@ class SiteCreate(ApiInput, SiteSpec):
     address: str | None = Field(default=None, max_length=300)
     commune: str | None = Field(default=None, max_length=100)
     territory: str | None = Field(default=None, max_length=100)
+    windows: list[WindowIn] | None = Field(  # type: ignore[assignment]
+        default=None,
+        max_length=MAX_WINDOWS,
+        description="when the site's hours are done (dates or a named period); its lot's when absent",
+    )
 
-    @field_validator("windows")
-    @classmethod
-    def _no_windows(cls, value: list[Window] | None) -> None:
-        refuse_windows(value)
+    _windows = field_validator("windows")(check_windows)
 
     @model_validator(mode="after")
     def _hours_unless_draft(self, info: ValidationInfo) -> SiteCreate:
@@ -85,22 +74,29 @@ class SitePublic(SiteSpec):
     hours: float | None = Field(  # type: ignore[assignment]
         description="workload in hours; null while the tender is a draft"
     )
+    windows: list[WindowPublic] | None = Field(  # type: ignore[assignment]
+        default=None, description="when the site's hours are done; null: its lot's"
+    )
 
 
 class LotCreate(ApiInput, LotSpec):
     # Narrows the problem's `list[Site]` to sites checked as API input (pydantic allows the override).
     sites: list[SiteCreate] = Field(min_length=1, max_length=MAX_SITES_PER_LOT)  # type: ignore[assignment]
     title: str = Field(default="", max_length=300)
+    windows: list[WindowIn] | None = Field(  # type: ignore[assignment]
+        default=None,
+        max_length=MAX_WINDOWS,
+        description="when the lot's hours are done, for its sites that give no windows of their own: "
+        "dates (`start`, `end`) or a school holiday of zone C (`period`: `ete-2026`)",
+        examples=[[{"period": "ete-2026"}, {"start": "2027-07-05", "end": "2027-08-27"}]],
+    )
+
+    _windows = field_validator("windows")(check_windows)
 
     @field_validator("cpv")
     @classmethod
     def _cpv(cls, value: str | None) -> str | None:
         return None if value is None else check_cpv(value)
-
-    @field_validator("windows")
-    @classmethod
-    def _no_windows(cls, value: list[Window] | None) -> None:
-        refuse_windows(value)
 
 
 def check_unique_ids(lots: list[LotCreate]) -> list[LotCreate]:
@@ -209,7 +205,7 @@ class LotPublic(LotSpec):
 
     sites: list[SitePublic]  # type: ignore[assignment]
     # A lot posted without work windows reads back as posted.
-    windows: list[Window] | None = Field(default=None, exclude_if=lambda v: v is None)
+    windows: list[WindowPublic] | None = Field(default=None, exclude_if=lambda v: v is None)  # type: ignore[assignment]
 
 
 class TenderSummary(TenderBase, Identified):

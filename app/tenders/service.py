@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from app.core.db import begin_write, snapshot, utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.etag import check_if_match
+from app.periods.schemas import stored_windows
 from app.plans.acceptance import accepted_for_tender
 from app.tenders.models import Lot, Site, Tender
 from app.tenders.schemas import (
@@ -147,15 +148,27 @@ def _delete_lots(session: Session, tender: Tender) -> None:
 def _insert_lots(session: Session, tender: Tender, lots: list[LotCreate]) -> None:
     assert tender.id is not None
     rows = [
-        Lot(tender_id=tender.id, ref=lot.id, position=i, **lot.model_dump(include=_LOT_FIELDS))
+        Lot(
+            tender_id=tender.id,
+            ref=lot.id,
+            position=i,
+            **lot.model_dump(include=_LOT_FIELDS - {"windows"}),
+            windows=stored_windows(lot.windows),
+        )
         for i, lot in enumerate(lots)
     ]
     session.add_all(rows)
     session.flush()
     # One multi-row INSERT for all sites: a tender has hundreds of them.
     sites: list[dict[str, Any]] = [
-        site.model_dump(exclude={"id"})
-        | {"tender_id": tender.id, "lot_id": row.id, "ref": site.id, "position": j}
+        site.model_dump(exclude={"id", "windows"})
+        | {
+            "windows": stored_windows(site.windows),
+            "tender_id": tender.id,
+            "lot_id": row.id,
+            "ref": site.id,
+            "position": j,
+        }
         for row, lot in zip(rows, lots, strict=True)
         for j, site in enumerate(lot.sites)
     ]

@@ -120,3 +120,17 @@ def form_values(tender: dict[str, Any]) -> dict[str, Any]:
         lot | {"sites_text": sites_to_text(lot.get("sites", []))} for lot in tender.get("lots", [])
     ]
     return values
+
+
+def keep_windows(data: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
+    """The stored work windows of the lots and sites the form keeps (by id): the form does not show
+    them, and replacing the lots must not drop them."""
+    lots = {lot["id"]: lot for lot in stored.get("lots", [])}
+    sites = {site["id"]: site for lot in lots.values() for site in lot.get("sites", [])}
+    for lot in data.get("lots", []):
+        if lots.get(lot.get("id"), {}).get("windows") is not None:
+            lot.setdefault("windows", lots[lot["id"]]["windows"])
+        for site in lot.get("sites", []):
+            if sites.get(site.get("id"), {}).get("windows") is not None:
+                site.setdefault("windows", sites[site["id"]]["windows"])
+    return data

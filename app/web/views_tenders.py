@@ -24,7 +24,7 @@ from app.web import svgmap
 from app.web.auth import PageCaller, Refused, WebRoute, checked_form, writer
 from app.web.labels import field_errors_fr, reason_fr
 from app.web.render import render
-from app.web.tender_form import BLANK_LOTS, LOT_EXTRAS, form_values, sites_to_text, tender_data
+from app.web.tender_form import BLANK_LOTS, LOT_EXTRAS, form_values, keep_windows, sites_to_text, tender_data
 from solver.reference import sector_slugs
 
 router = APIRouter(prefix="/marches", route_class=WebRoute, include_in_schema=False)
@@ -178,8 +178,9 @@ async def edit_tender(
     """Save the tender's changes; its lots and sites are replaced by those of the form."""
     form = await checked_form(request)
     writer(caller)
-    service.read(session, caller.network_id, tender_id)
+    stored = service.read(session, caller.network_id, tender_id)
     data, errors = tender_data(form)
+    data = keep_windows(data, stored.model_dump(mode="json", exclude_none=True))
     values = _posted_values(data) | {"deadline": form.get("deadline")}
     try:
         TenderCreate.model_validate(data)

@@ -63,20 +63,6 @@ def test_one_bad_site_is_a_422_naming_hours_and_leaves_nothing(
     assert count_rows(db) == (0, 0)
 
 
-def test_work_windows_are_refused_rather_than_dropped(
-    client: TestClient, coordinator: Headers, db: Engine
-) -> None:
-    body = tender_body(sites=colleges()[:2])
-    body["lots"][0]["windows"] = [{"period": "ete-2026"}]
-    body["lots"][0]["sites"][1]["windows"] = [{"start": "2026-07-06", "end": "2026-07-31"}]
-    response = client.post(URL, json=body, headers=coordinator)
-    assert response.status_code == 422
-    errors = response.json()["errors"]
-    assert [e["field"] for e in errors] == ["lots.0.sites.1.windows", "lots.0.windows"]
-    assert all("planner solve" in e["reason"] for e in errors)
-    assert count_rows(db) == (0, 0)
-
-
 def test_every_bad_field_of_a_tender_is_named(client: TestClient, coordinator: Headers) -> None:
     sites = colleges()[:3]
     sites[0]["lat"] = 123
