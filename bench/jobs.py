@@ -171,6 +171,26 @@ def _cpu_seconds(pid: int) -> float:
     return (utime + stime + cutime + cstime) / os.sysconf("SC_CLK_TCK")
 
 
+def _tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a process and of its live descendants (the API processes of `serve --workers N`)."""
+    parents: dict[int, int] = {}
+    own: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        child = int(stat.parent.name)
+        parents[child] = int(fields[1])
+        own[child] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tree, grew = {pid}, True
+    while grew:
+        more = {child for child, parent in parents.items() if parent in tree} - tree
+        grew = bool(more)
+        tree |= more
+    return sum(own.get(member, 0.0) for member in tree)
+
+
 def throughput(
     procs: Processes, engine: Any, api: httpx.Client, tender_id: int, plans: int, workers: int
 ) -> dict[str, Any]:
@@ -249,6 +269,7 @@ def latency(
     tender_id: int,
     clients: int,
     requests: int,
+    server: int,
     solving: int = 2,
 ) -> dict[str, Any]:
     """GET /plans/{id} while `solving` workers solve (0: none, the plans stay queued): clients polling
@@ -272,9 +293,18 @@ def latency(
         "uptime_before": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
     }
     for name, interval in (("polling_every_1s", 1.0), ("back_to_back", 0.0)):
-        began = time.monotonic()
+        began, api_cpu, client_cpu = time.monotonic(), _tree_cpu_seconds(server), time.process_time()
         timings = asyncio.run(_latency(base, dict(api.headers), ids, clients, requests, interval))
-        results[name] = _percentiles(timings, time.monotonic() - began)
+        elapsed = time.monotonic() - began
+        results[name] = _percentiles(timings, elapsed)
+        # What a request costs the API processes in CPU, whatever the machine's load: the requests a
+        # second one core would serve; and the cores the API and the clients obtained meanwhile.
+        api_cpu = _tree_cpu_seconds(server) - api_cpu
+        results[name] |= {
+            "api_cpu_ms_per_request": round(api_cpu * 1000 / len(timings), 2),
+            "api_cores_obtained": round(api_cpu / elapsed, 2),
+            "client_cores_obtained": round((time.process_time() - client_cpu) / elapsed, 2),
+        }
     with engine.connect() as conn:
         results["plans_running_at_end"] = conn.execute(
             text("SELECT count(*) FROM plan WHERE id = ANY(:ids) AND status = 'running'"), {"ids": ids}
@@ -287,8 +317,8 @@ def latency(
 def _latency_table(runs: dict[int, list[dict[str, Any]]]) -> str:
     lines = [
         "| API processes | pattern | runs | req/s (median) | p50 ms (median) | p95 ms (each run)"
-        " | p95 ms (median) |",
-        "|---|---|---|---|---|---|---|",
+        " | p95 ms (median) | API CPU ms per request (median) | API cores obtained (median) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for api_workers, results in runs.items():
         for pattern in ("polling_every_1s", "back_to_back"):
@@ -298,7 +328,9 @@ def _latency_table(runs: dict[int, list[dict[str, Any]]]) -> str:
                 f"| {api_workers} | {pattern.replace('_', ' ')} | {len(rows)}"
                 f" | {statistics.median(row['requests_per_s'] for row in rows):.1f}"
                 f" | {statistics.median(row['p50_ms'] for row in rows):.1f}"
-                f" | {', '.join(f'{v:.1f}' for v in p95)} | {statistics.median(p95):.1f} |"
+                f" | {', '.join(f'{v:.1f}' for v in p95)} | {statistics.median(p95):.1f}"
+                f" | {statistics.median(row.get('api_cpu_ms_per_request', 0) for row in rows):.2f}"
+                f" | {statistics.median(row.get('api_cores_obtained', 0) for row in rows):.2f} |"
             )
     return "\n".join(lines)
 
@@ -364,6 +396,7 @@ def main() -> None:
                             tender_id,
                             args.clients,
                             args.requests,
+                            server.pid,
                             args.solving_workers,
                         )
                         lat["api_workers"] = count
