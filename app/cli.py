@@ -33,6 +33,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "worker": ("app.jobs.cli", "worker_command", "Solve queued plans from the PostgreSQL job queue."),
     "networks": ("app.networks.cli", "networks", "Create and list networks."),
     "keys": ("app.networks.cli", "keys", "Create, list and revoke a network's API keys."),
+    "load-calendar": (
+        "app.calendar.cli",
+        "load_calendar_command",
+        "Print a network's load calendar: hours per structure and month against capacity.",
+    ),
 }
 
 

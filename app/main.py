@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi_offline import FastAPIOffline
 
+from app.calendar import routes as load_calendar
 from app.commitments import routes as commitments
 from app.core import health
 from app.core.body_limit import BodyLimit, BodyLimitMiddleware
@@ -72,6 +73,8 @@ def limits_description(settings: Settings) -> str:
         f" and sites {_n(settings.max_tender_body_bytes)} (`MAX_TENDER_BODY_BYTES`); an OCDS package"
         f" {_n(settings.max_ocds_body_bytes)} (`MAX_OCDS_BODY_BYTES`); a directory CSV {_n(MAX_CSV_BYTES)}."
         " Counted while the body streams in: beyond, 413.",
+        f"- a directory CSV import: at most {_n(settings.max_csv_rows)} data rows (`MAX_CSV_ROWS`); beyond,"
+        " 413 naming the limit, nothing stored.",
         f"- a tender: at most {MAX_LOTS} lots, {_n(MAX_SITES_PER_LOT)} sites per lot,"
         f" {_n(MAX_SITES_PER_TENDER)} sites in all; names and titles bounded (`maxLength` in each schema);"
         " every number within ±1e12, so that sums stay finite.",
@@ -134,7 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(health.router)
     # integrations first: `/structures/import` and `/tenders/import/ocds` are fixed paths.
-    for domain in (networks, integrations, structures, tenders, plans, commitments):
+    for domain in (networks, integrations, structures, tenders, plans, commitments, load_calendar):
         api.include_router(domain.router, responses=_PROBLEMS)
     app.include_router(api)
     install_web(app)

@@ -47,7 +47,7 @@ from solver.start import greedy_start
 Progress = Callable[[dict[str, Any]], None]
 MOVES_SHARE = 0.7  # of the time left after the territories
 LAGRANGE_SHARE = 0.2  # of the time: the whole tender's Lagrangian bound (`solver.lagrange`)
-BOUND_SHARE = 0.3  # of the time: up to here the territories' bounds and plans
+BOUND_SHARE = 0.35  # of the time: up to here the territories' bounds and plans
 FIXED_SHARE = 0.85  # of the time left after the territories: the full model on the members the bound uses
 CAPACITY_MARGIN = 1.2  # the members given to that model, with the intermédiaires, cover this × the demand
 
@@ -314,121 +314,66 @@ def _repair(elig: Eligibility, ledger: _Ledger, part: _Part) -> _Part:
 
 
 def solve(elig: Eligibility, budget: float, progress: Progress | None) -> Outcome | None:
-    """The grouping of a large tender, territory by territory; None when a territory found no plan
-    (the caller then solves the whole model)."""
+    """The grouping of a large tender: the whole tender's Lagrangian bound, the territories' plans, then
+    the full objective on the members the relaxation uses, kept when better. None when the territories
+    give no plan with a member able to lead (the caller then solves the whole model)."""
     began = time.monotonic()
     deadline = began + budget
     o = elig.problem.options
-    by_territory: dict[str, list[int]] = defaultdict(list)
-    for s in elig.sites:
-        by_territory[s.territory or ""].append(s.index)
-    order = sorted(by_territory, key=lambda t: -sum(elig.sites[k].hours for k in by_territory[t]))
-    reach: dict[str, set[str]] = defaultdict(set)
-    for t, sites in by_territory.items():
-        for k in sites:
-            reach[t].update(elig.by_site[k])
-    spread_over: dict[str, int] = defaultdict(int)
-    for names in reach.values():
-        for e in names:
-            spread_over[e] += 1
     full = model.scales(elig)
-    unit = o.weights.members / full.members
-    weight = {t: sum(len(elig.by_site[k]) for k in by_territory[t]) + 1 for t in order}
-
-    def share(t: str, pending: list[str], until: float) -> float:
-        return max(0.5, (until - time.monotonic()) * weight[t] / sum(weight[p] for p in pending))
-
+    bound = strengthen.data_bound(elig, full)
+    reports: list[StageReport] = []
     relaxed = lagrange.bound(elig, full, budget * LAGRANGE_SHARE)
     if relaxed is not None:
         _emit(progress, "lagrange", began, bound=relaxed.bound, iterations=relaxed.iterations)
-    parts: dict[str, _Part] = {}
-    added: float | None = 0.0
-    build_seconds = [0.0]  # building the territories' models (the benchmark's "build" column)
-    bound_until = began + budget * BOUND_SHARE
-    for i, t in enumerate(order):
-        sub = _sub_eligibility(elig, by_territory[t], elig.members, elig.intermediaries)
-        part, outcome = _solve_part(
-            elig,
-            full,
-            by_territory[t],
-            sub,
-            lambda e: unit / spread_over[e],
-            partial(share, t, order[i:], bound_until),
-            build_seconds,
-        )
-        if part is None:
-            # no plan in time: the territory's sites are placed greedily below
-            part = _Part(t, by_territory[t], {}, {}, None)
-        parts[t] = part
-        if outcome.bound is None:
-            added = None
-        elif added is not None:
-            added += outcome.bound
-        _emit(
-            progress,
-            "territory",
-            began,
-            territory=t,
-            bound=outcome.bound,
-            gap=outcome.gap,
-            kept=outcome.status,
-        )
-    # the sum of the territories' bounds, or the bound from the data alone when that is higher
-    bound = max(added if added is not None else -float("inf"), strengthen.data_bound(elig, full))
-    _emit(progress, "built", began, build_s=build_seconds[0])
-    reports = []
-    if relaxed is not None:
         reports.append(
             StageReport(name="lagrange", status="feasible", bound=relaxed.bound, seconds=relaxed.seconds)
         )
         bound = max(bound, relaxed.bound)
-    reports.append(
-        StageReport(name="territories", status="feasible", bound=bound, seconds=time.monotonic() - began)
-    )
-
-    ledger = _Ledger(elig)
-    plan_began = time.monotonic()
-    for t in order:
-        if ledger.fits(parts[t]):
-            ledger.take(parts[t])
-        else:
-            parts[t] = _repair(elig, ledger, parts[t])
-            ledger.take(parts[t])
-    if not any(elig.members[e].can_lead for e in ledger.members):
+    by_parts = _by_territories(elig, full, began, began + budget * BOUND_SHARE, progress)
+    if by_parts is None:
         return None
-    reports.append(StageReport(name="plan", status="feasible", seconds=time.monotonic() - plan_began))
-
-    assignments = {k: e for part in parts.values() for k, e in part.assignments.items()}
-    subcontracts: dict[Arc, float] = defaultdict(float)
-    for part in parts.values():
-        for arc, h in part.subcontracts.items():
-            subcontracts[arc] += h
+    assignments, subcontracts, mandataire, added, engine_name, part_reports, built_s = by_parts
+    # the sum of the territories' bounds, when higher than the others
+    bound = max(bound, added if added is not None else -float("inf"))
+    reports += part_reports
     members = frozenset(assignments.values())
-    mandataire = max(
-        (e for e in members if elig.members[e].can_lead),
-        key=lambda e: sum(elig.sites[k].hours for k, m in assignments.items() if m == e),
-    )
     found, missing = results.grouping(
         elig, full, _solution(assignments, mandataire, subcontracts, members), 1
     )
+    if relaxed is not None:
+        rounded = _rounded(elig, full, relaxed.plan)
+        if rounded is not None and rounded[1].objective < found.objective:
+            solution, found, missing = rounded
+            assignments, mandataire = dict(solution.assignments), solution.mandataire
+            subcontracts, members = defaultdict(float, solution.staffing), solution.members
+        _emit(progress, "rounded", began, objective=rounded[1].objective if rounded else None)
     if relaxed is not None and deadline - time.monotonic() > 2.0:
         fixed_began = time.monotonic()
-        limit = FIXED_SHARE * (deadline - fixed_began)
-        chosen = _guided_members(elig, relaxed.usage)
-        core = {E for E in chosen if relaxed.usage[E] >= 0.5}
-        guided = _fixed_set(elig, full, chosen, limit, core)
-        status = "timeout"
-        if guided is not None:
-            status = "feasible"
-            solution, candidate, lacking = guided
-            if candidate.objective < found.objective:
-                found, missing = candidate, lacking
-                assignments, mandataire = dict(solution.assignments), solution.mandataire
-                subcontracts, members = defaultdict(float, solution.staffing), solution.members
+        # the territories' models had every pair: as long per pair to build this one
+        per_pair = built_s / max(1, len(elig.pairs))
+        if rounded is not None and not rounded[1].uncovered:  # its members, from its plan
+            guided = _fixed_set(
+                elig,
+                full,
+                set(rounded[0].members),
+                FIXED_SHARE * (deadline - fixed_began),
+                None,
+                per_pair,
+                rounded[0],
+            )
+        else:
+            chosen = _guided_members(elig, relaxed.usage)
+            core = {E for E in chosen if relaxed.usage[E] >= 0.5}
+            guided = _fixed_set(elig, full, chosen, FIXED_SHARE * (deadline - fixed_began), core, per_pair)
+        if guided is not None and guided[1].objective < found.objective:
+            solution, found, missing, _ = guided
+            assignments, mandataire = dict(solution.assignments), solution.mandataire
+            subcontracts, members = defaultdict(float, solution.staffing), solution.members
         reports.append(
             StageReport(
                 name="fixed",
-                status=status,
+                status="feasible" if guided is not None else "timeout",
                 objective=guided[1].objective if guided is not None else None,
                 seconds=time.monotonic() - fixed_began,
             )
@@ -440,8 +385,9 @@ def solve(elig: Eligibility, budget: float, progress: Progress | None) -> Outcom
             elig, full, assignments, subcontracts, mandataire, MOVES_SHARE * (deadline - moves_began)
         )
         kept = frozenset(moved.values())
-        candidate, lacking = results.grouping(elig, full, _solution(moved, mandataire, subcontracts, kept), 1)
-        if candidate.objective < found.objective:
+        tried = _solution(moved, mandataire, subcontracts, kept)
+        candidate, lacking = results.grouping(elig, full, tried, 1)
+        if candidate.objective < found.objective and not checks.violations(elig, tried):
             found, missing, assignments, members = candidate, lacking, moved, kept
         reports.append(
             StageReport(
@@ -457,10 +403,9 @@ def solve(elig: Eligibility, budget: float, progress: Progress | None) -> Outcom
         upper = {a: elig.intermediaries[a.to].capacities[a.trade] for a in elig.arcs if a.member in members}
         spread = balance.spread_subcontracting(elig, full.hours, assignments, upper, left * 0.8)
         if spread is not None:
-            candidate, lacking = results.grouping(
-                elig, full, _solution(assignments, mandataire, spread, members), 1
-            )
-            if candidate.objective < found.objective:
+            tried = _solution(assignments, mandataire, spread, members)
+            candidate, lacking = results.grouping(elig, full, tried, 1)
+            if candidate.objective < found.objective and not checks.violations(elig, tried):
                 found, missing = candidate, lacking
         reports.append(
             StageReport(
@@ -478,7 +423,137 @@ def solve(elig: Eligibility, budget: float, progress: Progress | None) -> Outcom
     )
     if checks.violations(elig, final):
         return None  # the caller solves the whole model
-    return Outcome(found, missing, bound, reports, "feasible", outcome.name)
+    return Outcome(found, missing, bound, reports, "feasible", engine_name)
+
+
+def _by_territories(
+    elig: Eligibility, full: model.Scales, began: float, until: float, progress: Progress | None
+) -> tuple[dict[int, str], dict[Arc, float], str, float | None, str, list[StageReport], float] | None:
+    """Each territory's plan and bound (steps 1 and 2 of the module's description): the assignments,
+    the staff put at disposal, the mandataire, the sum of the territories' bounds (None when one has
+    none), the engine's name, the stages' reports, the seconds spent building the territories' models;
+    None when no member may lead."""
+    o = elig.problem.options
+    by_territory: dict[str, list[int]] = defaultdict(list)
+    for s in elig.sites:
+        by_territory[s.territory or ""].append(s.index)
+    order = sorted(by_territory, key=lambda t: -sum(elig.sites[k].hours for k in by_territory[t]))
+    reach: dict[str, set[str]] = defaultdict(set)
+    for t, sites in by_territory.items():
+        for k in sites:
+            reach[t].update(elig.by_site[k])
+    spread_over: dict[str, int] = defaultdict(int)
+    for names in reach.values():
+        for e in names:
+            spread_over[e] += 1
+    unit = o.weights.members / full.members
+    weight = {t: sum(len(elig.by_site[k]) for k in by_territory[t]) + 1 for t in order}
+
+    def share(t: str, pending: list[str], until: float) -> float:
+        return max(0.5, (until - time.monotonic()) * weight[t] / sum(weight[p] for p in pending))
+
+    parts: dict[str, _Part] = {}
+    added: float | None = 0.0
+    build_seconds = [0.0]  # building the territories' models (the benchmark's "build" column)
+    name = "HiGHS"
+    for i, t in enumerate(order):
+        sub = _sub_eligibility(elig, by_territory[t], elig.members, elig.intermediaries)
+        part, outcome = _solve_part(
+            elig,
+            full,
+            by_territory[t],
+            sub,
+            lambda e: unit / spread_over[e],
+            partial(share, t, order[i:], until),
+            build_seconds,
+        )
+        name = outcome.name
+        if part is None:
+            # no plan in time: the territory's sites are placed greedily below
+            part = _Part(t, by_territory[t], {}, {}, None)
+        parts[t] = part
+        if outcome.bound is None:
+            added = None
+        elif added is not None:
+            added += outcome.bound
+        _emit(
+            progress,
+            "territory",
+            began,
+            territory=t,
+            bound=outcome.bound,
+            gap=outcome.gap,
+            kept=outcome.status,
+        )
+    _emit(progress, "built", began, build_s=build_seconds[0])
+    reports = [
+        StageReport(name="territories", status="feasible", bound=added, seconds=time.monotonic() - began)
+    ]
+    ledger = _Ledger(elig)
+    plan_began = time.monotonic()
+    for t in order:
+        if ledger.fits(parts[t]):
+            ledger.take(parts[t])
+        else:
+            parts[t] = _repair(elig, ledger, parts[t])
+            ledger.take(parts[t])
+    if not any(elig.members[e].can_lead for e in ledger.members):
+        return None
+    reports.append(StageReport(name="plan", status="feasible", seconds=time.monotonic() - plan_began))
+    assignments = {k: e for part in parts.values() for k, e in part.assignments.items()}
+    subcontracts: dict[Arc, float] = defaultdict(float)
+    for part in parts.values():
+        for arc, h in part.subcontracts.items():
+            subcontracts[arc] += h
+    members = frozenset(assignments.values())
+    mandataire = max(
+        (e for e in members if elig.members[e].can_lead),
+        key=lambda e: sum(elig.sites[k].hours for k, m in assignments.items() if m == e),
+    )
+    return assignments, subcontracts, mandataire, added, name, reports, build_seconds[0]
+
+
+def _rounded(
+    elig: Eligibility, full: model.Scales, chosen: dict[int, str]
+) -> tuple[results.Solution, Grouping, list[str]] | None:
+    """The relaxation's plan made whole: each site to the entity that took most of it when that fits,
+    else as `_repair` does; None when it breaks a rule or has no member able to lead."""
+    part = _repair(elig, _Ledger(elig), _Part("", [s.index for s in elig.sites], chosen, {}, None))
+    members = frozenset(part.assignments.values())
+    leaders = [e for e in members if elig.members[e].can_lead]
+    if not leaders:
+        return None
+    hours: dict[str, float] = defaultdict(float)
+    for k, e in part.assignments.items():
+        hours[e] += elig.sites[k].hours
+    solution = _solution(part.assignments, max(leaders, key=lambda e: hours[e]), part.subcontracts, members)
+    if checks.violations(elig, solution):
+        return None
+    found, missing = results.grouping(elig, full, solution, 1)
+    return solution, found, missing
+
+
+def _start_values(built: model.Model, plan: results.Solution) -> dict[str, float]:
+    """Every variable's value in `plan` (a plan without sous-traitance), for the engine's start."""
+    elig = built.elig
+    values = {x.name: 1.0 for (k, e), x in built.x.items() if plan.assignments.get(k) == e}
+    values |= {y.name: 1.0 for E, y in built.y.items() if E in plan.members}
+    if plan.mandataire in built.m:
+        values[built.m[plan.mandataire].name] = 1.0
+    values |= {z.name: plan.staffing.get(arc, 0.0) for arc, z in built.z.items()}
+    values |= {u.name: 1.0 for k, u in built.uncovered.items() if k not in plan.assignments}
+    if built.spread is not None:
+        own: dict[str, float] = defaultdict(float)
+        for k, e in plan.assignments.items():
+            own[elig.entity_of(e)] += elig.sites[k].hours
+        for arc, h in plan.staffing.items():
+            own[elig.entity_of(arc.member)] -= h
+        ratios = [own[E] / elig.entity_tender_capacity(E) for E in plan.members]
+        values[built.spread[0].name] = max(ratios)
+        values[built.spread[1].name] = min(ratios)
+    based = {elig.members[e].territory for E in plan.members for e in elig.entities[E]}
+    values |= {g.name: 0.0 if t in based else 1.0 for t, g in built.territory_gap.items()}
+    return values
 
 
 def _guided_members(elig: Eligibility, usage: dict[str, float]) -> set[str]:
@@ -512,13 +587,22 @@ def _guided_members(elig: Eligibility, usage: dict[str, float]) -> set[str]:
 
 
 def _fixed_set(
-    elig: Eligibility, full: model.Scales, chosen: set[str], limit: float, fixed: set[str] | None = None
-) -> tuple[results.Solution, Grouping, list[str]] | None:
+    elig: Eligibility,
+    full: model.Scales,
+    chosen: set[str],
+    limit: float,
+    fixed: set[str] | None = None,
+    per_pair: float = 0.0,
+    start: results.Solution | None = None,
+) -> tuple[results.Solution, Grouping, list[str], str] | None:
     """The full objective (spread included) with the members fixed to `chosen`: no big-M is left on the
     spread, and the model has only the chosen members' pairs. No sous-traitance, as in the territories'
-    plans."""
+    plans. None, without building it, when building it would take half the time (at `per_pair` seconds
+    per pair)."""
     structures = {e: st for e, st in elig.members.items() if elig.entity_of(e) in chosen}
     pairs = {(k, e): d for (k, e), d in elig.pairs.items() if e in structures}
+    if per_pair * len(pairs) > 0.5 * limit:
+        return None
     by_site = [[e for e in elig.by_site[s.index] if e in structures] for s in elig.sites]
     by_member = {e: ks for e, ks in elig.by_member.items() if e in structures}
     restricted = Eligibility(
@@ -544,10 +628,11 @@ def _fixed_set(
     built = model.build(restricted, "fixed", nearest=None, strong=True)
     built.scales = full
     model.define_objective(built)
+    values = _start_values(built, start) if start is not None else greedy_start(built)
     for E, y in built.y.items():
-        if fixed is None or E in fixed:
+        # fixed, without big-M on the spread, when the starting plan uses it (the start stays valid)
+        if (fixed is None or E in fixed) and values.get(y.name, 0.0) > 0.5:
             y.lowBound = y.upBound = 1
-    values = greedy_start(built)
     outcome = engine.solve(
         built.prob,
         engine="highs",
@@ -565,7 +650,7 @@ def _fixed_set(
     if checks.violations(elig, solution):
         return None
     found, missing = results.grouping(elig, full, solution, 1)
-    return solution, found, missing
+    return solution, found, missing, outcome.name
 
 
 def _assignments_of(elig: Eligibility, found: Grouping) -> dict[int, str]:

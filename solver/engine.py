@@ -51,11 +51,16 @@ class FastHiGHS(pulp.HiGHS):  # type: ignore[misc]
     """
 
     def __init__(
-        self, start: dict[str, float] | None = None, node_limit: int | None = None, **kwargs: Any
+        self,
+        start: dict[str, float] | None = None,
+        node_limit: int | None = None,
+        presolve: bool = True,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.start = start or {}
         self.node_limit = node_limit
+        self.presolve = presolve
         self.started = time.monotonic()
 
     def actualSolve(self, lp: pulp.LpProblem) -> int:
@@ -69,6 +74,8 @@ class FastHiGHS(pulp.HiGHS):  # type: ignore[misc]
             highspy.Highs()  # type: ignore[no-untyped-call]
         super().createAndConfigureSolver(lp)
         lp.solverModel.setOptionValue("log_to_console", False)
+        if not self.presolve:
+            lp.solverModel.setOptionValue("presolve", "off")
         if self.node_limit is not None:
             # deterministic mode: a work limit, and the engine's random choices from a fixed seed
             lp.solverModel.setOptionValue("mip_max_nodes", int(self.node_limit))
@@ -191,10 +198,13 @@ def solve(
     stage: str = "solve",
     incumbents: list[list[float]] | None = None,
     node_limit: int | None = None,
+    presolve: bool = True,
 ) -> EngineResult:
     """Solve `prob`; with `incumbents` (HiGHS only), each improving plan's column values are appended
     to it, in the order of `prob.variables()`. `node_limit` (deterministic mode) stops the search after
-    that many branch-and-bound nodes, whatever the clock says; `time_limit` still holds."""
+    that many branch-and-bound nodes, whatever the clock says; `time_limit` still holds.
+    `presolve=False` (HiGHS only) skips HiGHS's presolve and its restarts: on a small model started
+    from a good plan the restarts cost more than they save (measured: BENCHMARKS.md)."""
     began = time.monotonic()
     offset = float(prob.objective.constant)
     if engine == "cbc":
@@ -209,6 +219,7 @@ def solve(
     solver = FastHiGHS(
         start=start,
         node_limit=node_limit,
+        presolve=presolve,
         msg=False,
         timeLimit=time_limit,
         gapRel=gap_rel,
@@ -257,6 +268,7 @@ def solve(
             stage=stage,
             incumbents=incumbents,
             node_limit=node_limit,
+            presolve=presolve,
         )
     bound = _finite(info.mip_dual_bound, offset)
     if not any(v.cat == pulp.LpInteger for v in prob.variables()):

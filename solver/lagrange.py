@@ -24,7 +24,8 @@ row with its multiplier adds a term that is ≤ 0 on every plan. The dual is max
 steps (Polyak's rule towards the best plan's value); the best L seen is the bound, whatever the steps.
 
 The relaxation also says which entities a good plan is likely to use: `Result.usage` is the share of
-the last iterations in which each entity was chosen (an estimate of the linear relaxation's `y`).
+the last iterations in which each entity was chosen (an estimate of the linear relaxation's `y`),
+`Result.plan` the entity that took the largest share of each site over them.
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ class Result:
     iterations: int
     seconds: float
     usage: dict[str, float] = field(default_factory=dict)
+    # per site, the entity whose share of it was the largest over the last iterations (none: -)
+    plan: dict[int, str] = field(default_factory=dict)
 
 
 def applies(elig: Eligibility) -> bool:
@@ -195,6 +198,7 @@ def bound(
     # multipliers of the intermédiaires' rows, per unit of their capacity (Σ z ÷ cap ≤ 1)
     nu = np.zeros(len(key_cap))
     usage = np.zeros(len(entities))
+    shares = [np.zeros(len(b.sites)) for b in blocks]
     best, best_at = -np.inf, 0
     theta, it = 2.0, 0
     while it < max_iterations and time.monotonic() - began < seconds:
@@ -216,6 +220,10 @@ def bound(
         uncovered = penalty < lam
         L = float(lam.sum() + np.minimum(0.0, penalty - lam).sum() - nu.sum() + value[chosen].sum())
         usage = (1 - USAGE_DECAY) * usage + USAGE_DECAY * chosen
+        for b, (x, _), share in zip(blocks, parts, shares, strict=True):
+            share *= 1 - USAGE_DECAY
+            if chosen[b.entity]:
+                share += USAGE_DECAY * x
         if not np.isfinite(best) or best + 1e-12 * max(1.0, abs(best)) < L:
             best, best_at = L, it
         elif it - best_at >= STALL:
@@ -243,7 +251,14 @@ def bound(
         step = theta * (target - L) / norm
         lam = lam + step * g_site
         nu = np.maximum(0.0, nu + step * g_key)
+    top = np.zeros(n)
+    owner = np.full(n, -1, dtype=np.int64)
+    for b, share in zip(blocks, shares, strict=True):
+        better = share > top[b.sites]
+        top[b.sites[better]] = share[better]
+        owner[b.sites[better]] = b.entity
     return Result(
+        plan={k: entities[E] for k, E in enumerate(owner) if E >= 0},
         bound=float(best),
         iterations=it,
         seconds=time.monotonic() - began,

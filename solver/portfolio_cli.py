@@ -66,9 +66,17 @@ def cell(row: MonthLoad) -> str:
 
 def calendar_tables(plan: PortfolioPlan, months_per_table: int = 4) -> list[Table]:
     """The load calendar, a few months per table so that it reads within 100 columns."""
-    months = sorted({row.period for row in plan.calendar})
+    return load_tables(plan.calendar, months_per_table=months_per_table)
+
+
+def load_tables(
+    calendar: list[MonthLoad], months: list[str] | None = None, months_per_table: int = 4
+) -> list[Table]:
+    """Load rows (one per structure and month) as tables of a few `months` each (by default those of
+    the rows); a row's `structure` heads its line, a month without row is left blank."""
+    months = months or sorted({row.period for row in calendar})
     rows: dict[str, dict[str, MonthLoad]] = defaultdict(dict)
-    for row in plan.calendar:
+    for row in calendar:
         rows[row.structure][row.period] = row
     tables = []
     for start in range(0, len(months), months_per_table):

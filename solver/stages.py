@@ -7,26 +7,27 @@ and fewest members slowly and proves little. So, for each grouping:
    proves a lower bound LB1 on them. Since the spread is never negative, LB1 is also a lower bound of the
    full objective;
 2. after every stage that finds a plan, `equalise` evens its load ratios by local moves and by
-   re-spreading the subcontracted hours (`solver.moves`, `solver.balance`);
-3. `split` finds the fairest split (full objective) among the plans within 2 % of stage 1's best on
-   distance, members and subcontracting;
+   re-spreading the staff put at disposal (`solver.moves`, `solver.balance`);
+3. `count`: the linear relaxation of the full objective branched once on the number of members
+   (`count_bound`), a lower bound often above what stage 1 proved in its time; the number of members
+   becomes an integer variable the engine may branch on in the stages after;
 4. `fixed` finds the fairest split with a member set fixed (no big-M left on the spread);
 5. when the full objective is not yet within the asked gap of the best bound, `all` searches all
    groupings on the full objective from the best plan so far, until proven or out of time; its bound
    raises the certified bound.
 
-The reported bound is the best of the valid bounds (LB1, stage `all`'s); the bounds of `fixed` and
-`split` only hold within their restriction and are never reported as the plan's bound (they are listed
+The reported bound is the best of the valid bounds (LB1, the data bound, `count`'s, stage `all`'s); the
+bound of `fixed` only holds for its member set and is never reported as the plan's bound (it is listed
 in the stage reports). `optimal` means that the gap between the plan's full objective and that bound is
 within `gap_rel`.
 """
 
 from __future__ import annotations
 
+import math
 import time
-import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pulp
 
@@ -36,14 +37,11 @@ from solver.engine import EngineResult, Progress
 from solver.plan import Grouping, StageReport
 from solver.start import greedy_start
 
-# stage 2 looks for the fairest split among plans within 2 % of stage 1's best on its own terms
-TOLERANCE = 0.02
-# of a grouping's time: 40 % to the members, then 70 % of what is left to the split, then 60 % of the
-# rest to the fairest split of the best member set. Measured on the seed scale: the split (within 2 % of
-# stage 1) is where the fair groupings are found; fixing the members first, on stage 1's set, locked
-# HiGHS onto a set whose fair split cost 6 % more
+# of a grouping's time: 40 % to the members, then 60 % of what is left to the fairest split of the best
+# member set, the rest to the whole model. Measured on the seed scale (BENCHMARKS.md): a stage searching
+# the fairest split among the plans within 2 % of stage 1's best, between these, found nothing the
+# others did not and took the time the whole model needs for its proof
 FIRST_SHARE = 0.4
-SPLIT_SHARE = 0.7
 FIXED_SHARE = 0.6
 MIN_STAGE_S = 0.5
 # stage 1's latest plans with other member sets, tried for a fairer split
@@ -181,6 +179,9 @@ def best_grouping(
 
     # what a run costs beyond the engine's own clock (PuLP reading the solution back), as measured
     overhead = [0.0]
+    # a seed-scale model started from a good plan: HiGHS's presolve and its restarts cost more than they
+    # save there; from a poor start they find better plans (BENCHMARKS.md)
+    no_presolve = len(built.x) <= PROBE_UP_TO
 
     def run(
         limit: float, stage: str, start: Incumbent | None = None, seen: list[list[float]] | None = None
@@ -192,6 +193,10 @@ def best_grouping(
             return EngineResult("timeout", None, None, None, 0.0, "skipped: no time left")
         limit = max(MIN_STAGE_S, limit)
         time_limit, node_limit = own.engine_limits(limit)
+        if start is not None and built.count is not None:
+            # the member count of a plan found before the count was added
+            members = sum(round(start.values.get(y.name, 0.0)) for y in built.y.values())
+            start = replace(start, values={**start.values, built.count.name: float(members)})
         outcome = engine.solve(
             built.prob,
             engine=o.engine,
@@ -203,6 +208,7 @@ def best_grouping(
             stage=stage,
             incumbents=seen,
             node_limit=node_limit,
+            presolve=not (no_presolve and stage in ("fixed", "all")),
         )
         own.charge_run(limit, outcome)
         if not own.deterministic:
@@ -216,7 +222,6 @@ def best_grouping(
         return run(budget, "solve", greedy), reports
 
     model.define_objective(built, with_balance=False)
-    without_balance = built.prob.objective.copy()
     seen: list[list[float]] = []
     first = run(budget * FIRST_SHARE, "members", greedy, seen)
     reports.append(_report("members", first))
@@ -232,17 +237,24 @@ def best_grouping(
     if status_of(best.objective, bound, o.gap_rel, best.reference) == "optimal":
         return _finish(built, best, bound, began, first.name, o.gap_rel), reports
 
-    ceiling = first.objective + TOLERANCE * abs(first.objective) + engine.ABS_GAP
-    built.prob += without_balance <= ceiling, "near_best_members"
-    # stage 1's own plan is within the ceiling; a fairer plan found since may not be
-    second = run(own.left() * SPLIT_SHARE, "split", members_plan)
-    reports.append(_report("split", second))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # PuLP 3.3 warns on the mapping; the row must go before stage 3
-        del built.prob.constraints["near_best_members"]
-    if second.has_solution:
-        candidate = _equalised(built, _snapshot(built), own, reports)
-        best = candidate if candidate.objective < best.objective else best
+    # the relaxation branched on the number of members: often well above what stage 1 proved in its time;
+    # the engine may branch on that number in the stages after this one
+    if len(built.x) <= PROBE_UP_TO:
+        model.define_member_count(built)
+    if built.count is not None and first.status != "optimal":
+        limit = 2 * PROBE_S
+        if own.deterministic:
+            limit = max(limit, own.guard - time.monotonic())
+        probing = time.monotonic()
+        lifted = count_bound(built, o.threads, limit)
+        _restore(built.prob, best.values)
+        if lifted is not None and lifted > bound:
+            bound = lifted
+            reports.append(
+                StageReport(name="count", status="feasible", bound=lifted, seconds=time.monotonic() - probing)
+            )
+        if status_of(best.objective, bound, o.gap_rel, best.reference) == "optimal":
+            return _finish(built, best, bound, began, first.name, o.gap_rel), reports
 
     # the member set of a plan stage 1 passed on its way may split more fairly: the set whose fairest
     # split has the lowest linear-relaxation bound (no big-M once the set is fixed) goes to stage `fixed`
@@ -314,6 +326,50 @@ def _fixed_relaxation(built: model.Model, members: frozenset[str], threads: int 
     return outcome.bound if outcome.has_solution else None
 
 
+def count_bound(built: model.Model, threads: int | None, limit: float) -> float | None:
+    """A lower bound of the objective in place (the full one, or stage 1's, which is below it): the
+    linear relaxation branched once on the number of members. The relaxation pays the members' term
+    with fractions of entities; every plan has a whole number n of members, so it lies in the branch
+    n ≤ ⌊n*⌋ or n ≥ ⌈n*⌉ of the relaxation's n*, and its objective is at least the lower of the two
+    branches' relaxations. None when a relaxation is not solved within `limit` seconds."""
+    count = built.count
+    if count is None:
+        return None
+    began = time.monotonic()
+    saved = {v.name: v.cat for v in built.prob.variables()}
+    low, high = count.lowBound, count.upBound
+
+    def relaxation() -> float | None:
+        left = limit - (time.monotonic() - began)
+        if left <= 0:
+            return None
+        outcome = engine.solve(
+            built.prob, engine="highs", time_limit=left, gap_rel=1e-9, threads=threads, presolve=False
+        )
+        if outcome.status == "infeasible":
+            return float("inf")
+        return outcome.objective if outcome.status == "optimal" else None
+
+    try:
+        for v in built.prob.variables():
+            v.cat = pulp.LpContinuous
+        whole = relaxation()
+        n = count.varValue
+        if whole is None or n is None or abs(n - round(n)) <= 1e-6:
+            return whole
+        count.upBound = math.floor(n)
+        below = relaxation()
+        count.upBound, count.lowBound = high, math.ceil(n)
+        above = relaxation()
+        if below is None or above is None:
+            return whole
+        return max(whole, min(below, above))
+    finally:
+        count.lowBound, count.upBound = low, high
+        for v in built.prob.variables():
+            v.cat = saved[v.name]
+
+
 def _earlier(built: model.Model, seen: list[list[float]], last: frozenset[str]) -> list[dict[str, float]]:
     """Up to EARLIER distinct member sets among stage 1's latest plans (the last one excluded)."""
     names = [v.name for v in built.prob.variables()]
@@ -345,6 +401,7 @@ def _even_out(built: model.Model, limit: float) -> None:
     for entity, y in built.y.items():
         if entity not in kept and entity not in required:
             y.varValue = 0.0
+    model.sync_count(built)
 
 
 def _finish(

@@ -125,6 +125,8 @@ def greedy_start(model: Model) -> dict[str, float]:
     for E, y in model.y.items():
         values[y.name] = 1.0 if E in members else 0.0
     values[model.m[leader].name] = 1.0
+    if model.count is not None:
+        values[model.count.name] = float(len(members))
     for arc, z in model.z.items():
         values[z.name] = staffed[arc]
     for k, u in model.uncovered.items():

@@ -26,7 +26,7 @@ from app.plans.models import Plan
 from app.structures.models import Structure
 from solver import loads
 from solver.periods import Commitment as CommitmentSpec
-from solver.problem import PlanningProblem
+from solver.problem import PlanningProblem, StructureSpec, TenderSpec
 
 # --- made by an acceptance --------------------------------------------------------------------------
 
@@ -89,26 +89,45 @@ def _bounds(lines: list[Line], problem: PlanningProblem, today: date) -> tuple[d
 
 
 def respected(session: Session, problem: PlanningProblem, tender_id: int, network_id: int) -> PlanningProblem:
-    """The problem with the active commitments of the network's other tenders on its structures.
+    """The problem with the active commitments of the network's other tenders on its structures."""
+    structures = respected_structures(session, network_id, [problem.tender], [tender_id], problem.structures)
+    if structures is problem.structures:
+        return problem
+    return problem.model_copy(update={"structures": structures})
 
-    Only what can bind the tender is passed: lines in its trades that meet its dates (its sites' windows
-    and execution; every line when it has no date, as the solver then counts every commitment). A
-    problem that no commitment touches stays as it was, and is planned as before."""
-    tender = problem.tender
-    trades = {lot.trade for lot in tender.lots}
-    within = loads.span([tender], loads.site_days(tender))
+
+def respected_structures(
+    session: Session,
+    network_id: int,
+    tenders: list[TenderSpec],
+    tender_ids: list[int],
+    structures: list[StructureSpec],
+) -> list[StructureSpec]:
+    """The structures planned for `tenders` (stored as `tender_ids`, e.g. a portfolio's), with the active
+    commitments of the network's other tenders added to their `commitments`.
+
+    Only what can bind these tenders is passed: lines in their trades that meet their dates (their
+    sites' windows and execution). Tenders without any date are planned for the work to come: every
+    line that has not ended before today is passed, as the solver then counts every commitment. The
+    list is returned as it was when no commitment touches it, and the tenders are planned as before."""
+    trades = {lot.trade for tender in tenders for lot in tender.lots}
+    days = {f"{n}/{k}": d for n, t in enumerate(tenders) for k, d in loads.site_days(t).items()}
+    within = loads.span(tenders, days)
     rows = session.exec(
         select(CommitmentLine, Commitment.reference)
         .join(Commitment, col(Commitment.id) == col(CommitmentLine.commitment_id))
         .where(Commitment.network_id == network_id)
-        .where(Commitment.tender_id != tender_id)
+        .where(col(Commitment.tender_id).not_in(tender_ids))
         .where(col(Commitment.released_at).is_(None))
         .where(col(CommitmentLine.trade).in_(trades))
         .order_by(col(CommitmentLine.id))
     ).all()
+    today = utcnow().date()
     by_structure: dict[str, list[CommitmentSpec]] = defaultdict(list)
     for line, reference in rows:
         if within is not None and (line.end < within[0] or line.start > within[1]):
+            continue
+        if within is None and line.end < today:
             continue
         by_structure[str(line.structure_id)].append(
             CommitmentSpec(
@@ -116,14 +135,13 @@ def respected(session: Session, problem: PlanningProblem, tender_id: int, networ
             )
         )
     if not by_structure:
-        return problem
-    structures = [
+        return structures
+    return [
         st.model_copy(update={"commitments": [*(st.commitments or []), *by_structure[st.id]]})
         if st.id in by_structure
         else st
-        for st in problem.structures
+        for st in structures
     ]
-    return problem.model_copy(update={"structures": structures})
 
 
 # --- read and released over the API -----------------------------------------------------------------

@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     max_ocds_body_bytes: int = Field(default=64_000_000, ge=1_000, le=1_000_000_000)
     """Largest OCDS release package of `POST /tenders/import/ocds`."""
 
+    max_csv_rows: int = Field(default=20_000, ge=1, le=1_000_000)
+    """Largest number of data rows of a directory CSV import (`POST /structures/import`, the web
+    form); a file with more is refused whole (413), nothing stored."""
+
     plan_max_time_limit_s: float = Field(default=600, gt=0, le=3600)
     """Largest `options.time_limit_s` a plan may ask for."""
 

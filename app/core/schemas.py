@@ -11,12 +11,24 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 MAX_MAGNITUDE = 1e12
 
 
+NUL_CHARACTER = "must not contain NUL characters"
+TOO_LARGE = "must be at most 1e12 in absolute value"
+
+
 def _bad_value(value: Any) -> str | None:
     """Why a value (or one inside it) cannot be stored: a NUL character or a number too large."""
+    # The usual scalars first, by exact type: every field of every site or row passes here.
+    kind = type(value)
+    if kind is str:
+        return NUL_CHARACTER if "\x00" in value else None
+    if kind is float or kind is int:
+        return TOO_LARGE if abs(value) > MAX_MAGNITUDE else None
+    if value is None or kind is bool:
+        return None
     if isinstance(value, str):
-        return "must not contain NUL characters" if "\x00" in value else None
+        return NUL_CHARACTER if "\x00" in value else None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return "must be at most 1e12 in absolute value" if abs(value) > MAX_MAGNITUDE else None
+        return TOO_LARGE if abs(value) > MAX_MAGNITUDE else None
     if isinstance(value, ApiInput):
         return None  # checked field by field when it was built
     if isinstance(value, BaseModel):

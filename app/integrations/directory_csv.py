@@ -15,6 +15,7 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,6 +80,14 @@ class CsvFormatError(ValueError):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+
+
+class TooManyRows(ValueError):
+    """The file has more data rows than one import takes (`MAX_CSV_ROWS`): refused whole."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"more than {limit} rows: one import takes at most {limit} (MAX_CSV_ROWS)")
+        self.limit = limit
 
 
 @dataclass
@@ -220,8 +229,13 @@ def _row(line: int, record: dict[str, str], columns: dict[str, str], headers: di
     return row
 
 
-def parse_directory(text: str) -> CsvDirectory:
-    """Every data row of the file, read into structure fields; a bad row never stops the others."""
+def parse_directory(
+    text: str, *, max_rows: int | None = None, check: Callable[[], None] = lambda: None
+) -> CsvDirectory:
+    """Every data row of the file, read into structure fields; a bad row never stops the others.
+
+    Raises `TooManyRows` as soon as the file has more than `max_rows` data rows; calls `check` every
+    thousand rows (it raises to stop the reading)."""
     if not text.strip():
         raise CsvFormatError("body", "empty: expected a header line and one row per structure")
     delimiter = _delimiter(text)
@@ -242,10 +256,14 @@ def parse_directory(text: str) -> CsvDirectory:
             )
     used = set(columns.values()) | {headers[h] for h in (*COMMUNE_HEADERS, *ADDRESS_PARTS) if h in headers}
     ignored = [h for h in raw_headers if h not in used]
-    rows = []
+    rows: list[CsvRow] = []
     line = reader.line_num + 1
     try:
         for record in reader:
+            if max_rows is not None and len(rows) >= max_rows:
+                raise TooManyRows(max_rows)
+            if len(rows) % 1000 == 0:
+                check()
             rows.append(_row(line, record, columns, headers))
             line = reader.line_num + 1
     except csv.Error as exc:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import BaseModel, Field, ValidationError
+from pydantic_core import to_json
 
+from app.core.cancel import CancelCheck, run_cancellable
 from app.core.deps import CallerDep, ResourceId, SessionDep, WriterDep
 from app.core.errors import FieldError, InvalidInput, Problem, ProblemError
 from app.integrations import directory_csv, forms_routes
@@ -51,18 +52,39 @@ _CSV_BODY: dict[str, Any] = {
     response_model=ImportReport,
     tags=["structures"],
     openapi_extra=_CSV_BODY,
-    responses={413: {"model": Problem, "description": "file too large"}},
+    responses={
+        413: {
+            "model": Problem,
+            "description": f"file too large: over {MAX_CSV_BYTES} bytes, or over `MAX_CSV_ROWS` data rows "
+            "(see the limits above); nothing is stored",
+        }
+    },
 )
 async def import_structures(request: Request, session: SessionDep, caller: WriterDep) -> ImportReport:
-    """Create or update structures from a CSV file (own columns, ASP list of SIAE, or siret,name,kind,...)."""
+    """Create or update structures from a CSV file (own columns, ASP list of SIAE, or siret,name,kind,...).
+
+    At most `MAX_CSV_ROWS` data rows per file (see the limits above): a longer file is refused whole
+    (413), naming the limit. The import runs off the event loop and stops, storing nothing, if the
+    client disconnects.
+    """
     body = await request.body()
     if len(body) > MAX_CSV_BYTES:
         raise PayloadTooLarge(f"the file has {len(body)} bytes; the limit is {MAX_CSV_BYTES}")
-    try:
-        text = directory_csv.decode(body)
-        return import_directory(session, caller.network_id, text)
-    except directory_csv.CsvFormatError as exc:
-        raise InvalidInput([FieldError(field=exc.field, reason=exc.reason)]) from None
+    max_rows = request.app.state.settings.max_csv_rows
+
+    def work(check: CancelCheck) -> ImportReport:
+        try:
+            text = directory_csv.decode(body)
+            return import_directory(session, caller.network_id, text, max_rows=max_rows, check=check)
+        except directory_csv.TooManyRows as exc:
+            raise PayloadTooLarge(
+                f"the file has more than {exc.limit} data rows; the limit is {exc.limit} (MAX_CSV_ROWS)",
+                errors=[FieldError(field="body", reason=str(exc))],
+            ) from None
+        except directory_csv.CsvFormatError as exc:
+            raise InvalidInput([FieldError(field=exc.field, reason=exc.reason)]) from None
+
+    return await run_cancellable(request, work)
 
 
 class LocatedSiteReport(BaseModel):
@@ -128,7 +150,8 @@ def parse_hours_per_unit(values: list[str] | None) -> dict[str, float]:
     tags=["tenders"],
     responses={409: {"model": Problem, "description": "reference already used in the network"}},
 )
-def import_ocds(
+async def import_ocds(
+    request: Request,
     session: SessionDep,
     caller: WriterDep,
     package: Annotated[dict[str, Any], Body(description="an OCDS 1.1 release package")],
@@ -149,28 +172,34 @@ def import_ocds(
 
     A site without coordinates is placed at its commune (INSEE code, locality or postcode); a site
     whose workload cannot be read in hours is imported with `hours: null`, and the tender is a draft
-    that cannot be planned (409) until its hours are given.
+    that cannot be planned (409) until its hours are given. The import runs off the event loop and
+    stops, storing nothing, if the client disconnects.
     """
     if default_trade is not None and default_trade not in sector_slugs():
         reason = "unknown trade: a sector slug of the Marché de l'inclusion"
         raise InvalidInput([FieldError(field="default_trade", reason=reason)])
     rates = parse_hours_per_unit(hours_per_unit)
-    try:
-        read = read_package(package, default_trade=default_trade, hours_per_unit=rates)
-    except OcdsImportError as exc:
-        raise InvalidInput([FieldError(field=e.field, reason=e.message) for e in exc.errors]) from None
-    try:
-        data = TenderCreate.model_validate(read.tender, context={"draft": True})
-    except ValidationError as exc:
-        raise InvalidInput.from_validation(exc) from None
-    tender = tenders.create(session, caller.network_id, data)
-    report = OcdsImportReport(
-        ocid=read.ocid,
-        located=[LocatedSiteReport(**vars(x)) for x in read.located],
-        workloads=[WorkloadReport(**vars(w)) for w in read.workloads],
-        sites_without_hours=read.sites_without_hours,
-    )
-    return TenderImported(**tender.model_dump(), import_report=report)
+
+    def work(check: CancelCheck) -> TenderImported:
+        try:
+            read = read_package(package, default_trade=default_trade, hours_per_unit=rates, check=check)
+        except OcdsImportError as exc:
+            raise InvalidInput([FieldError(field=e.field, reason=e.message) for e in exc.errors]) from None
+        try:
+            data = TenderCreate.model_validate(read.tender, context={"draft": True})
+        except ValidationError as exc:
+            raise InvalidInput.from_validation(exc) from None
+        check()
+        tender = tenders.create(session, caller.network_id, data, check=check)
+        report = OcdsImportReport(
+            ocid=read.ocid,
+            located=[LocatedSiteReport(**vars(x)) for x in read.located],
+            workloads=[WorkloadReport(**vars(w)) for w in read.workloads],
+            sites_without_hours=read.sites_without_hours,
+        )
+        return TenderImported(**tender.model_dump(), import_report=report)
+
+    return await run_cancellable(request, work)
 
 
 @router.get(
@@ -179,9 +208,19 @@ def import_ocds(
     response_model=dict[str, Any],
     responses={200: {"description": "an OCDS 1.1 release package, valid against the shipped schemas"}},
 )
-def export_ocds(request: Request, session: SessionDep, caller: CallerDep, tender_id: ResourceId) -> Response:
-    """The tender as an OCDS 1.1 release package; once a grouping is accepted, with its joint bid."""
-    package = tender_package(session, caller, tender_id, uri=str(request.url))
-    # Already plain JSON, checked against the schema: written out as is (100 000 items in well under a
-    # second, where the generic response encoder walks every value again).
-    return Response(json.dumps(package, ensure_ascii=False), media_type="application/json")
+async def export_ocds(
+    request: Request, session: SessionDep, caller: CallerDep, tender_id: ResourceId
+) -> Response:
+    """The tender as an OCDS 1.1 release package; once a grouping is accepted, with its joint bid.
+
+    Written off the event loop; stopped if the client disconnects."""
+    uri = str(request.url)
+
+    def work(check: CancelCheck) -> bytes:
+        package = tender_package(session, caller, tender_id, uri=uri, check=check)
+        check()
+        # Already plain JSON, checked against the schema: written out as is, in one pass of
+        # pydantic-core's encoder (the generic response encoder would walk every value again).
+        return to_json(package)
+
+    return Response(await run_cancellable(request, work), media_type="application/json")

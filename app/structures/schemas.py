@@ -23,21 +23,22 @@ Text = Annotated[str, Field(max_length=300)]
 Label = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
 
 
+# A digit of even rank from the right, doubled and its digits summed (Luhn): 5 -> 10 -> 1.
+_LUHN_DOUBLED = str.maketrans("0123456789", "0246813579")
+
+
 def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = ord(ch) - 48
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
+    """Luhn's checksum of ASCII digits, summed as bytes (a directory import checks 100 000 of them)."""
+    kept = digits[-1::-2].encode("ascii")
+    doubled = digits[-2::-2].translate(_LUHN_DOUBLED).encode("ascii")
+    return (sum(kept) + sum(doubled) - 48 * len(digits)) % 10 == 0
 
 
 def check_siret(value: str) -> str:
     """The SIRET in its compact form, or a ValueError saying what is wrong with it."""
     # Fast path for the usual written form (a directory import checks 100 000 of them); La Poste's
     # establishments (SIREN 356000000) follow another rule, left to python-stdnum.
-    if len(value) == 14 and value.isdigit() and not value.startswith("356000000"):
+    if len(value) == 14 and value.isascii() and value.isdigit() and not value.startswith("356000000"):
         if _luhn_ok(value[:9]) and _luhn_ok(value):
             return value
         raise ValueError("invalid checksum")

@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import Table, func, insert
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import func, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.core.cancel import NEVER, CancelCheck, Cancelled
 from app.core.db import begin_write, snapshot, utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.etag import check_if_match
@@ -19,8 +20,6 @@ from app.plans.acceptance import accepted_for_tender
 from app.tenders.models import Lot, Site, Tender
 from app.tenders.schemas import (
     LotCreate,
-    LotPublic,
-    SitePublic,
     TenderCreate,
     TenderHeader,
     TenderPublic,
@@ -34,6 +33,15 @@ _HEADER = list(TenderHeader.model_fields)
 _SITE_FIELDS = set(SiteSpec.model_fields) - {"id"}
 # The lot's fields as posted (`id` is stored as `ref`, its sites in their own table).
 _LOT_FIELDS = (set(LotCreate.model_fields) & set(Lot.model_fields)) - {"id", "sites"}
+# The columns read back, in the API's names (`ref` is the API's `id`).
+_SITE_TABLE: Table = Site.__table__  # type: ignore[attr-defined]
+_LOT_TABLE: Table = Lot.__table__  # type: ignore[attr-defined]
+_SITE_STORED = [c.name for c in _SITE_TABLE.c if c.name in _SITE_FIELDS]
+_SITE_COLUMNS = [_SITE_TABLE.c.ref, *(_SITE_TABLE.c[name] for name in _SITE_STORED)]
+_SITE_NAMES = ["id", *_SITE_STORED]
+_LOT_STORED = [c.name for c in _LOT_TABLE.c if c.name in _LOT_FIELDS]
+_LOT_COLUMNS = [_LOT_TABLE.c.ref, *(_LOT_TABLE.c[name] for name in _LOT_STORED)]
+_LOT_NAMES = ["id", *_LOT_STORED]
 
 
 def get(session: Session, network_id: int, tender_id: int, *, for_update: bool = False) -> Tender:
@@ -72,14 +80,18 @@ def list_tenders(
     return TendersPublic(items=_summaries(session, page), total=total, limit=limit, offset=offset)
 
 
-def create(session: Session, network_id: int, data: TenderCreate) -> TenderPublic:
+def create(
+    session: Session, network_id: int, data: TenderCreate, *, check: CancelCheck = NEVER
+) -> TenderPublic:
+    """Store a tender with its lots and sites; `check` is called between lots (it raises `Cancelled`
+    to stop, and nothing is stored)."""
     # The duplicate check and the insert in one write transaction: on SQLite a read transaction
     # cannot become a writer once another request has written, and would fail at once.
     begin_write(session)
     _refuse_duplicate(session, network_id, data.reference, None)
     tender = Tender(network_id=network_id, **data.model_dump(include=set(_HEADER)))
     session.add(tender)
-    _commit(session, tender, data.lots)
+    _commit(session, tender, data.lots, check)
     assert tender.id is not None
     return read(session, network_id, tender.id)
 
@@ -126,18 +138,24 @@ def _refuse_duplicate(session: Session, network_id: int, reference: str, tender_
         raise Conflict(f"tender {other} already has the reference {reference!r} in this network")
 
 
-def _commit(session: Session, tender: Tender, lots: list[LotCreate] | None) -> None:
+def _commit(
+    session: Session, tender: Tender, lots: list[LotCreate] | None, check: CancelCheck = NEVER
+) -> None:
     """Commit the tender and, when given, replace its lots and sites: one transaction."""
     try:
         session.flush()
         if lots is not None:
             _delete_lots(session, tender)
-            _insert_lots(session, tender, lots)
+            _insert_lots(session, tender, lots, check)
+        check()
         session.commit()
     except IntegrityError:
         # Two requests raced past the duplicate check: the unique constraint decides.
         session.rollback()
         raise Conflict("a tender with this reference already exists in this network") from None
+    except Cancelled:
+        session.rollback()
+        raise
 
 
 def _delete_lots(session: Session, tender: Tender) -> None:
@@ -145,7 +163,7 @@ def _delete_lots(session: Session, tender: Tender) -> None:
     session.exec(sql_delete(Lot).where(col(Lot.tender_id) == tender.id))
 
 
-def _insert_lots(session: Session, tender: Tender, lots: list[LotCreate]) -> None:
+def _insert_lots(session: Session, tender: Tender, lots: list[LotCreate], check: CancelCheck) -> None:
     assert tender.id is not None
     rows = [
         Lot(
@@ -159,41 +177,42 @@ def _insert_lots(session: Session, tender: Tender, lots: list[LotCreate]) -> Non
     ]
     session.add_all(rows)
     session.flush()
-    # One multi-row INSERT for all sites: a tender has hundreds of them.
-    sites: list[dict[str, Any]] = [
-        site.model_dump(exclude={"id", "windows"})
-        | {
-            "windows": stored_windows(site.windows),
-            "tender_id": tender.id,
-            "lot_id": row.id,
-            "ref": site.id,
-            "position": j,
-        }
-        for row, lot in zip(rows, lots, strict=True)
-        for j, site in enumerate(lot.sites)
-    ]
-    session.execute(insert(Site), sites)
+    # The sites of each lot (at most 5 000) in one executemany of a core INSERT, without an ORM object
+    # per site: a tender has up to 100 000 of them.
+    for row, lot in zip(rows, lots, strict=True):
+        check()
+        sites: list[dict[str, Any]] = [
+            site.model_dump(exclude={"id", "windows"})
+            | {
+                "windows": stored_windows(site.windows),
+                "tender_id": tender.id,
+                "lot_id": row.id,
+                "ref": site.id,
+                "position": j,
+            }
+            for j, site in enumerate(lot.sites)
+        ]
+        session.execute(insert(_SITE_TABLE), sites)
 
 
 def _public(session: Session, tender: Tender) -> TenderPublic:
-    lots = session.exec(select(Lot).where(Lot.tender_id == tender.id).order_by(col(Lot.position))).all()
-    sites = session.exec(
-        select(Site).where(Site.tender_id == tender.id).order_by(col(Site.lot_id), col(Site.position))
+    # Columns, not ORM objects: a tender has up to 100 000 sites, read and checked in one pass.
+    lots = session.execute(
+        select(col(Lot.id), *_LOT_COLUMNS).where(Lot.tender_id == tender.id).order_by(col(Lot.position))
     ).all()
-    by_lot: dict[int | None, list[SitePublic]] = {lot.id: [] for lot in lots}
-    for site in sites:
-        by_lot[site.lot_id].append(
-            SitePublic.model_validate(site.model_dump(include=_SITE_FIELDS) | {"id": site.ref})
-        )
+    by_lot: dict[int, list[dict[str, Any]]] = {row[0]: [] for row in lots}
+    for lot_id, *values in session.execute(
+        select(col(Site.lot_id), *_SITE_COLUMNS)
+        .where(Site.tender_id == tender.id)
+        .order_by(col(Site.lot_id), col(Site.position))
+    ):
+        by_lot[lot_id].append(dict(zip(_SITE_NAMES, values, strict=True)))
     public_lots = [
-        LotPublic.model_validate(
-            lot.model_dump(include=_LOT_FIELDS) | {"id": lot.ref, "sites": by_lot[lot.id]}
-        )
-        for lot in lots
+        dict(zip(_LOT_NAMES, values, strict=True)) | {"sites": by_lot[lot_id]} for lot_id, *values in lots
     ]
     summary = _summaries(session, [tender])[0]
-    return TenderPublic(
-        **summary.model_dump(), lots=public_lots, accepted=accepted_for_tender(session, tender.id)
+    return TenderPublic.model_validate(
+        summary.model_dump() | {"lots": public_lots, "accepted": accepted_for_tender(session, tender.id)}
     )
 
 

@@ -9,15 +9,17 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 
+from app.core.cancel import CancelCheck, run_cancellable
 from app.core.deps import ResourceId, SessionDep
 from app.core.errors import Conflict, InvalidInput
 from app.integrations import directory_csv
-from app.integrations.directory_import import import_directory
+from app.integrations.directory_import import ImportReport, import_directory
 from app.integrations.routes import MAX_CSV_BYTES
 from app.structures import service
 from app.structures.schemas import StructureCreate, StructureUpdate
 from app.web import forms
 from app.web.auth import PageCaller, Refused, WebRoute, checked_form, writer
+from app.web.format import nombre
 from app.web.labels import KINDS, field_errors_fr, reason_fr
 from app.web.render import render
 from solver.reference import sector_slugs
@@ -136,10 +138,22 @@ async def import_csv(request: Request, session: SessionDep, caller: PageCaller) 
     body = await upload.read(MAX_CSV_BYTES + 1)
     if len(body) > MAX_CSV_BYTES:
         raise Refused(413, f"Le fichier dépasse la taille permise ({MAX_CSV_BYTES // 1_000_000} Mo).")
-    try:
-        report = import_directory(session, caller.network_id, directory_csv.decode(body))
-    except directory_csv.CsvFormatError as exc:
-        raise Refused(422, f"Fichier illisible : {reason_fr('value_error', exc.reason)}.") from None
+    max_rows = request.app.state.settings.max_csv_rows
+
+    def work(check: CancelCheck) -> ImportReport:
+        try:
+            text = directory_csv.decode(body)
+            return import_directory(session, caller.network_id, text, max_rows=max_rows, check=check)
+        except directory_csv.TooManyRows as exc:
+            raise Refused(
+                413,
+                f"Le fichier compte plus de {nombre(exc.limit)} lignes, la limite d'un import"
+                " (MAX_CSV_ROWS) : découpez-le en plusieurs fichiers. Rien n'a été enregistré.",
+            ) from None
+        except directory_csv.CsvFormatError as exc:
+            raise Refused(422, f"Fichier illisible : {reason_fr('value_error', exc.reason)}.") from None
+
+    report = await run_cancellable(request, work)
     return render(request, "import.html", {"report": report, "filename": upload.filename})
 
 

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
+from app.core.cancel import CancelCheck, run_cancellable
 from app.core.deps import ResourceId, SessionDep
 from app.core.errors import Conflict, InvalidInput
 from app.integrations.ocds import OcdsImportError
@@ -19,7 +20,7 @@ from app.integrations.ocds.importer import read_package
 from app.networks.service import Caller
 from app.plans import service as plans
 from app.tenders import service
-from app.tenders.schemas import TenderCreate, TenderUpdate
+from app.tenders.schemas import TenderCreate, TenderPublic, TenderUpdate
 from app.web import svgmap
 from app.web.auth import PageCaller, Refused, WebRoute, checked_form, writer
 from app.web.labels import field_errors_fr, reason_fr
@@ -102,15 +103,19 @@ async def import_ocds(request: Request, session: SessionDep, caller: PageCaller)
     trade = str(form.get("default_trade") or "") or None
     if trade is not None and trade not in sector_slugs():
         raise Refused(422, "Métier inconnu : choisissez un secteur du Marché de l'inclusion.")
-    try:
+
+    def work(check: CancelCheck) -> TenderPublic:
         package = json.loads(raw)
         if not isinstance(package, dict):
             raise ValueError("not an object")
-        read = read_package(package, default_trade=trade)
+        read = read_package(package, default_trade=trade, check=check)
         # As the API does: a site whose workload is not in hours comes as a draft, to complete.
-        created = service.create(
-            session, caller.network_id, TenderCreate.model_validate(read.tender, context={"draft": True})
-        )
+        data = TenderCreate.model_validate(read.tender, context={"draft": True})
+        return service.create(session, caller.network_id, data, check=check)
+
+    try:
+        # Off the event loop, stopped if the browser leaves: a package may have 100 000 items.
+        created = await run_cancellable(request, work)
     except ValueError as exc:
         if isinstance(exc, OcdsImportError):
             problems = [f"{e.field} : {reason_fr('value_error', e.message)}" for e in exc.errors]

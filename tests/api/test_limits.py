@@ -15,12 +15,14 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, insert
 from sqlmodel import Session, select
+from stdnum import luhn
 
 from app.core.config import Settings
 from app.core.db import utcnow
 from app.integrations.routes import MAX_CSV_BYTES
 from app.plans.limits import machine_cores
 from app.plans.models import Plan, PlanStatus
+from app.structures.models import Structure
 from app.tenders.models import Site, Tender
 from tests.api.conftest import Headers, structure_body, tender_body
 
@@ -137,6 +139,57 @@ def test_a_csv_file_over_its_limit_is_413(client: TestClient, coordinator: Heade
         f"{API}/structures/import", content=csv, headers=coordinator | {"content-type": "text/csv"}
     )
     problem(response, 413)
+
+
+def csv_rows(count: int) -> bytes:
+    """A directory file of `count` rows, each a structure of its own (SIRETs with valid check digits)."""
+    lines = ["siret,name,kind,lat,lon"]
+    for i in range(count):
+        siren = f"{80000000 + i:08d}"
+        siren += luhn.calc_check_digit(siren)
+        siret = siren + "0001" + luhn.calc_check_digit(siren + "0001")
+        lines.append(f"{siret},Structure {i},EI,48.92,2.41")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def stored_structures(engine: Engine) -> int:
+    with Session(engine) as session:
+        count: int = session.exec(select(func.count()).select_from(Structure)).one()
+    return count
+
+
+def test_a_csv_file_over_the_row_limit_is_refused_whole_naming_the_limit(
+    client: TestClient, coordinator: Headers, settings: Settings, db: Engine
+) -> None:
+    limit = settings.max_csv_rows
+    assert limit == 20_000  # the default the README and the OpenAPI state
+    body = csv_rows(limit + 1)
+    assert len(body) < MAX_CSV_BYTES  # within the byte limit: the rows are what is refused
+    response = client.post(
+        f"{API}/structures/import", content=body, headers=coordinator | {"content-type": "text/csv"}
+    )
+    answer = problem(response, 413)
+    assert "20000" in answer["detail"] and "MAX_CSV_ROWS" in answer["detail"]
+    assert answer["errors"] == [
+        {"field": "body", "reason": "more than 20000 rows: one import takes at most 20000 (MAX_CSV_ROWS)"}
+    ]
+    assert stored_structures(db) == 0
+    description = client.get("/openapi.json").json()["info"]["description"]
+    assert "at most 20 000 data rows (`MAX_CSV_ROWS`)" in description
+
+
+def test_the_row_limit_is_a_setting_and_a_file_at_the_limit_passes(
+    client: TestClient, coordinator: Headers, settings: Settings, db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(settings, "max_csv_rows", 3)
+    headers = coordinator | {"content-type": "text/csv"}
+    refused = client.post(f"{API}/structures/import", content=csv_rows(4), headers=headers)
+    assert "more than 3 rows" in problem(refused, 413)["errors"][0]["reason"]
+    assert stored_structures(db) == 0
+    accepted = client.post(f"{API}/structures/import", content=csv_rows(3), headers=headers)
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["created"] == 3
+    assert stored_structures(db) == 3
 
 
 # Strings and counts

@@ -1,4 +1,5 @@
-"""`planner serve` stops within its grace period on SIGTERM, even while a request is still running."""
+"""`planner serve` stops within its grace period on SIGTERM, even while a request is still running,
+and a long import under way then stops without storing anything."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import httpx
 from sqlmodel import Session
+from stdnum import luhn
 
 from app.core import migrate
 from app.core.config import Settings
@@ -94,3 +96,86 @@ def test_sigterm_during_a_long_request_stops_the_server_within_its_grace(tmp_pat
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+def test_sigterm_during_a_long_directory_import_stops_it_within_the_grace_and_stores_nothing(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "import.db"
+    settings = Settings(database_url=f"sqlite:///{db}")
+    migrate.upgrade(settings)
+    engine = make_engine(settings)
+    with Session(engine) as session:
+        token = create_key(session, get_or_create_network(session, "inser-eco93"), Role.coordinator)
+    # 100 000 structures in one file (4.5 MB, under the 5 MB limit; the row limit raised for it): an
+    # import of several seconds, which the server runs off its event loop.
+    lines = ["siret,name,kind,lat,lon"]
+    for i in range(100_000):
+        siren = f"{80000000 + i:08d}"
+        siren += luhn.calc_check_digit(siren)
+        lines.append(f"{siren}0001{luhn.calc_check_digit(siren + '0001')},S{i},EI,48.92,2.41")
+    body = ("\n".join(lines) + "\n").encode()
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "SHUTDOWN_GRACE_S": str(GRACE_S),
+        "MAX_CSV_ROWS": "100000",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}/api/v1"
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                # Also records the key's first use, so that the import's request does not write it.
+                if httpx.get(f"{base}/structures", headers=headers).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline and server.poll() is None, "the server did not start"
+            time.sleep(0.1)
+
+        outcome: list[str] = []
+
+        def long_import() -> None:
+            try:
+                answer = httpx.post(
+                    f"{base}/structures/import",
+                    content=body,
+                    headers=headers | {"Content-Type": "text/csv"},
+                    timeout=120,
+                )
+                outcome.append(f"answered {answer.status_code}")
+            except httpx.TransportError as exc:
+                outcome.append(type(exc).__name__)
+
+        client = threading.Thread(target=long_import)
+        client.start()
+        time.sleep(1.5)
+        assert outcome == [], "the import was expected to be still running"
+        # The event loop is free while the import runs: the server still answers.
+        assert httpx.get(f"{base}/health", timeout=10).status_code == 200
+
+        started = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+        stopped_after = time.monotonic() - started
+        client.join(60)
+        assert stopped_after < GRACE_S + 8, stopped_after
+        assert outcome and not outcome[0].startswith("answered 2"), outcome
+        # Stopped before its commit: not one structure of the file is stored.
+        with sqlite3.connect(db) as check:
+            assert check.execute("SELECT count(*) FROM structure").fetchone() == (0,)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        engine.dispose()

@@ -19,7 +19,10 @@ CAPACITY = 1000
 SITE_HOURS = 300
 
 
-def painters(client: TestClient, headers: Headers) -> tuple[str, str]:
+def painters(
+    client: TestClient, headers: Headers, availability: list[dict[str, Any]] | None = None
+) -> tuple[str, str]:
+    """`near` and `far`; `availability` (hours per month or week) is `near`'s."""
     rng = random.Random(14)
     bodies = [
         {
@@ -39,32 +42,50 @@ def painters(client: TestClient, headers: Headers) -> tuple[str, str]:
             ("Peinture Montreuil", 48.8638, 2.4485, "Est Ensemble"),
         )
     ]
+    if availability is not None:
+        bodies[0]["availability"] = availability
     near, far = add_structures(client, headers, bodies)
     return near, far
 
 
+NEAR_SITES = ((48.9370, 2.3590, SITE_HOURS), (48.9350, 2.3560, SITE_HOURS))
+
+
 def tender(
-    client: TestClient, headers: Headers, reference: str, start: str = "2026-09-01", end: str = "2027-06-30"
+    client: TestClient,
+    headers: Headers,
+    reference: str,
+    start: str | None = "2026-09-01",
+    end: str | None = "2027-06-30",
+    sites: tuple[tuple[float, float, float], ...] = NEAR_SITES,
+    windows: list[dict[str, str]] | None = None,
 ) -> int:
-    sites = [
-        {
-            "id": f"{reference}-{n}",
-            "name": f"Collège {n}",
-            "lat": lat,
-            "lon": lon,
-            "hours": SITE_HOURS,
-            "value_eur": SITE_HOURS * 45,
-        }
-        for n, (lat, lon) in enumerate(((48.9370, 2.3590), (48.9350, 2.3560)), start=1)
-    ]
+    """A painting tender of collèges (latitude, longitude, hours), its lot done within `windows`."""
+    lot: dict[str, Any] = {
+        "id": "L1",
+        "title": "Peinture",
+        "trade": TRADE,
+        "sites": [
+            {
+                "id": f"{reference}-{n}",
+                "name": f"Collège {n}",
+                "lat": lat,
+                "lon": lon,
+                "hours": hours,
+                "value_eur": hours * 45,
+            }
+            for n, (lat, lon, hours) in enumerate(sites, start=1)
+        ],
+    }
+    if windows is not None:
+        lot["windows"] = windows
     body: dict[str, Any] = {
         "reference": reference,
         "title": "Peinture des collèges",
         "kind": "works",
-        "execution_start": start,
-        "execution_end": end,
-        "lots": [{"id": "L1", "title": "Peinture", "trade": TRADE, "sites": sites}],
+        "lots": [lot],
     }
+    body |= {k: v for k, v in (("execution_start", start), ("execution_end", end)) if v is not None}
     return add_tender(client, headers, body)
 
 

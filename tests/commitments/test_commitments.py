@@ -150,3 +150,49 @@ def test_bad_filters_name_the_field(client: TestClient, coordinator: Headers) ->
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert {e["field"] for e in answer.json()["errors"]} == {"status", "tender_id"}
     assert client.post("/api/v1/commitments/999/release", headers=coordinator).status_code == 404
+
+
+def test_a_summer_commitment_takes_its_months_from_a_later_summer_plan(
+    client: TestClient, coordinator: Headers, solving: None
+) -> None:
+    """`near` has 150 h a month. A summer collège of 195 h over 6 July - 28 August 2026 (19 working days
+    in July, 20 in August) is 95 h in July and 100 in August: `near` can do one summer collège, not two
+    (190 h in July). Its capacity per trade, 1 000 - 195 h, would allow both: the months decide."""
+    near, far = painters(client, coordinator, [{"trade": TRADE, "per": "month", "hours": 150}])
+    summer: dict[str, Any] = {
+        "start": "2026-07-01",
+        "end": "2026-08-31",
+        "sites": ((48.9370, 2.3590, 195),),
+        "windows": [{"start": "2026-07-06", "end": "2026-08-28"}],
+    }
+    first = tender(client, coordinator, "CD93-ETE-A", **summer)
+    second = tender(client, coordinator, "CD93-ETE-B", **summer)
+    assert hours_of(plan(client, coordinator, second)) == {near: 195}
+
+    accept(client, coordinator, plan(client, coordinator, first)["id"])
+    [line_july, line_august] = active(client, coordinator)[0]["lines"]
+    assert [(x["start"], x["end"], x["hours"]) for x in (line_july, line_august)] == [
+        ("2026-07-06", "2026-07-31", 95),
+        ("2026-08-03", "2026-08-28", 100),
+    ]
+    later = plan(client, coordinator, second)
+    assert hours_of(later) == {far: 195}
+    [assignment] = later["result"]["groupings"][0]["assignments"]
+    assert assignment["periods"] == [{"period": "2026-07", "hours": 95}, {"period": "2026-08", "hours": 100}]
+
+
+def test_a_tender_without_dates_is_held_back_by_commitments_to_come_not_past_ones(
+    client: TestClient, coordinator: Headers, solving: None
+) -> None:
+    near, far = painters(client, coordinator)
+    past = tender(client, coordinator, "CD93-2024", start="2024-09-01", end="2025-06-30")
+    coming = tender(client, coordinator, "CD93-2027", start="2027-01-04", end="2027-12-17")
+    undated = tender(client, coordinator, "CD93-SANS-DATE", start=None, end=None)
+    for done in (plan(client, coordinator, past), plan(client, coordinator, coming)):
+        accept(client, coordinator, done["id"])
+    later = plan(client, coordinator, undated)
+    problem = client.get(f"/api/v1/plans/{later['id']}/problem", headers=coordinator).json()
+    held = {s["id"]: [c["reference"] for c in s.get("commitments") or []] for s in problem["structures"]}
+    assert held == {near: ["CD93-2027"], far: []}
+    # 1 000 - 600 h left to `near`: the two collèges go to `far` (as worked out above).
+    assert hours_of(later) == {far: 2 * SITE_HOURS}

@@ -122,3 +122,34 @@ def test_distance_only_is_the_true_optimum(
         assert plan.groupings[0].terms.distance_hour_km == pytest.approx(
             expected.distance_hour_km, abs=_tolerance(sites)
         )
+
+
+@settings(max_examples=15, deadline=None)
+@given(data=instances(), max_members=st.sampled_from([None, 2, 3]))
+def test_members_count_bound_never_exceeds_the_optimum(
+    data: tuple[list[dict[str, object]], list[dict[str, object]]], max_members: int | None
+) -> None:
+    # the relaxation branched on the number of members is a lower bound of every plan: never above
+    # the enumerated optimum, never below the plain relaxation
+    from solver import diagnostics, eligibility, engine, model, stages, strengthen
+
+    sites, structures = data
+    p = problem(sites, structures, weights=WEIGHTS[3], max_members=max_members)
+    expected = brute_force(p)
+    elig = eligibility.compute(p)
+    if not diagnostics.mandataire_candidates(elig):
+        return  # answered `infeasible` before any model is built
+    built = model.build(elig, "T", nearest=None, strong=True)
+    strengthen.define_valid_inequalities(built)
+    model.define_member_count(built)
+    bound = stages.count_bound(built, None, 30.0)
+    if built.count is None:  # one possible member: no number to branch on
+        assert bound is None
+        return
+    assert bound is not None
+    if expected is not None:
+        assert bound <= expected.objective + 1e-6
+    for v in built.prob.variables():
+        v.cat = "Continuous"
+    plain = engine.solve(built.prob, engine="highs", time_limit=30, gap_rel=1e-9, threads=None)
+    assert plain.objective is not None and bound >= plain.objective - 1e-9

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import solver
-from solver import planning
+from solver import decompose, planning
 from tests.solver.reference import PAINT, problem, site, structure
 
 ALL = {"distance": 1, "balance": 1, "members": 1, "subcontracting": 0.5}
@@ -45,13 +45,19 @@ def decomposed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(planning, "DISAGGREGATE_UP_TO", 0)
 
 
-def test_plan_by_territory_keeps_the_rules_and_an_honest_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("guided", [True, False], ids=["members-of-the-bound", "by-territory"])
+def test_plan_by_territory_keeps_the_rules_and_an_honest_bound(
+    monkeypatch: pytest.MonkeyPatch, guided: bool
+) -> None:
     sites, structures = two_territories()
     monkeypatch.setattr(planning, "DISAGGREGATE_UP_TO", 0)
+    if not guided:  # the model on the relaxation's members finds nothing: territory by territory
+        monkeypatch.setattr(decompose, "_fixed_set", lambda *args: None)
     p = problem(sites, structures, weights=ALL, max_members=4, time_limit_s=20)
     plan = solver.solve(p)
     assert plan.status in ("optimal", "feasible")
-    assert "territories" in [s.name for s in plan.solver.stages]
+    names = [s.name for s in plan.solver.stages]
+    assert names[0] == "lagrange" and "territories" in names and "fixed" in names
     best = plan.groupings[0]
     assert best.uncovered == [] and len(best.assignments) == 8
     assert best.terms.members <= 4

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.core.config import Settings
 from app.plans.models import Plan
 from tests.web.conftest import Headers, SignIn, csrf_of
 from tests.web.plan_fixture import SITES, done_plan
@@ -349,3 +350,22 @@ def test_editing_a_tender_in_the_form_keeps_its_work_windows(
     [lot] = client.get(f"/api/v1/tenders/{tender['id']}", headers=coordinator).json()["lots"]
     assert lot["windows"] == [{"period": "ete-2026"}]
     assert [s["windows"] for s in lot["sites"]] == [sites[0]["windows"], None]
+
+
+def test_a_csv_over_the_row_limit_is_refused_in_french_and_nothing_is_stored(
+    sign_in: SignIn, coordinator: Headers, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(settings, "max_csv_rows", 2)
+    browser = sign_in(coordinator)
+    token = csrf_of(browser.get("/annuaire").text)
+    rows = "siret,name,kind,lat,lon\n" + "".join(
+        f"{siret},JADE {i},ACI,48.92,2.41\n"
+        for i, siret in enumerate(["34980413800049", "34980413800031", "82200166500030"])
+    )
+    answer = browser.post(
+        "/annuaire/import", data={"csrf": token}, files={"fichier": ("siae.csv", rows.encode(), "text/csv")}
+    )
+    assert answer.status_code == 413
+    assert "Le fichier compte plus de 2 lignes, la limite d&#39;un import (MAX_CSV_ROWS)" in answer.text
+    assert "Rien n&#39;a été enregistré." in answer.text
+    assert "JADE 0" not in browser.get("/annuaire").text

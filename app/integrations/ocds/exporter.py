@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -76,23 +77,48 @@ def _cpv_label(code: str) -> str | None:
     return cpv_codes()[full] if full else None
 
 
-def _item(site: dict[str, Any], lot: dict[str, Any]) -> dict[str, Any]:
-    # A draft's site has no hours yet: its item then states no quantity.
-    hours = None if site.get("hours") is None else float(site["hours"])
-    item: dict[str, Any] = {"id": str(site["id"]), "description": site.get("name") or str(site["id"])}
+def _classifications(lot: dict[str, Any]) -> dict[str, Any]:
+    """What every item of a lot states alike: its CPV code and its trade (built once per lot)."""
+    out: dict[str, Any] = {}
     if lot.get("cpv"):
         classification = {"scheme": "CPV", "id": _cpv_short(lot["cpv"])}
         label = _cpv_label(lot["cpv"])
         if label:
             classification["description"] = label
-        item["classification"] = classification
+        out["classification"] = classification
     trade = lot.get("trade")
     if trade:
         sector = sectors().get(trade)
         entry = {"scheme": SECTOR_SCHEME, "id": trade}
         if sector:
             entry["description"] = sector[0]
-        item["additionalClassifications"] = [entry]
+        out["additionalClassifications"] = [entry]
+    return out
+
+
+def _insee(commune_name: str | None, known: dict[str | None, str | None]) -> str | None:
+    """The INSEE code of a site's commune, looked up once per commune name of the export."""
+    if commune_name not in known:
+        commune = find_commune(name=commune_name)
+        known[commune_name] = None if commune is None else commune.insee
+    return known[commune_name]
+
+
+def _item(
+    site: dict[str, Any],
+    lot_id: str,
+    classifications: dict[str, Any],
+    insee_codes: dict[str | None, str | None],
+) -> dict[str, Any]:
+    # A draft's site has no hours yet: its item then states no quantity.
+    hours = None if site.get("hours") is None else float(site["hours"])
+    name = site.get("name") or str(site["id"])
+    item: dict[str, Any] = {"id": str(site["id"]), "description": name}
+    # Each item has its own copies: a caller may change one item of the package without the others.
+    if "classification" in classifications:
+        item["classification"] = dict(classifications["classification"])
+    if "additionalClassifications" in classifications:
+        item["additionalClassifications"] = [dict(e) for e in classifications["additionalClassifications"]]
     # OCDS has no workload: the quantity is the site's hours, priced so that quantity × price = value.
     if hours is not None:
         item["quantity"] = hours
@@ -103,22 +129,37 @@ def _item(site: dict[str, Any], lot: dict[str, Any]) -> dict[str, Any]:
             "value": {"amount": float(site.get("value_eur") or 0) / hours, "currency": "EUR"},
         }
     location: dict[str, Any] = {
-        "description": site.get("name") or str(site["id"]),
+        "description": name,
         "geometry": {"type": "Point", "coordinates": [float(site["lon"]), float(site["lat"])]},
     }
-    commune = find_commune(name=site.get("commune"))
-    if commune is not None:
-        location["gazetteer"] = {"scheme": "INSEE", "identifiers": [commune.insee]}
+    commune = site.get("commune")
+    insee = _insee(commune, insee_codes)
+    if insee is not None:
+        location["gazetteer"] = {"scheme": "INSEE", "identifiers": [insee]}
     item["deliveryLocation"] = location
-    address = {
-        "streetAddress": site.get("address"),
-        "locality": site.get("commune"),
-        "region": site.get("territory"),
-        "countryName": "France",
-    }
-    item["deliveryAddress"] = {k: v for k, v in address.items() if v}
-    item["relatedLot"] = str(lot["id"])
+    address: dict[str, Any] = {}
+    if site.get("address"):
+        address["streetAddress"] = site["address"]
+    if commune:
+        address["locality"] = commune
+    if site.get("territory"):
+        address["region"] = site["territory"]
+    address["countryName"] = "France"
+    item["deliveryAddress"] = address
+    item["relatedLot"] = lot_id
     return item
+
+
+def _items(lots: list[dict[str, Any]], check: Callable[[], None]) -> list[dict[str, Any]]:
+    """Every site of every lot as an item, in order: linear in the sites (a tender has up to 100 000)."""
+    insee_codes: dict[str | None, str | None] = {}
+    items: list[dict[str, Any]] = []
+    for lot in lots:
+        check()
+        lot_id = str(lot["id"])
+        classifications = _classifications(lot)
+        items.extend(_item(site, lot_id, classifications, insee_codes) for site in lot["sites"])
+    return items
 
 
 def _lot(lot: dict[str, Any], value: float) -> dict[str, Any]:
@@ -210,14 +251,17 @@ def export_package(
     publisher: str,
     ocid_prefix: str = DEFAULT_OCID_PREFIX,
     now: datetime | None = None,
+    check: Callable[[], None] = lambda: None,
 ) -> dict[str, Any]:
-    """A release package for `tender` (the tender payload shape: reference, title, kind, lots, sites)."""
+    """A release package for `tender` (the tender payload shape: reference, title, kind, lots, sites).
+
+    `check` is called before each lot's items are written (it raises to stop the export)."""
     stamp = (now or datetime.now(UTC)).replace(microsecond=0).isoformat()
     reference = str(tender["reference"])
     # The buyer's ocid, when the tender came from its package, names the same contracting process.
     ocid = tender.get("ocid") or f"{ocid_prefix}-{reference}"
     lots = tender["lots"]
-    items = [_item(site, lot) for lot in lots for site in lot["sites"]]
+    items = _items(lots, check)
     lot_values = {str(lot["id"]): sum(float(s.get("value_eur") or 0) for s in lot["sites"]) for lot in lots}
     kind = tender["kind"]
     ocds_tender: dict[str, Any] = {

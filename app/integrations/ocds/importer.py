@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -212,18 +213,24 @@ def _hours(
 
 
 def read_package(
-    package: Any, *, default_trade: str | None = None, hours_per_unit: dict[str, float] | None = None
+    package: Any,
+    *,
+    default_trade: str | None = None,
+    hours_per_unit: dict[str, float] | None = None,
+    check: Callable[[], None] = lambda: None,
 ) -> PackageImport:
     """The tender described by a release package, shaped as the tender creation payload.
 
     Items in any unit are read: the workload comes from the quantity when it is in hours, else from
     `hours_per_unit` (trade -> hours per unit of the item, `*` for every trade), else it stays unknown
     and the tender is a draft. Raises `OcdsImportError` listing the schema errors, or else every field
-    the planner needs and the package lacks.
+    the planner needs and the package lacks. `check` is called every thousand items (it raises to stop
+    the reading).
     """
     schema_errors = validate_package(package)
     if schema_errors:
         raise OcdsImportError(schema_errors)
+    check()
     index, release = _latest_tender_release(package)
     tender = release["tender"]
     where = f"releases[{index}].tender"
@@ -243,6 +250,8 @@ def read_package(
     cpvs: dict[str, str | None] = {}
     quantities: dict[str, list[tuple[dict[str, Any], float | None, dict[str, Any]]]] = {}
     for i, item in enumerate(items):
+        if i % 1000 == 0:
+            check()
         item_where = f"{where}.items[{i}]"
         lot_id = item.get("relatedLot")
         if lot_id is None:
@@ -257,7 +266,9 @@ def read_package(
         site, quantity, unit = _site(item, item_where, errors, located)
         lots[lot_id]["sites"].append(site)
         quantities.setdefault(lot_id, []).append((site, quantity, unit))
-        cpvs.setdefault(lot_id, _cpv(item))
+        if lot_id not in cpvs:
+            # A lot's CPV code is its first item's: read once per lot.
+            cpvs[lot_id] = _cpv(item)
         if trades.get(lot_id) is None:
             trades[lot_id] = _trade(item)
 
