@@ -10,6 +10,10 @@ On a fresh database (created, then dropped): `planner serve` on 127.0.0.1, a see
 2. while 2 workers solve, C concurrent clients each send R `GET /plans/{id}` (a bounded loop against
    127.0.0.1 only), first polling once a second each, then back to back: latency percentiles.
 
+`--solving-workers 0` measures the latency with no worker solving (the API alone; the polled plans stay
+queued). Each latency pattern also reports the API processes' CPU time per request (from /proc), which
+does not depend on the share of the machine they get.
+
 With `--api-workers 1,2` the latency is measured with `planner serve --workers 1`, then 2, each
 `--runs` times on the same server; a table of the runs and their medians ends the output.
 """
