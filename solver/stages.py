@@ -241,10 +241,11 @@ def best_grouping(
     # the engine may branch on that number in the stages after this one
     if len(built.x) <= PROBE_UP_TO:
         model.define_member_count(built)
-    if built.count is not None and first.status != "optimal":
-        limit = 2 * PROBE_S
-        if own.deterministic:
-            limit = max(limit, own.guard - time.monotonic())
+    # (half the time left at most: the stages after it find the plans)
+    limit = min(2 * PROBE_S, 0.5 * own.left())
+    if own.deterministic:
+        limit = max(2 * PROBE_S, own.guard - time.monotonic())
+    if built.count is not None and first.status != "optimal" and limit >= MIN_STAGE_S:
         probing = time.monotonic()
         lifted = count_bound(built, o.threads, limit)
         _restore(built.prob, best.values)
@@ -260,13 +261,14 @@ def best_grouping(
     # split has the lowest linear-relaxation bound (no big-M once the set is fixed) goes to stage `fixed`
     start = best
     small = len(built.x) <= PROBE_UP_TO
-    lowest = _fixed_relaxation(built, best.members, o.threads) if small else None
+    small = small and own.left() >= 4 * MIN_STAGE_S
+    lowest = _fixed_relaxation(built, best.members, o.threads, own.left()) if small else None
     for earlier in _earlier(built, seen, best.members) if small else []:
         if own.left() < 4 * MIN_STAGE_S or (own.deterministic and time.monotonic() >= own.guard):
             break
         _restore(built.prob, earlier)
         plan = _snapshot(built)
-        value = _fixed_relaxation(built, plan.members, o.threads)
+        value = _fixed_relaxation(built, plan.members, o.threads, own.left())
         if value is not None and (lowest is None or value < lowest - engine.ABS_GAP):
             start, lowest = plan, value
     _restore(built.prob, best.values)
@@ -306,7 +308,9 @@ def _run_fixed(
             y.lowBound, y.upBound = saved[e]
 
 
-def _fixed_relaxation(built: model.Model, members: frozenset[str], threads: int | None) -> float | None:
+def _fixed_relaxation(
+    built: model.Model, members: frozenset[str], threads: int | None, left: float
+) -> float | None:
     """The linear relaxation's bound on the full objective with this member set fixed."""
     saved = {v.name: v.cat for v in built.prob.variables()}
     try:
@@ -318,7 +322,7 @@ def _fixed_relaxation(built: model.Model, members: frozenset[str], threads: int 
             lambda limit: engine.solve(
                 built.prob, engine="highs", time_limit=limit, gap_rel=1e-9, threads=threads
             ),
-            PROBE_S,
+            min(PROBE_S, 0.25 * left),
         )
     finally:
         for v in built.prob.variables():

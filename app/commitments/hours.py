@@ -5,7 +5,8 @@ the hours put at its disposal and those it subcontracts; an intermédiaire's hou
 disposal, Code du travail L5132-7; a sous-traitant's hours, CCP L2193-1), each placed when the work
 is done:
 
-- a site with work windows: on the working days of its windows (`solver.loads.site_days`), as runs of
+- a site with work windows: on the working days of its windows (Monday to Friday, public holidays
+  excepted, Code du travail L3133-1; `solver.loads.site_days`), as runs of
   days without a gap within a month, so that spreading a line over the working days between its dates
   gives back the site's own days;
 - a site without windows: over the tender's execution, and when a date is missing over one year (as
@@ -86,7 +87,11 @@ def runs(daily: dict[date, float]) -> dict[Span, float]:
 
 def grouping_lines(problem: PlanningProblem, grouping: dict[str, Any], accepted_on: date) -> list[Line]:
     """The hours each structure of the grouping gives, per trade and span of days."""
-    tender = problem.tender
+    return tender_lines(problem.tender, grouping, accepted_on)
+
+
+def tender_lines(tender: TenderSpec, grouping: dict[str, Any], accepted_on: date) -> list[Line]:
+    """The hours each structure of a grouping of the tender gives (a plan's or a portfolio's)."""
     where = {site.id: lot for lot, site in tender.sites()}
     hours = {site.id: site.hours for _, site in tender.sites()}
     trade = {lot.id: lot.trade for lot in tender.lots}

@@ -159,7 +159,10 @@ def test_a_coordinator_plans_a_tender_in_the_browser(served: tuple[str, str]) ->
 
         # Accept grouping 1 and download its DC1.
         page.get_by_role("button", name="Retenir le groupement 1").click()
-        expect(page.get_by_role("status")).to_have_text("Groupement 1 retenu pour ce marché.")
+        expect(page.get_by_role("status")).to_have_text(
+            "Groupement 1 retenu pour ce marché. Les heures de ses structures sont engagées : les plans des "
+            "autres marchés en tiennent compte (calendrier de charge)."
+        )
         with page.expect_download() as download:
             page.get_by_role("link", name="DC1").click()
         pdf = Path(download.value.path()).read_bytes()
