@@ -26,6 +26,7 @@ from app.jobs.backend import make_jobs
 from app.networks import routes as networks
 from app.plans import routes as plans
 from app.plans.limits import machine_cores
+from app.portfolios import routes as portfolios
 from app.structures import routes as structures
 from app.tenders import routes as tenders
 from app.tenders.schemas import MAX_LOTS, MAX_SITES_PER_LOT, MAX_SITES_PER_TENDER
@@ -81,9 +82,11 @@ def limits_description(settings: Settings) -> str:
         f"- a plan: `options.threads` ≤ {machine_cores()} (this machine's cores), `options.time_limit_s` ≤"
         f" {settings.plan_max_time_limit_s:g} (`PLAN_MAX_TIME_LIMIT_S`), `options.alternatives` ≤"
         f" {settings.plan_max_alternatives} (`PLAN_MAX_ALTERNATIVES`); beyond, 422 naming the option.",
+        f"- a portfolio: at most {settings.portfolio_max_tenders} tenders (`PORTFOLIO_MAX_TENDERS`),"
+        " `options.time_limit_s` as a plan's; beyond, 422 naming the field.",
         f"- {settings.plan_max_active_per_network} plans queued or running per network"
-        " (`PLAN_MAX_ACTIVE_PER_NETWORK`): one more is a 429 with `Retry-After`. Networks take turns in"
-        " the queue.",
+        " (`PLAN_MAX_ACTIVE_PER_NETWORK`, a portfolio counting as one): one more is a 429 with"
+        " `Retry-After`. Networks take turns in the queue.",
         f"- {settings.auth_failure_limit} refused API keys per client within"
         f" {settings.auth_failure_window_s:g} s (`AUTH_FAILURE_LIMIT`, `AUTH_FAILURE_WINDOW_S`): then 429"
         " with `Retry-After`.",
@@ -134,7 +137,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(health.router)
     # integrations first: `/structures/import` and `/tenders/import/ocds` are fixed paths.
-    for domain in (networks, integrations, structures, tenders, plans, commitments, load_calendar):
+    for domain in (
+        networks,
+        integrations,
+        structures,
+        tenders,
+        plans,
+        portfolios,
+        commitments,
+        load_calendar,
+    ):
         api.include_router(domain.router, responses=_PROBLEMS)
     app.include_router(api)
     install_web(app)

@@ -14,6 +14,7 @@ from app.core.idempotency import IdempotentRequest
 from app.integrations.webhooks.models import Webhook, WebhookDelivery
 from app.networks.models import ApiKey, Network
 from app.plans.models import Plan
+from app.portfolios.models import Portfolio
 from app.structures.models import Structure, StructureCapacity
 from app.tenders.models import Lot, Site, Tender
 
@@ -38,6 +39,7 @@ __all__ = [
     "Lot",
     "Network",
     "Plan",
+    "Portfolio",
     "Site",
     "Structure",
     "StructureCapacity",

@@ -1,6 +1,6 @@
 """Time of the exchanges with back-offices at 1,000, 10,000 and 100,000 sites or rows.
 
-    python -m bench.exchange [--sizes 1000,10000,100000] [--repeat 3] [--postgres URL]
+    python -m bench.exchange [--sizes 1000,10000,100000] [--repeat 3] [--postgres URL [--no-sqlite]]
 
 On a fresh SQLite file (and a PostgreSQL database when `--postgres` names an empty one), for each size:
 - *OCDS export*: `GET /tenders/{id}/ocds` of a stored tender (read, write the package, validate it
@@ -212,10 +212,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--postgres", help="URL of an empty PostgreSQL database to measure as well")
+    parser.add_argument("--no-sqlite", action="store_true", help="measure PostgreSQL only")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
-        urls = [("SQLite", f"sqlite:///{Path(tmp) / 'bench.db'}")]
+        urls = [] if args.no_sqlite else [("SQLite", f"sqlite:///{Path(tmp) / 'bench.db'}")]
         if args.postgres:
             urls.append(("PostgreSQL", args.postgres))
         for name, url in urls:

@@ -180,6 +180,8 @@ def bound(
     o = elig.problem.options
     w = o.weights
     blocks, entities, key_cap = _blocks(elig, full)
+    if not blocks:
+        return None  # no site can be done by anyone
     n = len(elig.sites)
     penalty = np.array([full.uncovered[s.index] for s in elig.sites])
     member_cost = w.members / full.members if w.members > 0 else 0.0
@@ -198,18 +200,27 @@ def bound(
     # multipliers of the intermédiaires' rows, per unit of their capacity (Σ z ÷ cap ≤ 1)
     nu = np.zeros(len(key_cap))
     usage = np.zeros(len(entities))
-    shares = [np.zeros(len(b.sites)) for b in blocks]
     best, best_at = -np.inf, 0
     theta, it = 2.0, 0
+    # every block's pairs and staffing items in flat arrays, for the sums over chosen entities
+    block_entity = np.array([b.entity for b in blocks], dtype=np.int64)
+    pair_site = np.concatenate([b.sites for b in blocks])
+    pair_entity = np.concatenate([np.full(len(b.sites), b.entity) for b in blocks])
+    staff_key = np.concatenate([b.staff_keys for b in blocks]).astype(np.int64)
+    staff_entity = np.concatenate([np.full(len(b.staff_keys), b.entity) for b in blocks]).astype(np.int64)
+    share = np.zeros(len(pair_site))
+    gain = np.zeros(len(blocks))
     while it < max_iterations and time.monotonic() - began < seconds:
         it += 1
         nu_hour = nu / np.maximum(key_cap, 1e-9)
-        value = np.full(len(entities), member_cost)
-        parts = []
-        for b in blocks:
-            gain, x, staff = _entity_gain(b, lam, nu_hour, reward, sub_cost)
-            value[b.entity] -= gain
-            parts.append((x, staff))
+        xs, staffs = [], []
+        for i, b in enumerate(blocks):
+            gain[i], x_b, staff_b = _entity_gain(b, lam, nu_hour, reward, sub_cost)
+            xs.append(x_b)
+            staffs.append(staff_b)
+        x = np.concatenate(xs)
+        staff_used = np.concatenate(staffs)
+        value = member_cost - np.bincount(block_entity, gain, len(entities))
         value[closed] = np.inf
         chosen = forced.copy()
         free = np.flatnonzero(~forced & (value < 0))
@@ -220,10 +231,8 @@ def bound(
         uncovered = penalty < lam
         L = float(lam.sum() + np.minimum(0.0, penalty - lam).sum() - nu.sum() + value[chosen].sum())
         usage = (1 - USAGE_DECAY) * usage + USAGE_DECAY * chosen
-        for b, (x, _), share in zip(blocks, parts, shares, strict=True):
-            share *= 1 - USAGE_DECAY
-            if chosen[b.entity]:
-                share += USAGE_DECAY * x
+        in_plan = chosen[pair_entity]
+        share = (1 - USAGE_DECAY) * share + USAGE_DECAY * x * in_plan
         if not np.isfinite(best) or best + 1e-12 * max(1.0, abs(best)) < L:
             best, best_at = L, it
         elif it - best_at >= STALL:
@@ -231,12 +240,8 @@ def bound(
             if theta < 1e-4:
                 break
         # subgradient: 1 − Σ x − u per site; Σ z ÷ cap − 1 per intermédiaire row
-        covered = np.zeros(n)
-        supplied = np.zeros(len(key_cap))
-        for b, (x, staff) in zip(blocks, parts, strict=True):
-            if chosen[b.entity]:
-                np.add.at(covered, b.sites, x)
-                np.add.at(supplied, b.staff_keys, staff)
+        covered = np.bincount(pair_site, x * in_plan, n)
+        supplied = np.bincount(staff_key, staff_used * chosen[staff_entity], len(key_cap))
         g_site = 1.0 - covered - uncovered
         g_key = supplied / np.maximum(key_cap, 1e-9) - 1.0
         g_key[(nu <= 0) & (g_key < 0)] = 0.0  # projected on ν ≥ 0
@@ -251,12 +256,12 @@ def bound(
         step = theta * (target - L) / norm
         lam = lam + step * g_site
         nu = np.maximum(0.0, nu + step * g_key)
-    top = np.zeros(n)
     owner = np.full(n, -1, dtype=np.int64)
-    for b, share in zip(blocks, shares, strict=True):
-        better = share > top[b.sites]
-        top[b.sites[better]] = share[better]
-        owner[b.sites[better]] = b.entity
+    order = np.lexsort((share, pair_site))  # per site, the largest share last
+    last = np.flatnonzero(np.append(pair_site[order][1:] != pair_site[order][:-1], True))
+    top = order[last]
+    held = share[top] > 0
+    owner[pair_site[top][held]] = pair_entity[top][held]
     return Result(
         plan={k: entities[E] for k, E in enumerate(owner) if E >= 0},
         bound=float(best),

@@ -1,8 +1,8 @@
 """The README's walkthrough, run as written: its shell blocks against a server it starts itself.
 
-The blocks of "API walkthrough" and "Plans" are run in order by bash in an empty directory (so the
-walkthrough's own SQLite file is a temporary one), on a free port; every curl must succeed (an HTTP
-error fails the run), so an example that drifts from the API fails this test.
+The blocks of "API walkthrough", "Plans" and "Portfolios" are run in order by bash in an empty
+directory (so the walkthrough's own SQLite file is a temporary one), on a free port; every curl must
+succeed (an HTTP error fails the run), so an example that drifts from the API fails this test.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-SECTIONS = ("API walkthrough", "Plans")
+SECTIONS = ("API walkthrough", "Plans", "Portfolios")
 
 
 def section(markdown: str, title: str) -> str:
@@ -93,5 +93,9 @@ def test_the_readme_walkthrough_runs_as_written(tmp_path: Path) -> None:
     out = run.stdout
     assert '"reference":"CD93-2026-PEINT"' in out.replace(" ", "")
     assert '"status":"cancelled"' in out and '"accepted_rank":1' in out and '"replan_of":1' in out
+    # The two tenders planned together: each its plan, and the structure's July in the load calendar.
+    compact = out.replace(" ", "")
+    assert '"reference":"INSERECO93-2026","status":"done"' in compact
+    assert '"tender_id":1' in compact and '"period":"2026-07","capacity":500.0' in compact
     # The retried POST was answered from the first one.
     assert "idempotent-replayed: true" in out.lower()

@@ -87,7 +87,11 @@ def runs(daily: dict[date, float]) -> dict[Span, float]:
 
 def grouping_lines(problem: PlanningProblem, grouping: dict[str, Any], accepted_on: date) -> list[Line]:
     """The hours each structure of the grouping gives, per trade and span of days."""
-    tender = problem.tender
+    return tender_lines(problem.tender, grouping, accepted_on)
+
+
+def tender_lines(tender: TenderSpec, grouping: dict[str, Any], accepted_on: date) -> list[Line]:
+    """The hours each structure of a grouping of the tender gives (a plan's or a portfolio's)."""
     where = {site.id: lot for lot, site in tender.sites()}
     hours = {site.id: site.hours for _, site in tender.sites()}
     trade = {lot.id: lot.trade for lot in tender.lots}

@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     plan_max_active_per_network: int = Field(default=10, ge=1, le=10_000)
     """Plans of one network queued or running at once; one more is a 429 with `Retry-After`."""
 
+    portfolio_max_tenders: int = Field(default=10, ge=1, le=100)
+    """Tenders a portfolio may plan together."""
+
     auth_failure_limit: int = Field(default=20, ge=1, le=100_000)
     """Refused API keys allowed per client address within `AUTH_FAILURE_WINDOW_S`; then 429."""
 

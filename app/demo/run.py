@@ -44,6 +44,9 @@ class _SolvedHere:
     def enqueue(self, conn: Connection, plan_id: int) -> None:
         pass
 
+    def enqueue_portfolio(self, conn: Connection, portfolio_id: int) -> None:
+        pass
+
     def cancel(self, conn: Connection, job_id: int | None) -> None:
         pass
 

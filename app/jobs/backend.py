@@ -22,6 +22,9 @@ class PlanJobs(Protocol):
     def enqueue(self, conn: Connection, plan_id: int) -> None:
         """Queue the plan's job inside the transaction that writes the plan."""
 
+    def enqueue_portfolio(self, conn: Connection, portfolio_id: int) -> None:
+        """Queue a portfolio's job inside the transaction that writes the portfolio."""
+
     def cancel(self, conn: Connection, job_id: int | None) -> None:
         """Withdraw the job of a plan being cancelled, inside the cancelling transaction."""
 
@@ -34,7 +37,8 @@ class PlanJobs(Protocol):
 
 
 class EmbeddedJobs:
-    """The plans table is the queue; the runner in this process polls it and is woken on each plan."""
+    """The plans and portfolios tables are the queue; the runner in this process polls it and is woken
+    on each plan or portfolio."""
 
     mode = "embedded"
 
@@ -42,6 +46,9 @@ class EmbeddedJobs:
         self.runner = runner
 
     def enqueue(self, conn: Connection, plan_id: int) -> None:
+        pass
+
+    def enqueue_portfolio(self, conn: Connection, portfolio_id: int) -> None:
         pass
 
     def cancel(self, conn: Connection, job_id: int | None) -> None:
@@ -68,6 +75,9 @@ class WorkerJobs:
 
     def enqueue(self, conn: Connection, plan_id: int) -> None:
         queue.defer(self.app, conn, plan_id)
+
+    def enqueue_portfolio(self, conn: Connection, portfolio_id: int) -> None:
+        queue.defer(self.app, conn, portfolio_id, "portfolio")
 
     def cancel(self, conn: Connection, job_id: int | None) -> None:
         if job_id is not None:

@@ -52,21 +52,32 @@ def _watch_parent(parent_pid: int) -> None:
             os._exit(3)
 
 
-def _child_main(problem_json: str, conn: Connection, parent_pid: int, niceness: int) -> None:
+def _solve(problem_json: str, kind: str, on_progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    """The plan of a planning problem, or the answer of a portfolio (several tenders in one model)."""
+    if kind == "portfolio":
+        from solver import portfolio
+        from solver.portfolio_spec import PortfolioProblem
+
+        whole = portfolio.solve(PortfolioProblem.model_validate_json(problem_json), progress=on_progress)
+        return whole.model_dump(mode="json", by_alias=True)
+    from solver import solve
+    from solver.problem import PlanningProblem
+
+    plan = solve(PlanningProblem.model_validate_json(problem_json), progress=on_progress)
+    return plan.model_dump(mode="json", by_alias=True)
+
+
+def _child_main(problem_json: str, conn: Connection, parent_pid: int, niceness: int, kind: str) -> None:
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
     if niceness and hasattr(os, "nice"):
         os.nice(niceness)
-    from solver import solve
-    from solver.problem import PlanningProblem
 
     def on_progress(report: dict[str, Any]) -> None:
         # The engine already reports sparingly; the parent merges reports and throttles its writes.
         conn.send(("progress", progress_fields(report)))
 
     try:
-        problem = PlanningProblem.model_validate_json(problem_json)
-        plan = solve(problem, progress=on_progress)
-        conn.send(("done", plan.model_dump(mode="json", by_alias=True)))
+        conn.send(("done", _solve(problem_json, kind, on_progress)))
     except Exception as exc:
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
@@ -83,6 +94,7 @@ def solve_in_child(
     tick_s: float = 0.5,
     deadline_s: float | None = None,
     niceness: int = SOLVER_NICENESS,
+    kind: str = "plan",
 ) -> Outcome:
     """Solve in a child process; call `on_tick(latest progress or None)` at least every `tick_s`.
 
@@ -94,7 +106,7 @@ def solve_in_child(
     receiver, sender = ctx.Pipe(duplex=False)
     process = ctx.Process(
         target=_child_main,
-        args=(problem_json, sender, os.getpid(), niceness),
+        args=(problem_json, sender, os.getpid(), niceness, kind),
         name="planner-solve",
         daemon=True,
     )

@@ -1,8 +1,10 @@
-"""Running one plan: claim it, solve its stored problem in a child process, record the outcome.
+"""Running one plan or portfolio: claim it, solve its stored problem in a child process, record the
+outcome.
 
-The same steps serve the embedded runner and the PostgreSQL workers. Every write is conditional on
-the plan still being `running` under this run's id, so a cancelled plan, or a plan another worker
-took over, is never overwritten: the run notices it lost the plan and stops its solver.
+The same steps serve the embedded runner and the PostgreSQL workers, for plans and portfolios alike.
+Every write is conditional on the plan still being `running` under this run's id, so a cancelled
+plan, or a plan another worker took over, is never overwritten: the run notices it lost the plan and
+stops its solver.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from sqlmodel import col
 from app.core.db import utcnow
 from app.integrations.webhooks import events as webhook_events
 from app.jobs.child import SOLVER_NICENESS, solve_in_child
-from app.plans.models import Plan, PlanStatus
+from app.jobs.kinds import JobKind, table
+from app.plans.models import PlanStatus
 
 logger = logging.getLogger("planner.jobs")
 
@@ -43,16 +46,19 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _owned(plan_id: int, run_id: str) -> Any:
+def _owned(plan_id: int, run_id: str, kind: JobKind = "plan") -> Any:
+    rows = table(kind)
     return (
-        update(Plan)
-        .where(col(Plan.id) == plan_id)
-        .where(col(Plan.run_id) == run_id)
-        .where(col(Plan.status) == PlanStatus.running.value)
+        update(rows)
+        .where(col(rows.id) == plan_id)
+        .where(col(rows.run_id) == run_id)
+        .where(col(rows.status) == PlanStatus.running.value)
     )
 
 
-def claim(engine: Engine, plan_id: int, worker: str, *, take_over: bool) -> str | None:
+def claim(
+    engine: Engine, plan_id: int, worker: str, *, take_over: bool, kind: JobKind = "plan"
+) -> str | None:
     """Mark the plan running under a new run id; None when it is no longer to be run.
 
     `take_over` also claims a plan still marked running: a job queued again after its worker died
@@ -60,16 +66,17 @@ def claim(engine: Engine, plan_id: int, worker: str, *, take_over: bool) -> str 
     """
     run_id = uuid.uuid4().hex
     claimable = [PlanStatus.queued.value] + ([PlanStatus.running.value] if take_over else [])
+    rows = table(kind)
     with engine.begin() as conn:
         claimed = conn.execute(
-            update(Plan)
-            .where(col(Plan.id) == plan_id)
-            .where(col(Plan.status).in_(claimable))
+            update(rows)
+            .where(col(rows.id) == plan_id)
+            .where(col(rows.status).in_(claimable))
             .values(
                 status=PlanStatus.running.value,
                 run_id=run_id,
                 worker=worker,
-                attempts=col(Plan.attempts) + 1,
+                attempts=col(rows.attempts) + 1,
                 started_at=utcnow(),
                 progress={"elapsed_s": 0.0, "stage": None, "objective": None, "bound": None, "gap": None},
             )
@@ -94,20 +101,23 @@ def run_plan(
     should_continue: Callable[[], bool] = lambda: True,
     requeue: Requeue | None = None,
     take_over: bool = False,
+    kind: JobKind = "plan",
 ) -> str | None:
-    """Solve the plan if it is still to be solved; return the status it ended with.
+    """Solve the plan (or the portfolio, `kind`) if it is still to be solved; return the status it
+    ended with.
 
     None when the plan was not this run's to finish: already final, cancelled or taken over while
     solving, or interrupted because `should_continue()` turned False (the process is stopping). An
     interrupted plan goes back to `queued` and, in the same transaction, `requeue` queues its job.
     """
     settings = settings or RunSettings()
-    run_id = claim(engine, plan_id, worker_name(), take_over=take_over)
+    run_id = claim(engine, plan_id, worker_name(), take_over=take_over, kind=kind)
     if run_id is None:
         return None
+    rows = table(kind)
     with engine.connect() as conn:
-        problem = conn.execute(select(col(Plan.problem)).where(col(Plan.id) == plan_id)).scalar_one()
-    logger.info("plan %s: solving (run %s)", plan_id, run_id)
+        problem = conn.execute(select(col(rows.problem)).where(col(rows.id) == plan_id)).scalar_one()
+    logger.info("%s %s: solving (run %s)", kind, plan_id, run_id)
 
     started = time.monotonic()
     last_write = started
@@ -132,16 +142,20 @@ def run_plan(
         progress = {"elapsed_s": round(now - started, 1), **figures}
         with engine.begin() as conn:
             # Writing progress also tells whether the plan is still ours: cancelled or taken over, stop.
-            return bool(conn.execute(_owned(plan_id, run_id).values(progress=progress)).rowcount)
+            return bool(conn.execute(_owned(plan_id, run_id, kind).values(progress=progress)).rowcount)
 
     outcome = solve_in_child(
-        json.dumps(problem), on_tick=on_tick, deadline_s=_deadline(problem), niceness=settings.niceness
+        json.dumps(problem),
+        on_tick=on_tick,
+        deadline_s=_deadline(problem),
+        niceness=settings.niceness,
+        kind=kind,
     )
     if outcome.kind == "stopped" and interrupted:
-        _release(engine, plan_id, run_id, requeue)
+        _release(engine, plan_id, run_id, requeue, kind)
         return None
     if outcome.kind == "stopped":
-        logger.info("plan %s: solve stopped, the plan was cancelled or taken over", plan_id)
+        logger.info("%s %s: solve stopped, it was cancelled or taken over", kind, plan_id)
         return None
     progress = {"elapsed_s": round(time.monotonic() - started, 1), **figures}
     values: dict[str, Any] = {"progress": progress, "finished_at": utcnow()}
@@ -159,21 +173,26 @@ def run_plan(
     else:
         values.update(status=PlanStatus.failed.value, reason=outcome.reason)
     with engine.begin() as conn:
-        written = conn.execute(_owned(plan_id, run_id).values(**values)).rowcount
+        written = conn.execute(_owned(plan_id, run_id, kind).values(**values)).rowcount
         if written:
             # Announced in the same transaction: a webhook hears of the plan if and only if it is stored.
-            webhook_events.plan_finished(conn, plan_id)
+            if kind == "plan":
+                webhook_events.plan_finished(conn, plan_id)
+            else:
+                webhook_events.portfolio_finished(conn, plan_id)
     if not written:
         return None
-    logger.info("plan %s: %s", plan_id, values["status"])
+    logger.info("%s %s: %s", kind, plan_id, values["status"])
     return str(values["status"])
 
 
-def _release(engine: Engine, plan_id: int, run_id: str, requeue: Requeue | None) -> None:
+def _release(
+    engine: Engine, plan_id: int, run_id: str, requeue: Requeue | None, kind: JobKind = "plan"
+) -> None:
     with engine.begin() as conn:
         released = conn.execute(
-            _owned(plan_id, run_id).values(status=PlanStatus.queued.value, run_id=None, worker=None)
+            _owned(plan_id, run_id, kind).values(status=PlanStatus.queued.value, run_id=None, worker=None)
         ).rowcount
         if released and requeue is not None:
             requeue(conn, plan_id)
-    logger.info("plan %s: interrupted by shutdown, queued again", plan_id)
+    logger.info("%s %s: interrupted by shutdown, queued again", kind, plan_id)

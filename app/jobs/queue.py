@@ -1,7 +1,8 @@
-"""Production mode: plans solved by `planner worker` processes through procrastinate (PostgreSQL).
+"""Production mode: plans and portfolios solved by `planner worker` processes through procrastinate
+(PostgreSQL).
 
-A plan's job is written in the same transaction as the plan row, so neither exists without the
-other. Workers send heartbeats; every worker also looks for jobs of workers that stopped sending
+A plan's (or portfolio's) job is written in the same transaction as its row, so neither exists without
+the other. Workers send heartbeats; every worker also looks for jobs of workers that stopped sending
 them (killed, machine lost) and queues those jobs again, so another worker finishes the plan.
 """
 
@@ -16,16 +17,18 @@ import procrastinate
 from procrastinate import JobContext, exceptions
 from procrastinate.job_context import AbortReason
 from sqlalchemy import Connection, Engine, func, make_url, select, update
-from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from app.jobs.execution import RunSettings, run_plan, worker_name
-from app.plans.models import Plan, PlanStatus
+from app.jobs.kinds import TABLES, JobKind, table
+from app.plans.models import PlanStatus
 
 logger = logging.getLogger("planner.jobs")
 
 QUEUE = "plans"
 TASK = "planner.solve_plan"
+PORTFOLIO_TASK = "planner.solve_portfolio"
+TASKS: dict[JobKind, str] = {"plan": TASK, "portfolio": PORTFOLIO_TASK}
 
 
 def conninfo(database_url: str) -> str:
@@ -36,6 +39,7 @@ def conninfo(database_url: str) -> str:
 def make_queue(database_url: str) -> procrastinate.App:
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(database_url)))
     app.task(name=TASK, queue=QUEUE, pass_context=True)(_solve_plan)
+    app.task(name=PORTFOLIO_TASK, queue=QUEUE, pass_context=True)(_solve_portfolio)
     return app
 
 
@@ -44,33 +48,39 @@ def _raw(conn: Connection) -> Any:
     return conn.connection.driver_connection
 
 
-def turn(conn: Connection, plan_id: int) -> int:
-    """How many plans of the plan's network are queued or running ahead of it."""
-    ahead = aliased(Plan)
-    return int(
-        conn.execute(
-            select(func.count())
-            .select_from(ahead)
-            .join(Plan, col(Plan.id) == plan_id)
-            .where(
-                col(ahead.network_id) == col(Plan.network_id),
-                col(ahead.status).in_([PlanStatus.queued.value, PlanStatus.running.value]),
-                col(ahead.id) < plan_id,
-            )
-        ).scalar_one()
-    )
+def turn(conn: Connection, plan_id: int, kind: JobKind = "plan") -> int:
+    """How many plans and portfolios of the job's network are queued or running ahead of it."""
+    own = table(kind)
+    mine = conn.execute(select(col(own.network_id), col(own.created_at)).where(col(own.id) == plan_id)).one()
+    ahead = 0
+    for other_kind, other in TABLES.items():
+        earlier = col(other.id) < plan_id if other_kind == kind else col(other.created_at) < mine.created_at
+        ahead += int(
+            conn.execute(
+                select(func.count())
+                .select_from(other)
+                .where(
+                    col(other.network_id) == mine.network_id,
+                    col(other.status).in_([PlanStatus.queued.value, PlanStatus.running.value]),
+                    earlier,
+                )
+            ).scalar_one()
+        )
+    return ahead
 
 
-def defer(app: procrastinate.App, conn: Connection, plan_id: int) -> int:
-    """Queue the job of a plan inside the caller's transaction, and record the job on the plan.
+def defer(app: procrastinate.App, conn: Connection, plan_id: int, kind: JobKind = "plan") -> int:
+    """Queue the job of a plan (or portfolio) inside the caller's transaction, and record the job on it.
 
-    Networks take turns: the job's priority is minus the number of its network's plans waiting
-    ahead of it, so another network's first plan passes this network's second (procrastinate runs
-    higher priorities first, then the oldest).
+    Networks take turns: the job's priority is minus the number of its network's plans and portfolios
+    waiting ahead of it, so another network's first plan passes this network's second (procrastinate
+    runs higher priorities first, then the oldest).
     """
-    priority = -turn(conn, plan_id)
-    job_id = app.tasks[TASK].configure(connection=_raw(conn), priority=priority).defer(plan_id=plan_id)
-    conn.execute(update(Plan).where(col(Plan.id) == plan_id).values(job_id=job_id))
+    priority = -turn(conn, plan_id, kind)
+    task = app.tasks[TASKS[kind]].configure(connection=_raw(conn), priority=priority)
+    job_id = task.defer(**{f"{kind}_id": plan_id})
+    rows = table(kind)
+    conn.execute(update(rows).where(col(rows.id) == plan_id).values(job_id=job_id))
     return job_id
 
 
@@ -98,6 +108,21 @@ def _solve_plan(context: JobContext, plan_id: int) -> None:
     )
 
 
+def _solve_portfolio(context: JobContext, portfolio_id: int) -> None:
+    def requeue(conn: Connection, pid: int) -> None:
+        defer(context.additional_context["deferrer"], conn, pid, "portfolio")
+
+    run_plan(
+        context.additional_context["engine"],
+        portfolio_id,
+        context.additional_context["run_settings"],
+        should_continue=lambda: context.abort_reason() is not AbortReason.SHUTDOWN,
+        requeue=requeue,
+        take_over=True,
+        kind="portfolio",
+    )
+
+
 @dataclass
 class WorkerSettings:
     concurrency: int = 1
@@ -116,17 +141,17 @@ async def _recover_stalled_jobs(app: procrastinate.App, settings: WorkerSettings
     while True:
         await asyncio.sleep(every)
         try:
-            stalled = await app.job_manager.get_stalled_jobs(
-                task_name=TASK, seconds_since_heartbeat=settings.stalled_after_s
-            )
+            stalled = [
+                job
+                for task in TASKS.values()
+                for job in await app.job_manager.get_stalled_jobs(
+                    task_name=task, seconds_since_heartbeat=settings.stalled_after_s
+                )
+            ]
             for job in stalled:
                 try:
                     await app.job_manager.retry_job(job)
-                    logger.warning(
-                        "job %s (plan %s): its worker stopped, queued again",
-                        job.id,
-                        job.task_kwargs.get("plan_id"),
-                    )
+                    logger.warning("job %s (%s): its worker stopped, queued again", job.id, job.task_kwargs)
                 except exceptions.ConnectorException:
                     # Another worker queued it again first, or it finished meanwhile.
                     continue

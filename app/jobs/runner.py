@@ -1,7 +1,8 @@
-"""The embedded runner: solves queued plans inside `planner serve`, one child process per solve.
+"""The embedded runner: solves queued plans and portfolios inside `planner serve`, one child process
+per solve.
 
-The plans table is the queue, so nothing is lost when the server stops: plans found `queued` or
-`running` when the runner starts (left by a previous process) are solved again.
+The plans and portfolios tables are the queue, so nothing is lost when the server stops: those found
+`queued` or `running` when the runner starts (left by a previous process) are solved again.
 """
 
 from __future__ import annotations
@@ -10,33 +11,48 @@ import logging
 import threading
 from typing import Any
 
-from sqlalchemy import Engine, Select, func, nulls_first, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import Engine, Select, func, literal, nulls_first, select, union_all, update
 from sqlmodel import col
 
 from app.jobs.execution import RunSettings, run_plan
-from app.plans.models import Plan, PlanStatus
+from app.jobs.kinds import TABLES, JobKind
+from app.plans.models import PlanStatus
 
 logger = logging.getLogger("planner.jobs")
 
 
-def fair_next_plan() -> Select[Any]:
-    """The queued plan to solve next, in turns between networks.
+def fair_next_job() -> Select[Any]:
+    """The queued plan or portfolio to solve next (`kind`, `id`), in turns between networks.
 
-    The network served least recently goes first (one that never had a plan started before any
-    other), then its oldest queued plan: a network's plan never waits behind all the plans of
+    The network served least recently goes first (one that never had a plan or portfolio started
+    before any other), then its oldest queued job: a network's job never waits behind all the jobs of
     another network.
     """
-    served = aliased(Plan)
+    starts = union_all(
+        *(
+            select(col(t.network_id).label("network_id"), col(t.started_at).label("started_at"))
+            for t in TABLES.values()
+        )
+    ).subquery()
+    queued = union_all(
+        *(
+            select(
+                literal(kind).label("kind"),
+                col(t.id).label("id"),
+                col(t.network_id).label("network_id"),
+                col(t.created_at).label("created_at"),
+            ).where(col(t.status) == PlanStatus.queued.value)
+            for kind, t in TABLES.items()
+        )
+    ).subquery()
     last_start = (
-        select(func.max(served.started_at))
-        .where(col(served.network_id) == col(Plan.network_id))
+        select(func.max(starts.c.started_at))
+        .where(starts.c.network_id == queued.c.network_id)
         .scalar_subquery()
     )
     return (
-        select(col(Plan.id))
-        .where(col(Plan.status) == PlanStatus.queued.value)
-        .order_by(nulls_first(last_start), col(Plan.id))
+        select(queued.c.kind, queued.c.id)
+        .order_by(nulls_first(last_start), queued.c.created_at, queued.c.kind, queued.c.id)
         .limit(1)
     )
 
@@ -70,11 +86,14 @@ class EmbeddedRunner:
         with self.engine.begin() as conn:
             # This process is the only embedded runner of its database: a plan still `running` was
             # cut short by the previous process, so it is queued again.
-            orphans = conn.execute(
-                update(Plan)
-                .where(col(Plan.status) == PlanStatus.running.value)
-                .values(status=PlanStatus.queued.value, run_id=None, worker=None)
-            ).rowcount
+            orphans = sum(
+                conn.execute(
+                    update(t)
+                    .where(col(t.status) == PlanStatus.running.value)
+                    .values(status=PlanStatus.queued.value, run_id=None, worker=None)
+                ).rowcount
+                for t in TABLES.values()
+            )
         if orphans:
             logger.info("%s interrupted plan(s) queued again", orphans)
         for index in range(self.concurrency):
@@ -93,15 +112,16 @@ class EmbeddedRunner:
             thread.join(timeout)
         self._threads.clear()
 
-    def _next_queued(self) -> int | None:
+    def _next_queued(self) -> tuple[JobKind, int] | None:
         with self.engine.connect() as conn:
-            return conn.execute(fair_next_plan()).scalar_one_or_none()
+            row = conn.execute(fair_next_job()).first()
+        return None if row is None else (row.kind, row.id)
 
     def _loop(self) -> None:
         while not self._stopping.is_set():
             try:
-                plan_id = self._next_queued()
-                if plan_id is None:
+                found = self._next_queued()
+                if found is None:
                     self._wake.wait(self.poll_s)
                     self._wake.clear()
                     continue
@@ -110,9 +130,10 @@ class EmbeddedRunner:
                 try:
                     run_plan(
                         self.engine,
-                        plan_id,
+                        found[1],
                         self.run_settings,
                         should_continue=lambda: not self._stopping.is_set(),
+                        kind=found[0],
                     )
                 finally:
                     with self._lock:

@@ -19,6 +19,7 @@ from app.core.db import utcnow
 from app.core.errors import FieldError, InvalidInput, TooManyRequests
 from app.networks.models import Network
 from app.plans.models import Plan, PlanStatus
+from app.portfolios.models import Portfolio
 from solver.problem import Options
 
 ACTIVE = (PlanStatus.queued.value, PlanStatus.running.value)
@@ -36,6 +37,7 @@ class PlanLimits:
     max_time_limit_s: float = 600
     max_alternatives: int = 10
     max_active_per_network: int = 10
+    max_portfolio_tenders: int = 10
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PlanLimits:
@@ -43,6 +45,7 @@ class PlanLimits:
             max_time_limit_s=settings.plan_max_time_limit_s,
             max_alternatives=settings.plan_max_alternatives,
             max_active_per_network=settings.plan_max_active_per_network,
+            max_portfolio_tenders=settings.portfolio_max_tenders,
         )
 
 
@@ -73,17 +76,25 @@ def check_options(options: Options, limits: PlanLimits) -> None:
 
 
 def check_room(session: Session, network_id: int, limits: PlanLimits) -> None:
-    """Refuse (429) a plan when the network already has its most plans queued or running.
+    """Refuse (429) a plan when the network already has its most plans queued or running (a portfolio
+    queued or running counts as one).
 
     On PostgreSQL the network's row is locked until the plan is committed, so two requests at the
     same time cannot both take the last place.
     """
     session.exec(select(Network.id).where(Network.id == network_id).with_for_update()).first()
-    active = session.exec(
-        select(Plan.status, Plan.started_at, Plan.options).where(
-            Plan.network_id == network_id, col(Plan.status).in_(ACTIVE)
-        )
-    ).all()
+    active = [
+        *session.exec(
+            select(Plan.status, Plan.started_at, Plan.options).where(
+                Plan.network_id == network_id, col(Plan.status).in_(ACTIVE)
+            )
+        ).all(),
+        *session.exec(
+            select(Portfolio.status, Portfolio.started_at, Portfolio.options).where(
+                Portfolio.network_id == network_id, col(Portfolio.status).in_(ACTIVE)
+            )
+        ).all(),
+    ]
     if len(active) < limits.max_active_per_network:
         return
     now = utcnow()
@@ -95,7 +106,7 @@ def check_room(session: Session, network_id: int, limits: PlanLimits) -> None:
     ]
     wait = min(running) if running else min(_seconds(options) for _, _, options in active)
     raise TooManyRequests(
-        f"the network has {len(active)} plans queued or running, the most allowed"
+        f"the network has {len(active)} plans and portfolios queued or running, the most allowed"
         f" (PLAN_MAX_ACTIVE_PER_NETWORK = {limits.max_active_per_network}): try again when one is done",
         retry_after_s=min(3600, max(1, math.ceil(wait))),
     )

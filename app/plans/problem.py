@@ -92,16 +92,22 @@ def build_problem(session: Session, tender: Tender, options: Options) -> Plannin
             }
         )
     except ValidationError as exc:
-        errors = []
-        for error in exc.errors():
-            reason = str(error["msg"]).removeprefix("Value error, ")
-            field = ".".join(str(part) for part in error["loc"])
-            if not field:
-                # Cross-field checks of the problem name the option they refer to ("options.required: ...").
-                head, _, rest = reason.partition(": ")
-                field, reason = (head, rest) if head.startswith("options.") and rest else ("options", reason)
-            errors.append(FieldError(field=field, reason=reason))
-        raise InvalidInput(errors) from exc
+        raise invalid_problem(exc) from exc
     # The hours other tenders' accepted groupings hold are not free for this one.
     assert tender.id is not None
     return commitments.respected(session, problem, tender.id, tender.network_id)
+
+
+def invalid_problem(exc: ValidationError) -> InvalidInput:
+    """A 422 naming what makes a problem unsolvable as posed."""
+    errors = []
+    for error in exc.errors():
+        reason = str(error["msg"]).removeprefix("Value error, ")
+        field = ".".join(str(part) for part in error["loc"])
+        if not field:
+            # Cross-field checks of the problem name the option they refer to ("options.required: ...").
+            head, _, rest = reason.partition(": ")
+            named = head.startswith(("options.", "tenders.")) and rest
+            field, reason = (head, rest) if named else ("options", reason)
+        errors.append(FieldError(field=field, reason=reason))
+    return InvalidInput(errors)

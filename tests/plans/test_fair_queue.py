@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 
 from app.core.config import Settings
 from app.jobs.queue import turn
-from app.jobs.runner import fair_next_plan
+from app.jobs.runner import fair_next_job
 from app.models import metadata
 from app.networks.models import Network
 from app.plans.models import Plan, PlanStatus
@@ -73,9 +73,11 @@ def solve_order(engine: Engine, names: dict[int, str], *, at_once: int) -> list[
                 conn.execute(
                     update(Plan).where(col(Plan.id) == finished).values(status=PlanStatus.done.value)
                 )
-            plan_id = conn.execute(fair_next_plan()).scalar_one_or_none()
-            if plan_id is None:
+            row = conn.execute(fair_next_job()).first()
+            if row is None:
                 return order
+            assert row.kind == "plan"
+            plan_id = row.id
             clock += timedelta(seconds=1)
             conn.execute(
                 update(Plan)

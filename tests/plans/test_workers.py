@@ -96,7 +96,14 @@ def test_a_killed_worker_plan_is_finished_by_another_worker(
     assert done["result"]["groupings"], done["result"]
     with engine.connect() as conn:
         worker = conn.execute(select(col(Plan.worker)).where(col(Plan.id) == plan["id"])).scalar_one()
-        jobs = conn.execute(text("SELECT status, attempts FROM procrastinate_jobs")).all()
+    # The worker marks its job finished just after the plan is written: give it that moment.
+    deadline = time.monotonic() + 10
+    while True:
+        with engine.connect() as conn:
+            jobs = conn.execute(text("SELECT status, attempts FROM procrastinate_jobs")).all()
+        if any(job.status != "doing" for job in jobs) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert worker == f"{socket.gethostname()}:{second.pid}"
     assert [(job.status, job.attempts) for job in jobs] == [("succeeded", 2)]  # one job, run twice
     # The dead worker's solver noticed it was orphaned and stopped instead of solving on for nothing.

@@ -10,6 +10,7 @@ from sqlmodel import Session, col
 from app.integrations.webhooks.models import Event
 from app.integrations.webhooks.service import emit
 from app.plans.models import Plan, PlanStatus
+from app.portfolios.models import Portfolio
 
 
 def plan_finished(bind: Session | Connection, plan_id: int) -> int:
@@ -32,6 +33,28 @@ def plan_finished(bind: Session | Connection, plan_id: int) -> int:
         return emit(conn, network_id, Event.plan_done, data)
     if status == PlanStatus.failed.value:
         return emit(conn, network_id, Event.plan_failed, data | {"reason": reason})
+    return 0
+
+
+def portfolio_finished(conn: Connection, portfolio_id: int) -> int:
+    """Emit `portfolio.done` or `portfolio.failed` for a portfolio whose final status is being written."""
+    columns = (Portfolio.network_id, Portfolio.tenders, Portfolio.status, Portfolio.reason, Portfolio.result)
+    row = conn.execute(select(*(col(c) for c in columns)).where(col(Portfolio.id) == portfolio_id)).first()
+    if row is None:
+        return 0
+    network_id, tenders, status, reason, result = row
+    data: dict[str, Any] = {
+        "portfolio_id": portfolio_id,
+        "tender_ids": [t["tender"] for t in tenders],
+        "status": status,
+        "url": f"/api/v1/portfolios/{portfolio_id}",
+    }
+    if status == PlanStatus.done.value:
+        return emit(
+            conn, network_id, Event.portfolio_done, data | {"result_status": (result or {}).get("status")}
+        )
+    if status == PlanStatus.failed.value:
+        return emit(conn, network_id, Event.portfolio_failed, data | {"reason": reason})
     return 0
 
 

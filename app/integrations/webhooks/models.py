@@ -16,6 +16,8 @@ class Event(StrEnum):
     plan_done = "plan.done"
     plan_failed = "plan.failed"
     grouping_accepted = "grouping.accepted"
+    portfolio_done = "portfolio.done"
+    portfolio_failed = "portfolio.failed"
     # Sent on demand to check that a receiver answers and verifies signatures.
     ping = "ping"
 

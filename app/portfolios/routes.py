@@ -1,0 +1,97 @@
+"""`/api/v1/portfolios`: several tenders of a network planned together as one job, and the result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from app.core.deps import CallerDep, Limit, Offset, ResourceId, SessionDep, WriterDep
+from app.core.errors import Problem
+from app.core.etag import etag_of_bytes
+from app.core.idempotency import IdempotencyDep, responses
+from app.plans.routes import JobsDep, LimitsDep
+from app.portfolios import service
+from app.portfolios.schemas import PortfolioCreate, PortfolioPublic, PortfoliosPublic
+
+router = APIRouter(tags=["portfolios"])
+
+_TOO_MANY: dict[int | str, dict[str, Any]] = {
+    429: {
+        "model": Problem,
+        "description": "the network already has its most plans and portfolios queued or running"
+        " (PLAN_MAX_ACTIVE_PER_NETWORK, default 10); `Retry-After` says when to try again",
+    }
+}
+
+
+@router.post(
+    "/portfolios",
+    response_model=PortfolioPublic,
+    status_code=202,
+    responses=responses("a tender is a draft: sites without hours (each named)") | _TOO_MANY,
+)
+def create_portfolio(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    caller: WriterDep,
+    jobs: JobsDep,
+    once: IdempotencyDep,
+    limits: LimitsDep,
+    body: PortfolioCreate,
+) -> PortfolioPublic:
+    """Queue the tenders to be planned together; the answer points to the portfolio to poll.
+
+    Each tender gets its own grouping, mandataire and form (its `options`); the structures' hours per
+    period and per trade and their yearly revenue caps are shared. At most `PORTFOLIO_MAX_TENDERS`
+    tenders (default 10) and `options.time_limit_s` ≤ `PLAN_MAX_TIME_LIMIT_S`: beyond, a 422 names the
+    field; an unknown tender is a 422 naming it (`tenders.1.tender`).
+    """
+
+    def create() -> PortfolioPublic:
+        portfolio = service.create(session, jobs, caller.network_id, body, limits=limits)
+        assert portfolio.id is not None
+        location = request.url_for("read_portfolio", portfolio_id=str(portfolio.id)).path
+        response.headers["Location"] = str(location)
+        return service.public(portfolio)
+
+    result: PortfolioPublic = once.run(body, create)
+    return result
+
+
+@router.get("/portfolios", response_model=PortfoliosPublic)
+def list_portfolios(
+    session: SessionDep, caller: CallerDep, limit: Limit = 50, offset: Offset = 0
+) -> PortfoliosPublic:
+    """List the network's portfolios, newest first, without their results."""
+    return service.list_for_network(session, caller.network_id, limit=limit, offset=offset)
+
+
+@router.get("/portfolios/{portfolio_id}", response_model=PortfolioPublic)
+def read_portfolio(session: SessionDep, caller: CallerDep, portfolio_id: ResourceId) -> Response:
+    """Read a portfolio: its status, progress while solving, and once done each tender's plan and the
+    load calendar."""
+    portfolio = service.public(service.get(session, caller.network_id, portfolio_id))
+    body = portfolio.model_dump_json(by_alias=True)
+    return Response(body, media_type="application/json", headers={"ETag": etag_of_bytes(body.encode())})
+
+
+@router.get("/portfolios/{portfolio_id}/problem")
+def read_portfolio_problem(
+    session: SessionDep, caller: CallerDep, portfolio_id: ResourceId
+) -> dict[str, Any]:
+    """The portfolio problem it was solved on, as `planner solve` reads it."""
+    return service.get(session, caller.network_id, portfolio_id).problem
+
+
+@router.post(
+    "/portfolios/{portfolio_id}/cancel",
+    response_model=PortfolioPublic,
+    responses={409: {"model": Problem, "description": "the portfolio is already done, failed or cancelled"}},
+)
+def cancel_portfolio(
+    session: SessionDep, caller: WriterDep, jobs: JobsDep, portfolio_id: ResourceId
+) -> PortfolioPublic:
+    """Cancel a queued or running portfolio; a running solve is stopped."""
+    return service.public(service.cancel(session, jobs, caller.network_id, portfolio_id))
