@@ -142,6 +142,37 @@ class FastHiGHS(pulp.HiGHS):  # type: ignore[misc]
             h.setSolution(sol)
 
 
+class Relaxation:
+    """The linear relaxation of `prob` held by HiGHS: solved once, then solved again from its last basis
+    after a column's bounds change (a few iterations instead of a solve from scratch)."""
+
+    def __init__(self, prob: pulp.LpProblem, threads: int | None) -> None:
+        solver = FastHiGHS(mip=False, msg=False, threads=threads, presolve=False)
+        solver.createAndConfigureSolver(prob)
+        solver.buildSolverModel(prob)
+        self.highs = prob.solverModel
+        self.offset = float(prob.objective.constant)
+
+    def solve(self, time_limit: float) -> float | None:
+        """The relaxation's optimum (inf when infeasible), or None when not solved within the limit."""
+        h = self.highs
+        # HiGHS's clock runs over all the runs of one instance
+        h.setOptionValue("time_limit", h.getRunTime() + max(0.0, time_limit))
+        h.run()
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return math.inf
+        if status != highspy.HighsModelStatus.kOptimal:
+            return None
+        return float(h.getInfo().objective_function_value) + self.offset
+
+    def value(self, var: pulp.LpVariable) -> float:
+        return float(self.highs.getSolution().col_value[var.index])
+
+    def bound(self, var: pulp.LpVariable, low: float, high: float) -> None:
+        self.highs.changeColBounds(var.index, low, high)
+
+
 @contextlib.contextmanager
 def _stdout_silenced() -> Iterator[None]:
     sys.stdout.flush()
