@@ -365,8 +365,8 @@ def test_the_portfolio_optimum_equals_enumeration(
 
 
 def _busy_year(deterministic: bool) -> PortfolioProblem:
-    """Three July tenders of 4 sites over seven painters with 60 % of their yearly share free in July:
-    the tenders planned one after the other do not fit, the whole model does."""
+    """Three July tenders of 5 sites over seven painters with 60 % of their yearly share free in July:
+    the whole model is not proven within its work limit."""
     rng = random.Random(11)
     tenders = []
     for t in range(3):
@@ -377,9 +377,9 @@ def _busy_year(deterministic: bool) -> PortfolioProblem:
                 2.35 + rng.uniform(0, 0.15),
                 rng.randrange(40, 200, 10),
             )
-            for i in range(4)
+            for i in range(14)
         ]
-        entry = tender(f"PEINT-{t}", sites, JULY)
+        entry = tender(f"PEINT-{t}", sites[:5], JULY)
         entry["options"] = {"max_members": 4}
         tenders.append(entry)
     demand = sum(float(s["hours"]) for e in tenders for s in e["tender"]["lots"][0]["sites"])
@@ -395,15 +395,16 @@ def _busy_year(deterministic: bool) -> PortfolioProblem:
         )
         for j in range(7)
     ]
-    return portfolio(tenders, structures, time_limit_s=15, gap_rel=1e-6, deterministic=deterministic)
+    return portfolio(tenders, structures, time_limit_s=10, gap_rel=1e-6, deterministic=deterministic)
 
 
 def test_deterministic_mode_gives_the_same_portfolio_twice() -> None:
     problem_ = _busy_year(deterministic=True)
     first, second = solve(problem_), solve(problem_)
-    assert first.status in ("optimal", "feasible"), first.diagnostics
+    # stopped by the work limit, not proven: the plan found by then is kept (not an engine error)
+    assert first.status == "feasible", first.diagnostics
     # the plans were compared after the same amount of work, whatever the machine's load
-    assert first.solver.seconds < 2 * 15 and second.solver.seconds < 2 * 15
+    assert first.solver.seconds < 2 * 10 and second.solver.seconds < 2 * 10
     dump = [[g.model_dump() for g in t.plan.groupings] for t in first.tenders]
     assert dump == [[g.model_dump() for g in t.plan.groupings] for t in second.tenders]
     assert (first.solver.objective, first.solver.bound) == (second.solver.objective, second.solver.bound)
