@@ -47,8 +47,9 @@ from solver.start import greedy_start
 Progress = Callable[[dict[str, Any]], None]
 MOVES_SHARE = 0.7  # of the time left after the territories
 LAGRANGE_SHARE = 0.2  # of the time: the whole tender's Lagrangian bound (`solver.lagrange`)
-BOUND_SHARE = 0.35  # of the time: up to here the territories' bounds and plans
-FIXED_SHARE = 0.85  # of the time left after the territories: the full model on the members the bound uses
+BOUND_SHARE = 0.35  # of the time: up to here the territories' bounds and plans (when needed)
+BUILD_S_PER_PAIR = 3e-4  # building a model, per pair, on a loaded machine (regional: 1e-4 at load 9-15)
+FIXED_SHARE = 0.75  # of the time left after the territories: the full model on the members the bound uses
 CAPACITY_MARGIN = 1.2  # the members given to that model, with the intermédiaires, cover this × the demand
 
 
@@ -330,28 +331,37 @@ def solve(elig: Eligibility, budget: float, progress: Progress | None) -> Outcom
             StageReport(name="lagrange", status="feasible", bound=relaxed.bound, seconds=relaxed.seconds)
         )
         bound = max(bound, relaxed.bound)
-    by_parts = _by_territories(elig, full, began, began + budget * BOUND_SHARE, progress)
-    if by_parts is None:
-        return None
-    assignments, subcontracts, mandataire, added, engine_name, part_reports, built_s = by_parts
-    # the sum of the territories' bounds, when higher than the others
-    bound = max(bound, added if added is not None else -float("inf"))
-    reports += part_reports
-    members = frozenset(assignments.values())
-    found, missing = results.grouping(
-        elig, full, _solution(assignments, mandataire, subcontracts, members), 1
-    )
-    if relaxed is not None:
-        rounded = _rounded(elig, full, relaxed.plan)
+    rounded = _rounded(elig, full, relaxed.plan) if relaxed is not None else None
+    _emit(progress, "rounded", began, objective=rounded[1].objective if rounded else None)
+    engine_name = "HiGHS"
+    per_pair = BUILD_S_PER_PAIR
+    if rounded is not None and not rounded[1].uncovered:
+        # a whole plan keeping every rule: the territories' plans would only be a fallback
+        solution, found, missing = rounded
+        assignments, mandataire = dict(solution.assignments), solution.mandataire
+        subcontracts: dict[Arc, float] = defaultdict(float, solution.staffing)
+        members = solution.members
+        _emit(progress, "built", began, build_s=0.0)
+    else:
+        by_parts = _by_territories(elig, full, began, began + budget * BOUND_SHARE, progress)
+        if by_parts is None:
+            return None
+        assignments, subcontracts, mandataire, added, engine_name, part_reports, built_s = by_parts
+        # the sum of the territories' bounds, when higher than the others
+        bound = max(bound, added if added is not None else -float("inf"))
+        reports += part_reports
+        members = frozenset(assignments.values())
+        found, missing = results.grouping(
+            elig, full, _solution(assignments, mandataire, subcontracts, members), 1
+        )
+        # the territories' models had every pair: as long per pair to build the one below
+        per_pair = built_s / max(1, len(elig.pairs))
         if rounded is not None and rounded[1].objective < found.objective:
             solution, found, missing = rounded
             assignments, mandataire = dict(solution.assignments), solution.mandataire
             subcontracts, members = defaultdict(float, solution.staffing), solution.members
-        _emit(progress, "rounded", began, objective=rounded[1].objective if rounded else None)
     if relaxed is not None and deadline - time.monotonic() > 2.0:
         fixed_began = time.monotonic()
-        # the territories' models had every pair: as long per pair to build this one
-        per_pair = built_s / max(1, len(elig.pairs))
         if rounded is not None and not rounded[1].uncovered:  # its members, from its plan
             guided = _fixed_set(
                 elig,
@@ -366,6 +376,8 @@ def solve(elig: Eligibility, budget: float, progress: Progress | None) -> Outcom
             chosen = _guided_members(elig, relaxed.usage)
             core = {E for E in chosen if relaxed.usage[E] >= 0.5}
             guided = _fixed_set(elig, full, chosen, FIXED_SHARE * (deadline - fixed_began), core, per_pair)
+        if guided is not None:
+            engine_name = guided[3]
         if guided is not None and guided[1].objective < found.objective:
             solution, found, missing, _ = guided
             assignments, mandataire = dict(solution.assignments), solution.mandataire

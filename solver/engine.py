@@ -17,7 +17,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 import highspy
 import numpy as np
@@ -26,6 +26,8 @@ import pulp
 Progress = Callable[[dict[str, Any]], None]
 ABS_GAP = 1e-9
 RANDOM_SEED = 0
+# HiGHS: a primal solution status that holds a feasible plan (kSolutionStatusFeasible)
+FEASIBLE = 2
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,20 @@ class FastHiGHS(pulp.HiGHS):  # type: ignore[misc]
             # deterministic mode: a work limit, and the engine's random choices from a fixed seed
             lp.solverModel.setOptionValue("mip_max_nodes", int(self.node_limit))
             lp.solverModel.setOptionValue("random_seed", RANDOM_SEED)
+
+    def findSolutionValues(self, lp: pulp.LpProblem) -> tuple[int, int]:
+        h = lp.solverModel
+        if h.getModelStatus() != highspy.HighsModelStatus.kSolutionLimit:
+            return cast(tuple[int, int], super().findSolutionValues(lp))
+        # the node limit of deterministic mode, which PuLP's table of statuses lacks (it raised): a plan
+        # found before it is read as one found before a time limit, none as no plan
+        values = list(h.getSolution().col_value)
+        for var in lp.variables():
+            var.varValue = values[var.index]
+        found = int(h.getInfo().primal_solution_status) == FEASIBLE and math.isfinite(h.getObjectiveValue())
+        if not found:
+            return pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound
+        return pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible
 
     def callSolver(self, lp: pulp.LpProblem) -> None:
         # the time limit covers handing the model over, not only HiGHS's own clock
@@ -140,6 +156,37 @@ class FastHiGHS(pulp.HiGHS):  # type: ignore[misc]
             sol.col_value = [self.start.get(v.name, 0.0) for v in variables]
             sol.value_valid = True
             h.setSolution(sol)
+
+
+class Relaxation:
+    """The linear relaxation of `prob` held by HiGHS: solved once, then solved again from its last basis
+    after a column's bounds change (a few iterations instead of a solve from scratch)."""
+
+    def __init__(self, prob: pulp.LpProblem, threads: int | None) -> None:
+        solver = FastHiGHS(mip=False, msg=False, threads=threads, presolve=False)
+        solver.createAndConfigureSolver(prob)
+        solver.buildSolverModel(prob)
+        self.highs = prob.solverModel
+        self.offset = float(prob.objective.constant)
+
+    def solve(self, time_limit: float) -> float | None:
+        """The relaxation's optimum (inf when infeasible), or None when not solved within the limit."""
+        h = self.highs
+        # HiGHS's clock runs over all the runs of one instance
+        h.setOptionValue("time_limit", h.getRunTime() + max(0.0, time_limit))
+        h.run()
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return math.inf
+        if status != highspy.HighsModelStatus.kOptimal:
+            return None
+        return float(h.getInfo().objective_function_value) + self.offset
+
+    def value(self, var: pulp.LpVariable) -> float:
+        return float(self.highs.getSolution().col_value[var.index])
+
+    def bound(self, var: pulp.LpVariable, low: float, high: float) -> None:
+        self.highs.changeColBounds(var.index, low, high)
 
 
 @contextlib.contextmanager

@@ -24,7 +24,7 @@ from typing import Any, cast
 
 import pulp
 
-from solver import diagnostics, eligibility, engine, loads, model, periods, results, strengthen
+from solver import diagnostics, eligibility, engine, loads, model, periods, results, stages, strengthen
 from solver.plan import Diagnostic, Grouping, PeriodHours, Plan, PlanStatus, SolverReport
 from solver.portfolio_spec import (
     MonthLoad,
@@ -67,7 +67,11 @@ def solve_timed(
         tenders=[TenderEntry(tender=problem.tender, options=o)],
         structures=problem.structures,
         options=PortfolioOptions(
-            time_limit_s=o.time_limit_s, gap_rel=o.gap_rel, threads=o.threads, engine=o.engine
+            time_limit_s=o.time_limit_s,
+            gap_rel=o.gap_rel,
+            threads=o.threads,
+            engine=o.engine,
+            deterministic=o.deterministic,
         ),
     )
     began = time.monotonic() if began is None else began
@@ -166,17 +170,16 @@ def _sequential_start(
     portfolio: PortfolioProblem,
     structures: list[StructureSpec],
     days: list[dict[str, loads.Daily]],
-    budget: float,
+    clock: stages.Clock,
     progress: Progress | None,
 ) -> dict[str, float] | None:
     """A plan of the whole portfolio to start from: the tenders planned one after the other, each in
     the model of the tenders before it (theirs fixed), so that it takes what they left. None when a
-    step finds no plan in its time."""
+    step finds no plan in its time (`clock`: wall-clock or, in deterministic mode, nominal)."""
     o = portfolio.options
     count = len(portfolio.tenders)
     values: dict[str, float] | None = None
     fixed: dict[str, float] = {}
-    deadline = time.monotonic() + budget
     for k in range(1, count + 1):
         step = _assemble(portfolio, structures, days, k)
         if not step.parts:
@@ -184,17 +187,20 @@ def _sequential_start(
         for v in step.combined.variables():
             if v.name in fixed:
                 v.lowBound = v.upBound = fixed[v.name]
-        left = deadline - time.monotonic()
+        limit = max(0.5, clock.left() / (count - k + 1))
+        time_limit, node_limit = clock.engine_limits(limit)
         outcome = engine.solve(
             step.combined,
             engine=o.engine,
-            time_limit=max(0.5, left / (count - k + 1)),
+            time_limit=time_limit,
             gap_rel=max(o.gap_rel, 1e-3),
             threads=o.threads,
             progress=progress,
             stage=f"sequence_{k}",
             start=values,
+            node_limit=node_limit,
         )
+        clock.charge_run(limit, outcome)
         if not outcome.has_solution:
             return None
         values = {v.name: v.varValue or 0.0 for v in step.combined.variables()}
@@ -211,11 +217,15 @@ def _solve(
     days = [loads.site_days(t) for t in tenders]
     within = loads.span(tenders, {f"{n}/{k}": d for n, by in enumerate(days) for k, d in by.items()})
     structures = [_less_committed(st, within) for st in portfolio.structures]
+    # Deterministic mode: every run of the engine gets a work limit (nodes) and every decision on the
+    # time left reads a nominal clock (as for a single tender, solver/stages.py).
+    clock = stages.Clock(o.time_limit_s, o.deterministic)
+    clock.began, clock.guard = began, began + stages.GUARD * o.time_limit_s
     start = None
     if len(tenders) > 1:
         # the whole model from scratch finds poor plans in its time on seed-scale tenders: it starts
         # from the tenders planned one after the other (70 % of the time)
-        start = _sequential_start(portfolio, structures, days, 0.7 * o.time_limit_s, progress)
+        start = _sequential_start(portfolio, structures, days, clock.child(0.7 * o.time_limit_s), progress)
     assembly = _assemble(portfolio, structures, days, len(tenders))
     combined, parts, plans, notes = assembly.combined, assembly.parts, assembly.plans, assembly.notes
     overbooked = assembly.overbooked
@@ -227,21 +237,26 @@ def _solve(
     found: list[Grouping] = []
     first: engine.EngineResult | None = None
     for rank in range(1, alternatives + 1):
-        left = max(0.5, o.time_limit_s - (time.monotonic() - began))
+        left = max(0.5, clock.left())
+        limit = left if rank == alternatives else left * 0.6
+        time_limit, node_limit = clock.engine_limits(limit)
         outcome = (
             engine.solve(
                 combined,
                 engine=o.engine,
-                time_limit=left if rank == alternatives else left * 0.6,
+                time_limit=time_limit,
                 gap_rel=o.gap_rel,
                 threads=o.threads,
                 progress=progress,
                 stage="portfolio",
                 start=start if rank == 1 else None,
+                node_limit=node_limit,
             )
             if shared
             else None
         )
+        if outcome is not None:
+            clock.charge_run(limit, outcome)
         if outcome is not None and not outcome.has_solution and rank == 1 and start is not None:
             outcome = _kept(combined, start, outcome)
         if outcome is None or not outcome.has_solution:

@@ -31,6 +31,11 @@ class PortfolioOptions(_Model):
     max_dependence: float | None = Field(
         default=None, gt=0, description="cap on a structure's yearly revenue from all the tenders ÷ turnover"
     )
+    deterministic: bool = Field(
+        default=False,
+        description="reproducible plans: the engine seeded and each run given a work limit (nodes) "
+        "instead of wall-clock time; the time limit then only guards against a slow machine",
+    )
 
 
 class PortfolioProblem(_Model):

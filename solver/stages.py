@@ -340,38 +340,25 @@ def count_bound(built: model.Model, threads: int | None, limit: float) -> float 
     if count is None:
         return None
     began = time.monotonic()
-    saved = {v.name: v.cat for v in built.prob.variables()}
-    low, high = count.lowBound, count.upBound
+    relaxed = engine.Relaxation(built.prob, threads)
 
-    def relaxation() -> float | None:
-        left = limit - (time.monotonic() - began)
-        if left <= 0:
-            return None
-        outcome = engine.solve(
-            built.prob, engine="highs", time_limit=left, gap_rel=1e-9, threads=threads, presolve=False
-        )
-        if outcome.status == "infeasible":
-            return float("inf")
-        return outcome.objective if outcome.status == "optimal" else None
+    def left() -> float:
+        return limit - (time.monotonic() - began)
 
-    try:
-        for v in built.prob.variables():
-            v.cat = pulp.LpContinuous
-        whole = relaxation()
-        n = count.varValue
-        if whole is None or n is None or abs(n - round(n)) <= 1e-6:
-            return whole
-        count.upBound = math.floor(n)
-        below = relaxation()
-        count.upBound, count.lowBound = high, math.ceil(n)
-        above = relaxation()
-        if below is None or above is None:
-            return whole
-        return max(whole, min(below, above))
-    finally:
-        count.lowBound, count.upBound = low, high
-        for v in built.prob.variables():
-            v.cat = saved[v.name]
+    whole = relaxed.solve(left())
+    if whole is None or not math.isfinite(whole):
+        return None  # a plan exists (stage 1 found it): an infeasible relaxation is a numerical failure
+    n = relaxed.value(count)
+    if abs(n - round(n)) <= 1e-6:
+        return whole
+    low, high = float(count.lowBound or 0), float(count.upBound or len(built.y))
+    relaxed.bound(count, low, math.floor(n))
+    below = relaxed.solve(left())
+    relaxed.bound(count, math.ceil(n), high)
+    above = relaxed.solve(left())
+    if below is None or above is None or not math.isfinite(min(below, above)):
+        return whole
+    return max(whole, min(below, above))
 
 
 def _earlier(built: model.Model, seen: list[list[float]], last: frozenset[str]) -> list[dict[str, float]]:

@@ -18,7 +18,9 @@ class MonthLoad(BaseModel):
         "its yearly capacities ÷ 12; none when it records no capacity"
     )
     committed: float = Field(description="hours held by active commitments (accepted groupings)")
-    planned: float = Field(description="hours of the latest plans of tenders with no accepted grouping")
+    planned: float = Field(
+        description="hours of tenders with no accepted grouping, as their latest plan or portfolio plans them"
+    )
     load_ratio: float | None = Field(description="(committed + planned) ÷ capacity")
 
 
@@ -38,13 +40,15 @@ class TenderMonth(BaseModel):
 
 
 class TenderPeriods(BaseModel):
-    """A tender's hours in time: its accepted grouping's (committed) or its latest plan's (planned)."""
+    """A tender's hours in time: its accepted grouping's (committed) or, with none accepted, its best
+    grouping in what planned it last, a plan or a portfolio (planned)."""
 
     tender_id: int
     reference: str
     title: str
     state: TenderState
-    plan_id: int
+    plan_id: int | None = Field(description="the plan it comes from, if not a portfolio")
+    portfolio_id: int | None = Field(default=None, description="the portfolio that planned it last")
     commitment_id: int | None = None
     start: date = Field(description="first day its hours are held or planned (within the calendar or not)")
     end: date

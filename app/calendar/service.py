@@ -2,8 +2,9 @@
 
 - **committed**: the lines of the active commitments (`app.commitments`), spread over the working days
   between their dates (as the solver spreads a commitment);
-- **planned**: for each tender with no accepted grouping, the best grouping of its latest done plan,
-  its hours placed in time as a commitment would place them (`app.commitments.hours`);
+- **planned**: for each tender with no accepted grouping, the best grouping of what planned it last,
+  a plan of its own or a portfolio (`app.portfolios`), its hours placed in time as a commitment would
+  place them (`app.commitments.hours`);
 - **capacity**: in the trades the structure has hours in, its hours per month or per week (its
   `availability`, counted per month as the solver counts them), else its yearly capacities ÷ 12.
 
@@ -14,8 +15,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import func
@@ -29,16 +31,17 @@ from app.calendar.schemas import (
     TenderPeriods,
     TenderState,
 )
-from app.commitments.hours import Line, grouping_lines
+from app.commitments.hours import Line, tender_lines
 from app.commitments.models import Commitment, CommitmentLine, CommitmentStatus
 from app.core.db import snapshot, utcnow
 from app.core.errors import FieldError, InvalidInput
 from app.plans.models import Plan, PlanStatus
 from app.plans.problem import structures_data
+from app.portfolios.models import Portfolio
 from app.tenders.models import Tender
 from solver import periods
 from solver.portfolio import month_capacity
-from solver.problem import PlanningProblem, StructureSpec
+from solver.problem import PlanningProblem, StructureSpec, TenderSpec
 
 MAX_MONTHS = 36
 DEFAULT_MONTHS = 12
@@ -81,8 +84,9 @@ def _by_month(start: date, end: date) -> tuple[tuple[str, float], ...]:
 @dataclass
 class _Tender:
     state: TenderState
-    plan_id: int
+    plan_id: int | None
     commitment_id: int | None = None
+    portfolio_id: int | None = None
     start: date | None = None
     end: date | None = None
     months: dict[str, float] = field(default_factory=lambda: defaultdict(float))
@@ -124,27 +128,88 @@ def _committed(
         hours.add(commitment.tender_id, line.structure_id, line, shown)
 
 
-def _planned(session: Session, network_id: int, today: date, hours: _Hours, shown: set[str]) -> None:
-    accepted = select(Plan.tender_id).where(col(Plan.accepted_rank).is_not(None))
+@dataclass
+class _Source:
+    """What planned a tender last: a plan or a portfolio, done at `finished`."""
+
+    finished: datetime
+    tender: TenderSpec
+    grouping: dict[str, Any]
+    plan_id: int | None = None
+    portfolio_id: int | None = None
+
+
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+def _plan_sources(session: Session, network_id: int, accepted: set[int]) -> dict[int, _Source]:
     latest = (
         select(func.max(Plan.id))
         .where(Plan.network_id == network_id, Plan.status == PlanStatus.done.value)
-        .where(col(Plan.tender_id).not_in(accepted))
         .group_by(col(Plan.tender_id))
     )
-    for plan in session.exec(select(Plan).where(col(Plan.id).in_(latest)).order_by(col(Plan.id))).all():
+    found: dict[int, _Source] = {}
+    for plan in session.exec(select(Plan).where(col(Plan.id).in_(latest))).all():
         groupings = (plan.result or {}).get("groupings") or []
-        if not groupings or plan.id is None:
+        if plan.tender_id in accepted or not groupings:
             continue
         try:
-            problem = PlanningProblem.model_validate(plan.problem)
+            tender = PlanningProblem.model_validate(plan.problem).tender
         except ValidationError:  # a problem stored by an older version that no longer reads
             continue
-        on = plan.finished_at.date() if plan.finished_at else today
-        hours.tenders[plan.tender_id] = _Tender("planned", plan.id)
-        for line in grouping_lines(problem, groupings[0], on):
+        found[plan.tender_id] = _Source(plan.finished_at or _NEVER, tender, groupings[0], plan_id=plan.id)
+    return found
+
+
+def _portfolio_sources(session: Session, network_id: int, accepted: set[int]) -> dict[int, _Source]:
+    """Per tender, its plan in the network's latest done portfolio that holds it."""
+    done = session.exec(
+        select(Portfolio.id, Portfolio.tenders)
+        .where(Portfolio.network_id == network_id, Portfolio.status == PlanStatus.done.value)
+        .order_by(col(Portfolio.id))
+    ).all()
+    last: dict[int, int] = {}
+    for portfolio_id, entries in done:
+        for entry in entries or []:
+            if isinstance(entry.get("tender"), int) and entry["tender"] not in accepted:
+                last[entry["tender"]] = portfolio_id or 0
+    found: dict[int, _Source] = {}
+    for portfolio in session.exec(select(Portfolio).where(col(Portfolio.id).in_(set(last.values())))).all():
+        # The portfolio's tenders, its problem's and its result's are in the same order.
+        planned = (portfolio.result or {}).get("tenders") or []
+        specs = (portfolio.problem or {}).get("tenders") or []
+        for asked, entry, spec in zip(portfolio.tenders, planned, specs, strict=False):
+            tender_id = asked.get("tender")
+            groupings = (entry.get("plan") or {}).get("groupings") or []
+            if not isinstance(tender_id, int) or last.get(tender_id) != portfolio.id or not groupings:
+                continue
+            try:
+                tender = TenderSpec.model_validate(spec.get("tender"))
+            except ValidationError:
+                continue
+            finished = portfolio.finished_at or _NEVER
+            found[tender_id] = _Source(finished, tender, groupings[0], portfolio_id=portfolio.id)
+    return found
+
+
+def _planned(session: Session, network_id: int, today: date, hours: _Hours, shown: set[str]) -> None:
+    """The tenders with no accepted grouping, each as planned last: by a plan of its own or by a
+    portfolio."""
+    accepted = set(
+        session.exec(
+            select(Plan.tender_id).where(Plan.network_id == network_id, col(Plan.accepted_rank).is_not(None))
+        ).all()
+    )
+    sources = _plan_sources(session, network_id, accepted)
+    for tender_id, source in _portfolio_sources(session, network_id, accepted).items():
+        if tender_id not in sources or source.finished > sources[tender_id].finished:
+            sources[tender_id] = source
+    for tender_id, source in sorted(sources.items()):
+        on = source.finished.date() if source.finished is not _NEVER else today
+        hours.tenders[tender_id] = _Tender("planned", source.plan_id, portfolio_id=source.portfolio_id)
+        for line in tender_lines(source.tender, source.grouping, on):
             if line.structure.isdigit():
-                hours.add(plan.tender_id, int(line.structure), line, shown)
+                hours.add(tender_id, int(line.structure), line, shown)
 
 
 def _capacity(spec: StructureSpec | None, month: str) -> float | None:
@@ -239,6 +304,7 @@ def _tenders(session: Session, network_id: int, hours: _Hours) -> list[TenderPer
                 title=tender.title,
                 state=t.state,
                 plan_id=t.plan_id,
+                portfolio_id=t.portfolio_id,
                 commitment_id=t.commitment_id,
                 start=t.start,
                 end=t.end,

@@ -5,6 +5,7 @@ resource is 404. The route table is checked against the application, so a new ro
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.core.config import Settings
 from tests.api.conftest import Headers, structure_body, tender_body
 from tests.plans.conftest import Worker
 
@@ -78,6 +80,15 @@ ROUTES = [
     Route("POST", "/api/v1/webhooks/{webhook_id}/secret"),
     Route("POST", "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"),
     Route("GET", "/api/v1/webhooks/{webhook_id}/deliveries", coordinator_only=True),
+    Route("POST", "/api/v1/portfolios", {"tenders": [{"tender": 1}]}),
+    Route("GET", "/api/v1/portfolios"),
+    Route("GET", "/api/v1/portfolios/{portfolio_id}"),
+    Route("GET", "/api/v1/portfolios/{portfolio_id}/problem"),
+    Route("POST", "/api/v1/portfolios/{portfolio_id}/cancel"),
+    Route("GET", "/api/v1/commitments"),
+    Route("GET", "/api/v1/commitments/{commitment_id}", needs_grouping=True),
+    Route("POST", "/api/v1/commitments/{commitment_id}/release"),
+    Route("GET", "/api/v1/load-calendar"),
 ]
 # The JSON Schemas of the forms are published documentation, like the OpenAPI document.
 PUBLIC = {"GET /api/v1/health", "GET /api/v1/forms/schemas", "GET /api/v1/forms/schemas/{name}"}
@@ -96,9 +107,22 @@ def test_the_table_covers_every_route_of_the_api(app: FastAPI) -> None:
 class Owned(dict[str, Any]):
     """Path ids of the coordinator's resources; a plan is queued only for the routes that need one."""
 
-    def __init__(self, client: TestClient, coordinator: Headers, **ids: Any) -> None:
+    def __init__(
+        self, client: TestClient, coordinator: Headers, solver: SolverWorker, **ids: Any
+    ) -> None:
         super().__init__(ids)
-        self.client, self.coordinator = client, coordinator
+        self.client, self.coordinator, self.solver = client, coordinator, solver
+
+    def accept_grouping(self) -> None:
+        """Wait for the tender's plan to be solved, then accept its first grouping."""
+        self.solver.ensure()
+        plan_url = f"/api/v1/plans/{self['plan_id']}"
+        deadline = time.monotonic() + 60
+        while self.client.get(plan_url, headers=self.coordinator).json()["status"] in ("queued", "running"):
+            assert time.monotonic() < deadline, "the plan was not solved within 60 s"
+            time.sleep(0.05)
+        accepted = self.client.post(f"{plan_url}/accept", json={"rank": 1}, headers=self.coordinator)
+        assert accepted.status_code == 200
 
     def __missing__(self, key: str) -> Any:
         if key == "rank":
@@ -115,6 +139,20 @@ class Owned(dict[str, Any]):
             body = {"url": "http://127.0.0.1:9/hook"}
             self[key] = self.client.post("/api/v1/webhooks", json=body, headers=self.coordinator).json()["id"]
             return self[key]
+        if key == "portfolio_id":
+            portfolio = {"tenders": [{"tender": self["tender_id"]}]}
+            created = self.client.post("/api/v1/portfolios", json=portfolio, headers=self.coordinator)
+            self[key] = created.json()["id"]
+            return self[key]
+        if key == "commitment_id":
+            # Accepting a grouping commits its structures' hours.
+            self.accept_grouping()
+            # The tender now says which grouping is accepted: that is the state to keep unchanged.
+            tender_url = f"/api/v1/tenders/{self['tender_id']}"
+            self["tender"] = self.client.get(tender_url, headers=self.coordinator).json()
+            listed = self.client.get("/api/v1/commitments", headers=self.coordinator).json()
+            self[key] = listed["items"][0]["id"]
+            return self[key]
         if key != "plan_id":
             raise KeyError(key)
         url = f"/api/v1/tenders/{self['tender_id']}/plans"
@@ -122,14 +160,39 @@ class Owned(dict[str, Any]):
         return self[key]
 
 
+class SolverWorker:
+    """On PostgreSQL plans are solved by worker processes, not by the application: one worker serves
+    the whole module, started when a test first needs a solved plan. On SQLite, nothing to start."""
+
+    def __init__(self, settings: Settings, log: Path) -> None:
+        self.settings, self.log = settings, log
+        self.worker: Worker | None = None
+
+    def ensure(self) -> None:
+        if self.worker is None and not self.settings.is_sqlite:
+            self.worker = Worker(self.settings, self.log)
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+
+
+@pytest.fixture(scope="module")
+def solver(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SolverWorker]:
+    worker = SolverWorker(settings, tmp_path_factory.mktemp("worker") / "worker.log")
+    yield worker
+    worker.stop()
+
+
 @pytest.fixture
-def owned(client: TestClient, coordinator: Headers) -> dict[str, Any]:
+def owned(client: TestClient, coordinator: Headers, solver: SolverWorker) -> Owned:
     """A structure and a tender of the coordinator's network: path ids and their state as created."""
     structure = client.post("/api/v1/structures", json=structure_body(), headers=coordinator).json()
     tender = client.post("/api/v1/tenders", json=tender_body(), headers=coordinator).json()
     return Owned(
         client,
         coordinator,
+        solver,
         structure_id=structure["id"],
         tender_id=tender["id"],
         structure=structure,
@@ -185,27 +248,13 @@ def test_a_reader_writing_is_403(
 @pytest.mark.parametrize("role", ["viewer", "member"])
 def test_a_reader_reads(
     client: TestClient,
-    tmp_path: Path,
-    coordinator: Headers,
-    owned: dict[str, Any],
+    owned: Owned,
     route: Route,
     role: str,
     request: pytest.FixtureRequest,
 ) -> None:
     if route.needs_grouping:
-        settings = request.getfixturevalue("settings")
-        # On PostgreSQL plans are solved by worker processes, not by the application.
-        worker = None if settings.is_sqlite else Worker(settings, tmp_path / "worker.log")
-        try:
-            plan_url = f"/api/v1/plans/{owned['plan_id']}"
-            deadline = time.monotonic() + 60
-            while client.get(plan_url, headers=coordinator).json()["status"] in ("queued", "running"):
-                assert time.monotonic() < deadline, "the plan was not solved within 60 s"
-                time.sleep(0.05)
-        finally:
-            if worker is not None:
-                worker.stop()
-        assert client.post(f"{plan_url}/accept", json={"rank": 1}, headers=coordinator).status_code == 200
+        owned.accept_grouping()
     assert call(client, route, owned, request.getfixturevalue(role)).status_code == 200
 
 
@@ -230,6 +279,8 @@ def test_another_network_sees_none_of_it_in_lists(
         assert [key["prefix"] for key in body["items"]] == [prefix]
     elif "items" in body:
         assert (body["total"], body["items"]) == (0, [])
+    elif route.path == "/api/v1/load-calendar":
+        assert (body["structures"], body["tenders"]) == ([], [])
     else:
         assert body["slug"] == "autre-reseau"
 

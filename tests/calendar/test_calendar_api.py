@@ -8,8 +8,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.calendar.conftest import NEAR_MONTH, Year
-from tests.commitments.network import CAPACITY
+from tests.commitments.network import CAPACITY, tender
 from tests.plans.conftest import Headers
+from tests.plans.test_portfolios_api import wait_for_portfolio
 
 FAR_MONTH = round(CAPACITY / 12, 2)
 
@@ -101,3 +102,26 @@ def test_bad_months_name_the_field(client: TestClient, coordinator: Headers) -> 
         assert [e["field"] for e in answer.json()["errors"]] == [field]
     default = calendar(client, coordinator)
     assert len(default["months"]) == 12
+
+
+def test_a_tender_planned_last_in_a_portfolio_is_read_from_it(
+    client: TestClient, coordinator: Headers, year: Year
+) -> None:
+    october = tender(
+        client, coordinator, "CD93-OCT", start="2026-10-01", end="2026-10-30", sites=((48.8640, 2.4480, 100),)
+    )
+    body = {"tenders": [{"tender": year.september}, {"tender": october}], "options": {"time_limit_s": 20}}
+    queued = client.post("/api/v1/portfolios", json=body, headers=coordinator)
+    assert queued.status_code == 202, queued.text
+    portfolio = wait_for_portfolio(client, coordinator, queued.json()["id"])
+    assert portfolio["status"] == "done", portfolio
+
+    body_ = calendar(client, coordinator, **{"from": "2026-06", "to": "2026-10"})
+    tenders = {t["reference"]: t for t in body_["tenders"]}
+    # September's plan came first, the portfolio after it: the portfolio's plan is read.
+    for reference, month, hours in (("CD93-SEPT", "2026-09", 120), ("CD93-OCT", "2026-10", 100)):
+        found = tenders[reference]
+        assert (found["state"], found["portfolio_id"], found["plan_id"]) == ("planned", portfolio["id"], None)
+        assert found["months"] == [{"month": month, "hours": hours}]
+        assert sum(c[1] for (_, m), c in cells(body_).items() if m == month) == hours
+    assert tenders["CD93-ETE"]["state"] == "committed"

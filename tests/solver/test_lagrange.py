@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import solver
 from solver import eligibility, lagrange, model, planning, strengthen
-from solver.problem import PlanningProblem
+from solver.problem import PlanningProblem, Site
 from tests.solver.reference import PAINT, brute_force, problem, site, structure
 from tests.solver.test_optimum import instances
 
@@ -125,3 +125,16 @@ def test_large_tender_reports_the_lagrangian_bound(monkeypatch: pytest.MonkeyPat
     whole = solver.solve(p.model_copy(update={"options": p.options.model_copy(update={"time_limit_s": 60})}))
     if whole.status == "optimal":
         assert plan.solver.bound <= whole.groupings[0].objective + 1e-7
+
+
+def test_lagrangian_bound_with_a_site_no_one_reaches() -> None:
+    """The uncovered site's penalty enters the bound at its price, never more."""
+    p = _medium(1, n_sites=12, n_members=5)
+    far = site("FAR", 43.30, 5.37, 300)  # Marseille: beyond every structure's reach
+    sites = [*p.tender.lots[0].sites, Site.model_validate(far)]
+    lot = p.tender.lots[0].model_copy(update={"sites": sites})
+    p = p.model_copy(update={"tender": p.tender.model_copy(update={"lots": [lot]})})
+    plan = solver.solve(p)
+    assert plan.status == "optimal" and plan.groupings[0].uncovered == ["FAR"]
+    for value in _bounds(p):
+        assert value <= plan.groupings[0].objective + 1e-7
