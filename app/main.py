@@ -15,7 +15,7 @@ from app.commitments import routes as commitments
 from app.core import health
 from app.core.body_limit import BodyLimit, BodyLimitMiddleware
 from app.core.config import Settings
-from app.core.db import make_engine
+from app.core.db import make_engine, make_read_engine
 from app.core.errors import Problem, document_problems, install_error_handlers
 from app.core.ratelimit import FailedAuthLimiter
 from app.integrations import routes as integrations
@@ -97,6 +97,7 @@ def limits_description(settings: Settings) -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = make_engine(settings)
+    read_engine = make_read_engine(settings, engine)
     jobs = make_jobs(
         settings.jobs_mode, settings.database_url, engine, runner_concurrency=settings.runner_concurrency
     )
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         deliverer.stop()
         jobs.stop()
         engine.dispose()
+        read_engine.dispose()
 
     # Swagger UI and ReDoc from assets shipped in a package: `/docs` works without the internet.
     app = FastAPIOffline(
@@ -124,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.session_secret = (settings.session_secret or secrets.token_hex(32)).encode()
     app.state.engine = engine
+    app.state.read_engine = read_engine
     app.state.plan_jobs = jobs
     app.state.webhook_deliverer = deliverer
     app.state.webhook_policy = webhook_policy

@@ -10,6 +10,10 @@ On a fresh database (created, then dropped): `planner serve` on 127.0.0.1, a see
 2. while 2 workers solve, C concurrent clients each send R `GET /plans/{id}` (a bounded loop against
    127.0.0.1 only), first polling once a second each, then back to back: latency percentiles.
 
+`--solving-workers 0` measures the latency with no worker solving (the API alone; the polled plans stay
+queued). Each latency pattern also reports the API processes' CPU time per request (from /proc), which
+does not depend on the share of the machine they get.
+
 With `--api-workers 1,2` the latency is measured with `planner serve --workers 1`, then 2, each
 `--runs` times on the same server; a table of the runs and their medians ends the output.
 """
@@ -171,6 +175,26 @@ def _cpu_seconds(pid: int) -> float:
     return (utime + stime + cutime + cstime) / os.sysconf("SC_CLK_TCK")
 
 
+def _tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a process and of its live descendants (the API processes of `serve --workers N`)."""
+    parents: dict[int, int] = {}
+    own: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        child = int(stat.parent.name)
+        parents[child] = int(fields[1])
+        own[child] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tree, grew = {pid}, True
+    while grew:
+        more = {child for child, parent in parents.items() if parent in tree} - tree
+        grew = bool(more)
+        tree |= more
+    return sum(own.get(member, 0.0) for member in tree)
+
+
 def throughput(
     procs: Processes, engine: Any, api: httpx.Client, tender_id: int, plans: int, workers: int
 ) -> dict[str, Any]:
@@ -242,25 +266,49 @@ def _percentiles(timings: list[float], elapsed: float) -> dict[str, Any]:
 
 
 def latency(
-    procs: Processes, engine: Any, api: httpx.Client, base: str, tender_id: int, clients: int, requests: int
+    procs: Processes,
+    engine: Any,
+    api: httpx.Client,
+    base: str,
+    tender_id: int,
+    clients: int,
+    requests: int,
+    server: int,
+    solving: int = 2,
 ) -> dict[str, Any]:
-    """GET /plans/{id} while two workers solve: clients polling each second, then back to back."""
-    started = [procs.start("worker", "--poll", "1") for _ in range(2)]
-    _wait_workers(engine, 2)
+    """GET /plans/{id} while `solving` workers solve (0: none, the plans stay queued): clients polling
+    each second, then back to back."""
+    started = [procs.start("worker", "--poll", "1") for _ in range(solving)]
+    if solving:
+        _wait_workers(engine, solving)
     ids = _queue(api, tender_id, 6)
-    while True:  # measure while both workers are solving
+    while solving:  # measure while the workers are solving
         with engine.connect() as conn:
             running = conn.execute(
                 text("SELECT count(*) FROM plan WHERE id = ANY(:ids) AND status = 'running'"), {"ids": ids}
             ).scalar_one()
-        if running >= 2:
+        if running >= solving:
             break
         time.sleep(0.2)
-    results: dict[str, Any] = {"clients": clients, "load_before": round(os.getloadavg()[0], 2)}
+    results: dict[str, Any] = {
+        "clients": clients,
+        "solving_workers": solving,
+        "load_before": round(os.getloadavg()[0], 2),
+        "uptime_before": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
+    }
     for name, interval in (("polling_every_1s", 1.0), ("back_to_back", 0.0)):
-        began = time.monotonic()
+        began, api_cpu, client_cpu = time.monotonic(), _tree_cpu_seconds(server), time.process_time()
         timings = asyncio.run(_latency(base, dict(api.headers), ids, clients, requests, interval))
-        results[name] = _percentiles(timings, time.monotonic() - began)
+        elapsed = time.monotonic() - began
+        results[name] = _percentiles(timings, elapsed)
+        # What a request costs the API processes in CPU, whatever the machine's load: the requests a
+        # second one core would serve; and the cores the API and the clients obtained meanwhile.
+        api_cpu = _tree_cpu_seconds(server) - api_cpu
+        results[name] |= {
+            "api_cpu_ms_per_request": round(api_cpu * 1000 / len(timings), 2),
+            "api_cores_obtained": round(api_cpu / elapsed, 2),
+            "client_cores_obtained": round((time.process_time() - client_cpu) / elapsed, 2),
+        }
     with engine.connect() as conn:
         results["plans_running_at_end"] = conn.execute(
             text("SELECT count(*) FROM plan WHERE id = ANY(:ids) AND status = 'running'"), {"ids": ids}
@@ -273,8 +321,8 @@ def latency(
 def _latency_table(runs: dict[int, list[dict[str, Any]]]) -> str:
     lines = [
         "| API processes | pattern | runs | req/s (median) | p50 ms (median) | p95 ms (each run)"
-        " | p95 ms (median) |",
-        "|---|---|---|---|---|---|---|",
+        " | p95 ms (median) | API CPU ms per request (median) | API cores obtained (median) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for api_workers, results in runs.items():
         for pattern in ("polling_every_1s", "back_to_back"):
@@ -284,7 +332,9 @@ def _latency_table(runs: dict[int, list[dict[str, Any]]]) -> str:
                 f"| {api_workers} | {pattern.replace('_', ' ')} | {len(rows)}"
                 f" | {statistics.median(row['requests_per_s'] for row in rows):.1f}"
                 f" | {statistics.median(row['p50_ms'] for row in rows):.1f}"
-                f" | {', '.join(f'{v:.1f}' for v in p95)} | {statistics.median(p95):.1f} |"
+                f" | {', '.join(f'{v:.1f}' for v in p95)} | {statistics.median(p95):.1f}"
+                f" | {statistics.median(row.get('api_cpu_ms_per_request', 0) for row in rows):.2f}"
+                f" | {statistics.median(row.get('api_cores_obtained', 0) for row in rows):.2f} |"
             )
     return "\n".join(lines)
 
@@ -302,6 +352,9 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=1, help="latency runs per number of API processes")
     parser.add_argument("--only-latency", action="store_true", help="skip the throughput measures")
+    parser.add_argument(
+        "--solving-workers", type=int, default=2, help="workers solving during the latency measure (0: none)"
+    )
     parser.add_argument("--logs", type=Path, default=Path("out/bench-jobs"))
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
     args = parser.parse_args()
@@ -339,7 +392,17 @@ def main() -> None:
                         ratio = round(two["plans_per_minute"] / one["plans_per_minute"], 2)
                         results |= {"one_worker": one, "two_workers": two, "ratio": ratio}
                     for _ in range(args.runs):
-                        lat = latency(procs, engine, api, base, tender_id, args.clients, args.requests)
+                        lat = latency(
+                            procs,
+                            engine,
+                            api,
+                            base,
+                            tender_id,
+                            args.clients,
+                            args.requests,
+                            server.pid,
+                            args.solving_workers,
+                        )
                         lat["api_workers"] = count
                         print(json.dumps(lat), flush=True)
                         latencies.setdefault(count, []).append(lat)

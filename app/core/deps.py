@@ -7,7 +7,7 @@ own writes (and only they do), so a failed request leaves nothing behind.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -17,7 +17,7 @@ from app.core import sessions
 from app.core.errors import Forbidden, TooManyRequests, Unauthorized
 from app.core.ratelimit import FailedAuthLimiter
 from app.core.schemas import MAX_INT, MAX_LIMIT
-from app.networks.service import Caller, authenticate, authenticate_digest
+from app.networks.service import Along, Caller, authenticate, authenticate_along, authenticate_digest
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -28,6 +28,7 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 _bearer = HTTPBearer(auto_error=False, description="an API key created with `planner keys create`")
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
 def session_caller(request: Request, session: Session) -> Caller | None:
@@ -36,11 +37,7 @@ def session_caller(request: Request, session: Session) -> Caller | None:
     return None if data is None else authenticate_digest(session, data.key_digest)
 
 
-def get_caller(
-    request: Request,
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Caller:
+def get_caller(request: Request, session: SessionDep, credentials: BearerDep) -> Caller:
     if credentials is None:
         # A signed-in browser may read (downloads, progress) with its cookie; writes always need the
         # key itself, so a forged cross-site request cannot change anything through the API.
@@ -58,6 +55,25 @@ def get_caller(
         auth_failed(request)
         raise Unauthorized("unknown, revoked or expired API key")
     return caller
+
+
+def get_caller_along(
+    request: Request, session: Session, credentials: HTTPAuthorizationCredentials | None, along: Along
+) -> tuple[Caller, tuple[Any, ...] | None]:
+    """`get_caller`, with the rows `along` joins to an API key fetched in the same statement; None in
+    their place when the caller is a signed-in browser (nothing was fetched: read them apart)."""
+    if credentials is None:
+        return get_caller(request, session, credentials), None
+    wait = auth_retry_after(request)
+    if wait is not None:
+        raise TooManyRequests(
+            f"too many refused API keys from this client: try again in {wait} s", retry_after_s=wait
+        )
+    found = authenticate_along(session, credentials.credentials, along)
+    if found is None:
+        auth_failed(request)
+        raise Unauthorized("unknown, revoked or expired API key")
+    return found
 
 
 def _client(request: Request) -> str:

@@ -23,6 +23,15 @@ IfMatch = Annotated[
     ),
 ]
 
+IfNoneMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-None-Match",
+        max_length=1000,
+        description="the `ETag` of the version held; 304 without a body if it is still the current one",
+    ),
+]
+
 
 def etag_of_bytes(representation: bytes) -> str:
     return '"' + hashlib.sha256(representation).hexdigest()[:32] + '"'
@@ -47,3 +56,9 @@ def check_if_match(if_match: str | None, current: BaseModel) -> None:
     raise PreconditionFailed(
         "the resource has changed since the version given in If-Match: read it again (GET) and retry"
     )
+
+
+def not_modified(if_none_match: str, current: str) -> bool:
+    """`If-None-Match` names the current tag, or is `*` (weak comparison, RFC 9110 13.1.2)."""
+    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in tags or current in tags

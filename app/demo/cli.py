@@ -71,7 +71,8 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 def _progress_detail(event: dict[str, Any]) -> str:
     if event.get("gap") is not None:
-        return f"au plus {pct(event['gap'])} d'écart avec le meilleur possible"
+        # The stage's own gap: the plan's certified gap is printed once it is done.
+        return f"étape en cours : au plus {pct(event['gap'])} d'écart avec son meilleur possible"
     return "recherche d'un premier groupement" if event.get("elapsed_s") else "en attente"
 
 

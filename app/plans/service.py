@@ -6,16 +6,20 @@ its transaction: a plan and its job are committed together or not at all.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import and_, func, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import defer, object_session
 from sqlmodel import Session, col, select
 
 from app.commitments import service as commitments
 from app.core.db import begin_write, utcnow
 from app.core.errors import Conflict, FieldError, InvalidInput, NotFound
+from app.core.etag import etag_of_bytes
 from app.integrations.webhooks import events as webhook_events
 from app.jobs.backend import PlanJobs
 from app.plans.limits import PlanLimits, check_options, check_room
@@ -37,6 +41,88 @@ def get(session: Session, network_id: int, plan_id: int) -> Plan:
 
 def public(plan: Plan) -> PlanPublic:
     return PlanPublic.model_validate(plan, from_attributes=True)
+
+
+def get_for_reading(session: Session, network_id: int, plan_id: int) -> Plan:
+    """The plan as `public_json` reads it: its result (large) is loaded only if its JSON is not known."""
+    plan = session.exec(
+        select(Plan)
+        .where(Plan.id == plan_id, Plan.network_id == network_id)
+        .options(defer(Plan.problem), defer(Plan.result))  # type: ignore[arg-type]
+    ).first()
+    if plan is None:
+        raise NotFound(f"no plan {plan_id} in this network")
+    return plan
+
+
+def along_plan(plan_id: int) -> Callable[[Any, Any], Any]:
+    """Joins to an API key's query the plan `plan_id` of the key's network (None if it has none), as
+    `get_for_reading` loads it: the key check and the read in one statement."""
+
+    def along(query: Any, network_id: Any) -> Any:
+        return (
+            query.add_columns(Plan)
+            .outerjoin(Plan, and_(col(Plan.id) == plan_id, col(Plan.network_id) == network_id))
+            .options(defer(Plan.problem), defer(Plan.result))  # type: ignore[arg-type]
+        )
+
+    return along
+
+
+def found(plan: Plan | None, plan_id: int) -> Plan:
+    if plan is None:
+        raise NotFound(f"no plan {plan_id} in this network")
+    return plan
+
+
+class _Answers:
+    """The JSON of finished plans, most recently read first. A done plan's result never changes once
+    written; what may (its acceptance) is part of the key, so a stale answer is never served."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.lock = threading.Lock()
+        self.items: OrderedDict[tuple[Any, ...], tuple[bytes, str]] = OrderedDict()
+
+    def get(self, key: tuple[Any, ...]) -> tuple[bytes, str] | None:
+        with self.lock:
+            found = self.items.get(key)
+            if found is not None:
+                self.items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[Any, ...], answer: tuple[bytes, str]) -> None:
+        with self.lock:
+            self.items[key] = answer
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+_ANSWERS = _Answers(size=64)
+
+
+def public_json(plan: Plan) -> tuple[bytes, str]:
+    """The plan as `GET /plans/{id}` answers it, and its ETag. A finished plan is validated and written
+    out once per process, then served as stored (polling clients read the same plan again and again)."""
+    key = None
+    if plan.status == PlanStatus.done.value:
+        # The database is part of the key: one process may serve several (tests do).
+        database = str(session.get_bind().engine.url) if (session := object_session(plan)) else None
+        key = (database, plan.id, plan.finished_at, plan.accepted_rank, plan.accepted_at)
+        found = _ANSWERS.get(key)
+        if found is not None:
+            return found
+    if key is None:
+        # Only a done plan has a result (written once, with its status): no second query for the others.
+        fields = {name: getattr(plan, name) for name in PlanPublic.model_fields if name != "result"}
+        body = PlanPublic.model_validate(fields).model_dump_json(by_alias=True).encode()
+    else:
+        body = public(plan).model_dump_json(by_alias=True).encode()
+    answer = (body, etag_of_bytes(body))
+    if key is not None:
+        _ANSWERS.put(key, answer)
+    return answer
 
 
 def refuse_draft(session: Session, tender: Tender) -> None:

@@ -26,11 +26,23 @@ from app.web.render import render
 from solver.problem import Options
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
+# The solver's stages, as `progress` names them (solver/README.md, "Stages").
 STAGES = {
     "eligibility": "examen des structures à portée de chaque site",
+    "model": "construction du modèle",
     "members": "choix des membres",
-    "split": "partage des sites entre les membres",
-    "all": "recherche des groupements à comparer",
+    "count": "preuve sur le nombre de membres",
+    "fixed": "meilleur partage entre les membres choisis",
+    "all": "recherche sur l'objectif complet",
+    "equalise": "équilibre des charges",
+    "moves": "améliorations locales",
+    "lagrange": "borne de l'appel d'offres entier",
+    "rounded": "premier groupement tiré de la borne",
+    "territory": "plans par territoire",
+    "territories": "plans par territoire",
+    "built": "assemblage des territoires",
+    "grouping": "groupements suivants",
+    "portfolio": "plan commun des appels d'offres",
 }
 
 
@@ -94,9 +106,9 @@ def _progress(plan: PlanRow) -> dict[str, Any]:
         stage = STAGES.get(str(progress.get("stage")), "calcul")
         text = f"Calcul en cours : {stage}, {secondes(elapsed)} sur {secondes(limit)} au plus."
         if gap is not None:
-            text += (
-                f" Meilleur groupement trouvé : au plus {pourcent(gap)} d'écart avec le meilleur possible."
-            )
+            # The gap of the stage being solved, against that stage's own bound: the certified gap
+            # of the plan is given once it is done.
+            text += f" Dans cette étape, au plus {pourcent(gap)} d'écart avec le meilleur possible."
     elif plan.status == "queued":
         text = "En attente : le calcul commence dès qu'un calculateur est libre."
     return {
