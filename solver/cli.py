@@ -91,31 +91,36 @@ def _stdout_to_stderr() -> Iterator[None]:
 
 
 def summary(plan: Plan) -> Table:
+    """The plan's groupings as a table for the terminal, in French (the JSON keeps the contract's names)."""
+    from solver.portfolio_cli import STATUS, number_fr
+
     s = plan.solver
-    gap = f"{s.gap:.2%}" if s.gap is not None else "-"
-    bound = f"{s.bound:.4g}" if s.bound is not None else "-"
-    table = Table(title=f"{plan.status} · {s.name} · {s.seconds:.1f} s · bound {bound} · gap {gap}")
+    gap = f"{number_fr(100 * s.gap, 2)} %" if s.gap is not None else "-"
+    bound = number_fr(s.bound, 4) if s.bound is not None else "-"
+    table = Table(
+        title=f"{STATUS[plan.status]} · {s.name} · {number_fr(s.seconds, 1)} s · borne {bound} · écart {gap}"
+    )
     for column in (
-        "rank",
-        "objective",
-        "members",
+        "rang",
+        "objectif",
+        "membres",
         "mandataire",
-        "hour·km",
-        "spread",
-        "subcontracted h",
-        "uncovered",
+        "heure·km",
+        "écart de charge",
+        "h sous-traitées",
+        "sites non couverts",
     ):
         table.add_column(column, justify="right")
     for g in plan.groupings:
         t = g.terms
         table.add_row(
             str(g.rank),
-            f"{g.objective:.4g}",
+            number_fr(g.objective, 4),
             str(t.members),
             g.mandataire,
-            f"{t.distance_hour_km:,.0f}",
-            f"{t.balance_spread:.3f}",
-            f"{t.subcontracted_hours:,.0f}",
+            number_fr(t.distance_hour_km),
+            number_fr(t.balance_spread, 3),
+            number_fr(t.subcontracted_hours),
             str(len(g.uncovered)),
         )
     return table
@@ -135,14 +140,16 @@ def solve_command(
     except ValueError as error:
         raise _fail(err, str(error)) from None
 
-    with err.status("eligibility…") as status, _stdout_to_stderr():
+    from solver.portfolio_cli import number_fr
+
+    with err.status("éligibilité…") as status, _stdout_to_stderr():
 
         def progress(event: dict[str, Any]) -> None:
-            words = [event["stage"], f"{event.get('elapsed', 0.0):.1f} s"]
+            words = [event["stage"], f"{number_fr(event.get('elapsed', 0.0), 1)} s"]
             if event.get("objective") is not None:
-                words.append(f"objective {event['objective']:.4g}")
+                words.append(f"objectif {number_fr(event['objective'], 4)}")
             if event.get("gap") is not None:
-                words.append(f"gap {event['gap']:.2%}")
+                words.append(f"écart de l'étape {number_fr(100 * event['gap'], 2)} %")
             status.update(" · ".join(words))
 
         plan: Plan | PortfolioPlan
