@@ -7,7 +7,14 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.web import views_calendar, views_home, views_plans, views_structures, views_tenders
+from app.web import (
+    views_calendar,
+    views_home,
+    views_plans,
+    views_portfolios,
+    views_structures,
+    views_tenders,
+)
 
 STATIC = Path(__file__).parent / "static"
 
@@ -15,5 +22,6 @@ STATIC = Path(__file__).parent / "static"
 def install(app: FastAPI) -> None:
     """Serve the pages at `/` and their assets at `/static`."""
     app.mount("/static", StaticFiles(directory=STATIC), name="web-static")
-    for module in (views_home, views_structures, views_tenders, views_plans, views_calendar):
+    modules = (views_home, views_structures, views_tenders, views_plans, views_calendar, views_portfolios)
+    for module in modules:
         app.include_router(module.router)

@@ -97,24 +97,31 @@ async def plan_tender(
 
 
 def _progress(plan: PlanRow) -> dict[str, Any]:
-    limit = float((plan.options or {}).get("time_limit_s") or 30)
-    progress = plan.progress or {}
+    return progress_state(plan.status, plan.options, plan.progress)
+
+
+def progress_state(
+    status: str, options: dict[str, Any] | None, progress: dict[str, Any] | None, default_limit: float = 30
+) -> dict[str, Any]:
+    """A job's progress (a plan's or a portfolio's), in words, for its waiting page."""
+    limit = float((options or {}).get("time_limit_s") or default_limit)
+    progress = progress or {}
     elapsed = float(progress.get("elapsed_s") or 0)
     gap = progress.get("gap")
-    text = PLAN_STATUS.get(plan.status, plan.status)
-    if plan.status == "running":
+    text = PLAN_STATUS.get(status, status)
+    if status == "running":
         stage = STAGES.get(str(progress.get("stage")), "calcul")
         text = f"Calcul en cours : {stage}, {secondes(elapsed)} sur {secondes(limit)} au plus."
         if gap is not None:
             # The gap of the stage being solved, against that stage's own bound: the certified gap
             # of the plan is given once it is done.
             text += f" Dans cette étape, au plus {pourcent(gap)} d'écart avec le meilleur possible."
-    elif plan.status == "queued":
+    elif status == "queued":
         text = "En attente : le calcul commence dès qu'un calculateur est libre."
     return {
-        "status": plan.status,
-        "final": plan.status in ("done", "failed", "cancelled"),
-        "percent": round(min(99.0, 100 * elapsed / limit)) if plan.status == "running" else 0,
+        "status": status,
+        "final": status in ("done", "failed", "cancelled"),
+        "percent": round(min(99.0, 100 * elapsed / limit)) if status == "running" else 0,
         "text": text,
     }
 

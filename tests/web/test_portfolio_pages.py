@@ -1,0 +1,100 @@
+"""The portefeuilles' pages as each role gets them: the list, the form's refusals in French, and a done
+portfolio read tender by tender with the numbers of the API's result."""
+
+from __future__ import annotations
+
+import html
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, update
+from sqlmodel import col
+
+from app.tenders.models import Site
+from app.web.format import heures
+from tests.plans.conftest import _empty_after as _empty_plans
+from tests.plans.conftest import solving, start_worker
+from tests.plans.test_portfolios_api import network, wait_for_portfolio
+from tests.web.conftest import Headers, SignIn, csrf_of
+
+__all__ = ["_empty_plans", "solving", "start_worker"]
+
+
+def test_a_coordinator_starts_a_portfolio_and_reads_each_tenders_grouping(
+    client: TestClient, coordinator: Headers, viewer: Headers, sign_in: SignIn, solving: None
+) -> None:
+    tender_ids, _ = network(client, coordinator)
+    browser = sign_in(coordinator)
+    page = browser.get("/portefeuilles")
+    assert page.status_code == 200
+    assert "Aucun portefeuille pour l'instant" in html.unescape(page.text)
+    assert "CD93-ETE-A" in page.text and "CD93-ETE-B" in page.text
+    assert 'href="/portefeuilles"' in browser.get("/").text  # in the navigation
+    started = browser.post(
+        "/portefeuilles",
+        data={"csrf": csrf_of(page.text), "marche": [str(t) for t in tender_ids], "time_limit_s": "20"},
+    )
+    assert started.status_code == 303, started.text
+    portfolio_id = int(started.headers["location"].rsplit("/", 1)[1])
+    done = wait_for_portfolio(client, coordinator, portfolio_id)
+    assert done["status"] == "done", done
+    assert [t["tender"] for t in done["tenders"]] == tender_ids  # the API sees the page's portfolio
+    assert done["options"]["time_limit_s"] == 20
+
+    directory = client.get("/api/v1/structures", headers=coordinator).json()["items"]
+    names = {str(s["id"]): s["name"] for s in directory}
+    reader = sign_in(viewer)
+    listed = html.unescape(reader.get("/portefeuilles").text)
+    assert "CD93-ETE-A+CD93-ETE-B" in listed and "terminé" in listed
+    assert "Nouveau portefeuille" not in listed  # a viewer reads, does not start
+    text = html.unescape(reader.get(f"/portefeuilles/{portfolio_id}").text)
+    assert 'href="/charge"' in text
+    for plan in done["result"]["tenders"]:
+        assert f'href="/marches/{plan["tender_id"]}"' in text
+        grouping = plan["plan"]["groupings"][0]
+        section = text.split(f'id="marche-{plan["tender_id"]}"')[1].split("</section>")[0]
+        assert f"mandataire : <strong>{names[grouping['mandataire']]}</strong>" in section
+        for member in grouping["members"]:
+            assert f"<td>{names[member['structure']]}</td><td>{member['role']}</td>" in section
+            assert f'<td class="num">{heures(member["hours"])}</td>' in section
+        total = sum(m["hours"] for m in grouping["members"])
+        assert total == 420  # three collèges of 140 h each
+        assert f'Total</th><td class="num">{heures(total)}</td>' in section
+        months = [p for p in plan["periods"] if p["hours"]]
+        assert months and all(p["period"] == "2026-07" for p in months)
+        assert f"juillet 2026 ({heures(months[0]['hours'])})" in section
+    refused = reader.post("/portefeuilles", data={"csrf": csrf_of(listed), "marche": [str(tender_ids[0])]})
+    assert refused.status_code == 403 and "clé de coordination est nécessaire" in refused.text
+
+
+def test_the_forms_refusals_are_said_in_french_next_to_it(
+    client: TestClient, coordinator: Headers, sign_in: SignIn, engine: Engine
+) -> None:
+    tender_ids, _ = network(client, coordinator)
+    browser = sign_in(coordinator)
+    csrf = csrf_of(browser.get("/portefeuilles").text)
+
+    def start(**data: object) -> str:
+        answer = browser.post("/portefeuilles", data={"csrf": csrf, **data})  # type: ignore[dict-item]
+        assert answer.status_code == 422, answer.text
+        assert "Nouveau portefeuille" in answer.text  # the form again, the error next to it
+        return html.unescape(answer.text)
+
+    assert "Cochez au moins un marché." in start(time_limit_s="20")
+    ticked = [str(t) for t in tender_ids]
+    too_long = start(marche=ticked, time_limit_s="100000")
+    assert "Temps de calcul : un nombre de secondes supérieur à 0 et d'au plus 600" in too_long
+    assert "Temps de calcul" in start(marche=ticked, time_limit_s="601")  # the service's own limit
+    assert 'value="601"' in start(marche=ticked, time_limit_s="601")  # what was typed is kept
+    eleven = start(marche=[str(n) for n in range(1, 12)], time_limit_s="20")
+    assert "Trop de marchés cochés : 10 au plus" in eleven
+
+    with engine.begin() as conn:
+        conn.execute(
+            update(Site)
+            .where(col(Site.tender_id) == tender_ids[1], col(Site.ref) == "09305X")
+            .values(hours=None)
+        )
+    draft = start(marche=ticked, time_limit_s="20")
+    assert "Un marché est un brouillon" in draft
+    assert "Marché CD93-ETE-B, site 09305X : heures de travail inconnues." in draft
+    assert client.get("/api/v1/portfolios", headers=coordinator).json()["total"] == 0
