@@ -74,7 +74,7 @@ def test_the_forms_refusals_are_said_in_french_next_to_it(
     csrf = csrf_of(browser.get("/portefeuilles").text)
 
     def start(**data: object) -> str:
-        answer = browser.post("/portefeuilles", data={"csrf": csrf, **data})  # type: ignore[dict-item]
+        answer = browser.post("/portefeuilles", data={"csrf": csrf, **data})
         assert answer.status_code == 422, answer.text
         assert "Nouveau portefeuille" in answer.text  # the form again, the error next to it
         return html.unescape(answer.text)
