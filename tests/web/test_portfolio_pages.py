@@ -46,7 +46,10 @@ def test_a_coordinator_starts_a_portfolio_and_reads_each_tenders_grouping(
     listed = html.unescape(reader.get("/portefeuilles").text)
     assert "CD93-ETE-A+CD93-ETE-B" in listed and "terminé" in listed
     assert "Nouveau portefeuille" not in listed  # a viewer reads, does not start
+    state = reader.get(f"/portefeuilles/{portfolio_id}/etat").json()  # what the waiting page polls
+    assert state["final"] is True and state["text"] == "terminé"
     text = html.unescape(reader.get(f"/portefeuilles/{portfolio_id}").text)
+    assert "progression.js" not in text  # done: no more polling
     assert 'href="/charge"' in text
     for plan in done["result"]["tenders"]:
         assert f'href="/marches/{plan["tender_id"]}"' in text
