@@ -4,13 +4,11 @@ the page at 390 pixels (the table scrolls in its own region). Screenshots under 
 
 from __future__ import annotations
 
-import shutil
-from typing import Any
-
 import httpx
 from playwright import sync_api
 
 from tests.commitments.network import painters, plan, tender
+from tests.web.browser import signed_in
 from tests.web.test_browser import ARTIFACTS, served
 
 __all__ = ["served"]
@@ -48,31 +46,10 @@ def network(base: str, key: str) -> None:
 
 
 def test_the_load_calendar_as_a_coordinator_reads_it(served: tuple[str, str]) -> None:
-    chromium = shutil.which("chromium")
-    assert chromium, "the browser test needs Debian's chromium (apt-get install chromium)"
     base, key = served
     network(base, key)
-    problems: list[str] = []
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
-        )
-        page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR").new_page()
-        page.on("console", lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
-        page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url} {r.failure}"))
-
-        def on_response(response: Any) -> None:
-            if response.status >= 400:
-                problems.append(f"HTTP {response.status} for {response.url}")
-
-        page.on("response", on_response)
+    with signed_in(base, key) as (page, problems):
         expect = sync_api.expect
-
-        page.goto(base + "/connexion")
-        page.get_by_label("Clé d'accès").fill(key)
-        page.get_by_role("button", name="Se connecter").click()
         page.get_by_role("link", name="Charge", exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Calendrier de charge")
 
@@ -122,5 +99,4 @@ def test_the_load_calendar_as_a_coordinator_reads_it(served: tuple[str, str]) ->
         expect(page.get_by_role("status")).to_contain_text("libéré : ses heures sont libres")
         expect(page.locator("table.chaleur").first).not_to_contain_text("Peinture Saint-Denis")
         expect(page.get_by_label("Du mois", exact=True)).to_have_value("2026-06")
-        browser.close()
     assert problems == []

@@ -4,47 +4,24 @@ page at 390 pixels. Screenshots under `test-artifacts/`."""
 
 from __future__ import annotations
 
-import shutil
-from typing import Any
-
 import httpx
 from playwright import sync_api
 
 from app.web.format import heures
 from tests.plans.test_portfolios_api import network
+from tests.web.browser import signed_in
 from tests.web.test_browser import ARTIFACTS, served
 
 __all__ = ["served"]
 
 
 def test_a_coordinator_plans_two_tenders_together_in_the_browser(served: tuple[str, str]) -> None:
-    chromium = shutil.which("chromium")
-    assert chromium, "the browser test needs Debian's chromium (apt-get install chromium)"
     base, key = served
     api = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30)
     tender_ids, _ = network(api, {})  # type: ignore[arg-type]
     names = {str(s["id"]): s["name"] for s in api.get("/api/v1/structures").json()["items"]}
-    problems: list[str] = []
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
-        )
-        page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR").new_page()
-        page.on("console", lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
-        page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url} {r.failure}"))
-
-        def on_response(response: Any) -> None:
-            if response.status >= 400:
-                problems.append(f"HTTP {response.status} for {response.url}")
-
-        page.on("response", on_response)
+    with signed_in(base, key) as (page, problems):
         expect = sync_api.expect
-
-        page.goto(base + "/connexion")
-        page.get_by_label("Clé d'accès").fill(key)
-        page.get_by_role("button", name="Se connecter").click()
         page.get_by_role("link", name="Portefeuilles", exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Portefeuilles")
         page.get_by_label("CD93-ETE-A", exact=False).check()
@@ -87,6 +64,5 @@ def test_a_coordinator_plans_two_tenders_together_in_the_browser(served: tuple[s
         expect(page.get_by_role("row").filter(has_text="CD93-ETE-A+CD93-ETE-B")).to_contain_text("terminé")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.screenshot(path=str(ARTIFACTS / "portefeuilles-390.png"), full_page=True)
-        browser.close()
     api.close()
     assert problems == []
