@@ -10,22 +10,17 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
 
 from app.calendar.schemas import LoadCalendar
 from app.calendar.service import MAX_MONTHS, load_calendar
-from app.core.cli import database_reason, ensure_schema, load_settings
-from app.core.db import make_engine
 from app.core.errors import InvalidInput
 from app.networks import service as networks
+from app.networks.cli import session_scope
 from solver.portfolio_cli import load_tables, month_fr, number_fr
 from solver.portfolio_spec import MonthLoad
 
@@ -40,24 +35,6 @@ def _month(option: str, value: str | None) -> str | None:
         typer.echo(f"erreur : {option} : un mois s'écrit AAAA-MM (2026-07), pas {value!r}", err=True)
         raise typer.Exit(code=2)
     return value
-
-
-@contextmanager
-def _session() -> Iterator[Session]:
-    settings = load_settings()
-    ensure_schema(settings)
-    engine = make_engine(settings)
-    try:
-        with Session(engine) as session:
-            yield session
-    except networks.NetworkError as exc:
-        typer.echo(f"erreur : {exc}", err=True)
-        raise typer.Exit(code=2) from None
-    except SQLAlchemyError as exc:
-        typer.echo(f"erreur : base de données : {database_reason(exc)}", err=True)
-        raise typer.Exit(code=1) from None
-    finally:
-        engine.dispose()
 
 
 def rows(calendar: LoadCalendar) -> list[MonthLoad]:
@@ -149,7 +126,7 @@ def load_calendar_command(
     if start and end and end < start:
         typer.echo(f"erreur : --to : le dernier mois ({end}) précède le premier ({start})", err=True)
         raise typer.Exit(code=2)
-    with _session() as session:
+    with session_scope() as session:
         network_id = networks.get_network(session, network).id
         assert network_id is not None
         try:

@@ -30,7 +30,9 @@ _DAYS = re.compile(r"^(\d{1,5})\s*(?:d|j)$")
 
 
 @contextmanager
-def _session() -> Iterator[Session]:
+def session_scope() -> Iterator[Session]:
+    """A session on the configured database; a network's or the database's error is one French line
+    on stderr and the exit code."""
     settings = load_settings()
     ensure_schema(settings)
     engine = make_engine(settings)
@@ -48,7 +50,7 @@ def _session() -> Iterator[Session]:
 
 
 def _run(work: Callable[[Session], T]) -> T:
-    with _session() as session:
+    with session_scope() as session:
         return work(session)
 
 
