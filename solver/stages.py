@@ -11,12 +11,14 @@ and fewest members slowly and proves little. So, for each grouping:
 3. `count`: the linear relaxation of the full objective branched once on the number of members
    (`count_bound`), a lower bound often above what stage 1 proved in its time; the number of members
    becomes an integer variable the engine may branch on in the stages after;
-4. `fixed` finds the fairest split with a member set fixed (no big-M left on the spread);
+4. `sets`, when few entities may be members: a bound member set by member set (no big-M once the set
+   is fixed) and each open set's fairest split (`solver.sets`); otherwise `fixed` finds the fairest
+   split with one member set fixed (no big-M left on the spread);
 5. when the full objective is not yet within the asked gap of the best bound, `all` searches all
    groupings on the full objective from the best plan so far, until proven or out of time; its bound
    raises the certified bound.
 
-The reported bound is the best of the valid bounds (LB1, the data bound, `count`'s, stage `all`'s); the
+The reported bound is the best of the valid bounds (LB1, the data bound, `count`'s, `sets`', `all`'s); the
 bound of `fixed` only holds for its member set and is never reported as the plan's bound (it is listed
 in the stage reports). `optimal` means that the gap between the plan's full objective and that bound is
 within `gap_rel`.
@@ -51,9 +53,12 @@ PROBE_UP_TO = 20_000
 PROBE_S = 2.0
 # the equalising linear programme is small; at national scale handing it over takes a few seconds
 EQUALISE_MAX_S = 30.0
-# stage `sets`: the share of the time left given to the first member set run (the one with the lowest
-# bound, which is then the plan's bound); the others are run after it, up to the bound it reached
-FIRST_SET_SHARE = 0.75
+# stage `sets`: the first member set run (the one with the lowest bound, which is then the plan's bound)
+# gets the time left but this share of it for each other set that may hold a better plan (at most
+# SETS_RESERVE in all); those are run after it, up to the bound it reached (a run restarted from
+# scratch would not pass it)
+SET_SHARE = 0.05
+SETS_RESERVE = 0.25
 
 
 # deterministic mode: branch-and-bound nodes per second of time limit (about what HiGHS explores on the
@@ -349,7 +354,14 @@ def _by_sets(
         # the first set run (the lowest) gets most of the time, each later one half of what is left, a
         # second run all of it; none runs past the best plan, nor past the bounds the sets run before
         # it reached (the lowest of all is what bounds the plan)
-        given = own.left() * (FIRST_SET_SHARE if not runs else 0.5 if chosen not in runs else 1.0)
+        given = own.left() * (0.5 if chosen not in runs else 1.0)
+        if not runs:
+            others = sum(
+                1
+                for s in table.relaxed_sets
+                if s != chosen and best.objective - table.values[s] > tolerance()
+            )
+            given = own.left() * (1.0 - min(SETS_RESERVE, others * SET_SHARE))
         target = best.objective - tolerance()
         reached = [table.values[s] for s in runs if s != chosen]
         stop_at = min(target, max(reached)) if reached else target
