@@ -21,6 +21,7 @@ from app.core.db import begin_write, utcnow
 from app.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.core.etag import etag_of_bytes
 from app.integrations.webhooks import events as webhook_events
+from app.jobs import cancel as jobs_cancel
 from app.jobs.backend import PlanJobs
 from app.plans.limits import PlanLimits, check_options, check_room
 from app.plans.models import Plan, PlanStatus
@@ -199,21 +200,7 @@ def list_for_tender(
 def cancel(session: Session, jobs: PlanJobs, network_id: int, plan_id: int) -> Plan:
     """A queued plan is cancelled at once; a running one too, and its solver is stopped by its run."""
     plan = get(session, network_id, plan_id)
-    cancelled = session.connection().execute(
-        update(Plan)
-        .where(col(Plan.id) == plan_id)
-        .where(col(Plan.status).in_([PlanStatus.queued.value, PlanStatus.running.value]))
-        .values(status=PlanStatus.cancelled.value, finished_at=utcnow(), run_id=None)
-    )
-    if not cancelled.rowcount:
-        session.rollback()
-        session.refresh(plan)
-        raise Conflict(
-            f"plan {plan_id} is already {plan.status}: only a queued or running plan can be cancelled"
-        )
-    jobs.cancel(session.connection(), plan.job_id)
-    session.commit()
-    session.refresh(plan)
+    jobs_cancel.cancel(session, jobs, plan, "plan")
     return plan
 
 
