@@ -32,6 +32,14 @@ def number_field(form: FormData, name: str) -> float | str | None:
     return number(text(form, name))
 
 
+def count(form: FormData, name: str, default: int, most: int) -> int:
+    """A count of rows the form says it has, within 0 and `most` (a forged one is no number)."""
+    value = number_field(form, name)
+    if not isinstance(value, float) or not value.is_integer():
+        return default
+    return max(0, min(int(value), most))
+
+
 def checked(form: FormData, name: str) -> bool:
     return text(form, name) in ("on", "oui", "1", "true")
 

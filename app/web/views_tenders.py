@@ -25,7 +25,15 @@ from app.web import svgmap
 from app.web.auth import PageCaller, Refused, WebRoute, checked_form, writer
 from app.web.labels import field_errors_fr, reason_fr
 from app.web.render import render
-from app.web.tender_form import BLANK_LOTS, LOT_EXTRAS, form_values, keep_windows, sites_to_text, tender_data
+from app.web.tender_form import (
+    BLANK_LOTS,
+    LOT_EXTRAS,
+    form_values,
+    keep_windows,
+    sites_to_text,
+    tender_data,
+    window_rows,
+)
 from solver.reference import sector_slugs
 
 router = APIRouter(prefix="/marches", route_class=WebRoute, include_in_schema=False)
@@ -43,6 +51,7 @@ def _form_page(
 ) -> Response:
     lots = list(values.get("lots") or [])
     lots += [{}] * BLANK_LOTS
+    lots = [lot | {"window_rows": window_rows(lot.get("windows"))} for lot in lots]
     return render(
         request,
         "marche_form.html",
