@@ -81,6 +81,12 @@ def named_period(slug: str) -> NamedPeriod:
     )
 
 
+def check_end(start: date | None, end: date | None) -> None:
+    """ValueError when a window ends before it starts (nothing to say while either is unknown)."""
+    if start is not None and end is not None and end < start:
+        raise ValueError(f"the window ends before it starts ({start.isoformat()})")
+
+
 class Window(_Model):
     """When hours are done: from `start` to `end` (both included), or the named `period`."""
 
@@ -96,8 +102,7 @@ class Window(_Model):
             named_period(self.period)
         elif self.start is None or self.end is None:
             raise ValueError("a window needs `start` and `end`, or a named `period`")
-        elif self.end < self.start:
-            raise ValueError("`end` must not be before `start`")
+        check_end(self.start, self.end)
         if not working_days([self.bounds()]):
             raise ValueError("the window has no working day (Monday to Friday, public holidays excepted)")
         return self
