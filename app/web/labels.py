@@ -148,6 +148,7 @@ _REASONS = (
     ("has no working day", "aucun jour ouvré dans cette période (du lundi au vendredi, hors jours fériés)"),
     ("a second time", "ce métier a déjà une ligne pour la même durée (mois ou semaine)"),
     ("hours must be >= 0", "les heures ne peuvent pas être négatives"),
+    ("must be >= 0 hours", "les heures ne peuvent pas être négatives"),
     ("is not a month", "un mois s'écrit 2026-08"),
     ("is not a week", "une semaine s'écrit 2026-W28 (semaine ISO)"),
     ("is not a period", "une période s'écrit 2026-08 (mois) ou 2026-W28 (semaine ISO)"),
