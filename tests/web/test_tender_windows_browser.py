@@ -7,8 +7,7 @@ from __future__ import annotations
 import httpx
 from playwright import sync_api
 
-from tests.web.browser import signed_in
-from tests.web.test_browser import ARTIFACTS, served
+from tests.web.browser import ARTIFACTS, served, signed_in
 
 __all__ = ["served"]
 
