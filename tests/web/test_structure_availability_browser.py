@@ -10,8 +10,7 @@ from playwright import sync_api
 from app.web.format import heures
 from tests.commitments.network import painters, plan, tender
 from tests.plans.scenario import TRADE
-from tests.web.browser import signed_in
-from tests.web.test_browser import ARTIFACTS, served
+from tests.web.browser import ARTIFACTS, served, signed_in
 
 __all__ = ["served"]
 
