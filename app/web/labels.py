@@ -90,6 +90,9 @@ FIELDS = {
     "period": "vacances scolaires",
     "start": "début",
     "end": "fin",
+    "availability": "heures par période",
+    "per": "par",
+    "overrides": "exceptions",
 }
 
 _TYPES = {
@@ -143,6 +146,12 @@ _REASONS = (
     ("give either `period`", "choisissez des vacances scolaires ou des dates, pas les deux"),
     ("a window needs", "donnez une date de début et une date de fin, ou choisissez des vacances scolaires"),
     ("has no working day", "aucun jour ouvré dans cette période (du lundi au vendredi, hors jours fériés)"),
+    ("a second time", "ce métier a déjà une ligne pour la même durée (mois ou semaine)"),
+    ("hours must be >= 0", "les heures ne peuvent pas être négatives"),
+    ("must be >= 0 hours", "les heures ne peuvent pas être négatives"),
+    ("is not a month", "un mois s'écrit 2026-08"),
+    ("is not a week", "une semaine s'écrit 2026-W28 (semaine ISO)"),
+    ("is not a period", "une période s'écrit 2026-08 (mois) ou 2026-W28 (semaine ISO)"),
     ("overlap (", "deux périodes se chevauchent : ne donnez chaque jour qu'une fois"),
 )
 
@@ -216,8 +225,9 @@ def field_name(field: str) -> str:
     i = 0
     while i < len(parts):
         part = parts[i]
-        if part in ("lots", "sites", "windows") and i + 1 < len(parts) and parts[i + 1].isdigit():
-            word = "période de travail" if part == "windows" else part[:-1]
+        numbered = part in ("lots", "sites", "windows", "availability")
+        if numbered and i + 1 < len(parts) and parts[i + 1].isdigit():
+            word = {"windows": "période de travail", "availability": "disponibilité"}.get(part, part[:-1])
             words.append(f"{word} {int(parts[i + 1]) + 1}")
             i += 2
             continue
