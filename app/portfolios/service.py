@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from app.core.db import begin_write, utcnow
+from app.core.db import begin_write
 from app.core.errors import Conflict, FieldError, InvalidInput, NotFound
+from app.jobs import lifecycle
 from app.jobs.backend import PlanJobs
 from app.plans.limits import PlanLimits, check_room, machine_cores
-from app.plans.models import PlanStatus
 from app.portfolios.models import Portfolio
 from app.portfolios.problem import build_problem
 from app.portfolios.schemas import (
@@ -171,13 +171,7 @@ def create(
         options=problem.options.model_dump(mode="json"),
         problem=problem.model_dump(mode="json"),
     )
-    session.add(portfolio)
-    session.flush()
-    assert portfolio.id is not None
-    jobs.enqueue_portfolio(session.connection(), portfolio.id)
-    session.commit()
-    session.refresh(portfolio)
-    jobs.committed()
+    lifecycle.queue(session, jobs, portfolio, "portfolio")
     return portfolio
 
 
@@ -205,20 +199,5 @@ def list_for_network(
 def cancel(session: Session, jobs: PlanJobs, network_id: int, portfolio_id: int) -> Portfolio:
     """A queued portfolio is cancelled at once; a running one too, and its solver is stopped by its run."""
     portfolio = get(session, network_id, portfolio_id)
-    cancelled = session.connection().execute(
-        update(Portfolio)
-        .where(col(Portfolio.id) == portfolio_id)
-        .where(col(Portfolio.status).in_([PlanStatus.queued.value, PlanStatus.running.value]))
-        .values(status=PlanStatus.cancelled.value, finished_at=utcnow(), run_id=None)
-    )
-    if not cancelled.rowcount:
-        session.rollback()
-        session.refresh(portfolio)
-        raise Conflict(
-            f"portfolio {portfolio_id} is already {portfolio.status}: only a queued or running portfolio"
-            " can be cancelled"
-        )
-    jobs.cancel(session.connection(), portfolio.job_id)
-    session.commit()
-    session.refresh(portfolio)
+    lifecycle.cancel(session, jobs, portfolio, "portfolio")
     return portfolio

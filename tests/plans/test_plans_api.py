@@ -145,6 +145,9 @@ def test_cancel_a_queued_plan_and_a_running_one(
     assert stopped.status_code == 200 and stopped.json()["status"] == "cancelled"
     again = client.post(f"/api/v1/plans/{long['id']}/cancel", headers=coordinator)
     assert again.status_code == 409
+    assert again.json()["detail"] == (
+        f"plan {long['id']} is already cancelled: only a queued or running plan can be cancelled"
+    )
 
     # One solve at a time: a new plan can only finish this soon if the cancelled solve was stopped.
     quick = queue_plan(client, coordinator, big_tender, time_limit_s=3)

@@ -247,7 +247,12 @@ def test_a_retry_with_the_same_key_creates_one_portfolio_and_a_queued_one_is_can
     assert client.post(f"{url}/cancel", headers=viewer).status_code == 403
     cancelled = client.post(f"{url}/cancel", headers=coordinator)
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
-    assert client.post(f"{url}/cancel", headers=coordinator).status_code == 409
+    again = client.post(f"{url}/cancel", headers=coordinator)
+    assert again.status_code == 409
+    assert again.json()["detail"] == (
+        f"portfolio {first.json()['id']} is already cancelled: only a queued or running portfolio"
+        " can be cancelled"
+    )
     assert client.post(f"/api/v1/plans/{busy['id']}/cancel", headers=coordinator).status_code == 200
 
 
