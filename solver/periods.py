@@ -81,6 +81,12 @@ def named_period(slug: str) -> NamedPeriod:
     )
 
 
+def check_end(start: date | None, end: date | None) -> None:
+    """ValueError when a window ends before it starts (nothing to say while either is unknown)."""
+    if start is not None and end is not None and end < start:
+        raise ValueError(f"the window ends before it starts ({start.isoformat()})")
+
+
 class Window(_Model):
     """When hours are done: from `start` to `end` (both included), or the named `period`."""
 
@@ -96,8 +102,7 @@ class Window(_Model):
             named_period(self.period)
         elif self.start is None or self.end is None:
             raise ValueError("a window needs `start` and `end`, or a named `period`")
-        elif self.end < self.start:
-            raise ValueError("`end` must not be before `start`")
+        check_end(self.start, self.end)
         if not working_days([self.bounds()]):
             raise ValueError("the window has no working day (Monday to Friday, public holidays excepted)")
         return self
@@ -110,7 +115,8 @@ class Window(_Model):
         return self.start, self.end
 
 
-def _check_trade(value: str) -> str:
+def check_trade(value: str) -> str:
+    """A trade is a sector slug of the Marché de l'inclusion, or ValueError."""
     if value not in sector_slugs():
         raise ValueError(f"unknown trade {value!r}: not a sector slug of the Marché de l'inclusion")
     return value
@@ -126,7 +132,7 @@ class Availability(_Model):
         default_factory=dict, description="hours of single periods (`2026-08`, `2026-W28`) that differ"
     )
 
-    _trade = field_validator("trade")(_check_trade)
+    _trade = field_validator("trade")(check_trade)
 
     @model_validator(mode="after")
     def _overrides(self) -> Availability:
@@ -151,7 +157,7 @@ class Commitment(_Model):
     end: date
     hours: float = Field(gt=0)
 
-    _trade = field_validator("trade")(_check_trade)
+    _trade = field_validator("trade")(check_trade)
 
     @model_validator(mode="after")
     def _dates(self) -> Commitment:

@@ -244,3 +244,25 @@ def release(
     session.commit()
     session.refresh(commitment)
     return _public(session, [commitment])[0]
+
+
+def held_by(session: Session, network_id: int, structure_id: int, *, limit: int = 100) -> CommitmentsPublic:
+    """The commitments that hold hours of the structure, newest first, each narrowed to the structure's
+    own lines: their hours and their first and last day."""
+    found = list_commitments(session, network_id, structure_id=structure_id, limit=limit)
+    items = []
+    for commitment in found.items:
+        own = [line for line in commitment.lines if line.structure_id == structure_id]
+        if not own:
+            continue
+        items.append(
+            commitment.model_copy(
+                update={
+                    "lines": own,
+                    "hours": round(sum(line.hours for line in own), 2),
+                    "start": min(line.start for line in own),
+                    "end": max(line.end for line in own),
+                }
+            )
+        )
+    return found.model_copy(update={"items": items})

@@ -11,23 +11,20 @@ from datetime import date
 from itertools import pairwise
 from typing import Any
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from app.core.schemas import ApiInput
-from solver.periods import PeriodUnit, Window, named_period, period_unit, working_days
-from solver.problem import _check_trade
+from solver.periods import PeriodUnit, Window, check_end, check_trade, named_period, period_unit
 
 MAX_WINDOWS = 50
 MAX_AVAILABILITY = 200
 MAX_OVERRIDES = 400
 
 
-class WindowIn(ApiInput):
+class WindowIn(ApiInput, Window):
     """When hours are done: from `start` to `end` (both included), or a named `period`, a school
     holiday of zone C (académie de Créteil) such as `ete-2026`."""
 
-    start: date | None = None
-    end: date | None = None
     period: str | None = Field(
         default=None,
         max_length=40,
@@ -36,12 +33,12 @@ class WindowIn(ApiInput):
         examples=["ete-2026"],
     )
 
+    # The checks are the planning problem's (`Window`); those of one field run again on the field, first,
+    # so that its error names it (`lots.0.windows.1.end`). The window's own checks are inherited.
     @field_validator("end")
     @classmethod
     def _after_start(cls, value: date | None, info: ValidationInfo) -> date | None:
-        start = info.data.get("start")
-        if value is not None and start is not None and value < start:
-            raise ValueError(f"the window ends before it starts ({start.isoformat()})")
+        check_end(info.data.get("start"), value)
         return value
 
     @field_validator("period")
@@ -50,23 +47,6 @@ class WindowIn(ApiInput):
         if value is not None:
             named_period(value)  # ValueError: unknown, or beyond the shipped school calendar
         return value
-
-    @model_validator(mode="after")
-    def _one_way(self) -> WindowIn:
-        if self.period is not None and (self.start is not None or self.end is not None):
-            raise ValueError("give either `period` or `start` and `end`, not both")
-        if self.period is None and (self.start is None or self.end is None):
-            raise ValueError("a window needs `start` and `end`, or a named `period`")
-        if not working_days([self.bounds()]):
-            raise ValueError("the window has no working day (Monday to Friday, public holidays excepted)")
-        return self
-
-    def bounds(self) -> tuple[date, date]:
-        if self.period is not None:
-            named = named_period(self.period)
-            return named.start, named.end
-        assert self.start is not None and self.end is not None
-        return self.start, self.end
 
 
 def check_windows(value: list[WindowIn] | None) -> list[WindowIn] | None:
@@ -109,7 +89,7 @@ class AvailabilityIn(ApiInput):
         examples=[{"2026-08": 40}],
     )
 
-    _trade = field_validator("trade")(_check_trade)
+    _trade = field_validator("trade")(check_trade)
 
     @field_validator("overrides")
     @classmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi import APIRouter, Body, Request, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -21,10 +21,9 @@ from app.core.deps import (
 )
 from app.core.errors import Problem
 from app.core.etag import IfNoneMatch, not_modified
-from app.core.idempotency import IdempotencyDep, responses
-from app.jobs.backend import PlanJobs
+from app.core.idempotency import responses
+from app.jobs.deps import JobsDep, QueueingDep
 from app.plans import service
-from app.plans.limits import PlanLimits
 from app.plans.schemas import AcceptRequest, PlanCreate, PlanPublic, PlansPublic, ReplanRequest
 
 router = APIRouter(tags=["plans"])
@@ -33,20 +32,6 @@ _CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"model": Problem, "description": "the plan is not in a state that allows this"}
 }
 
-
-def get_jobs(request: Request) -> PlanJobs:
-    jobs: PlanJobs = request.app.state.plan_jobs
-    return jobs
-
-
-JobsDep = Annotated[PlanJobs, Depends(get_jobs)]
-
-
-def get_limits(request: Request) -> PlanLimits:
-    return PlanLimits.from_settings(request.app.state.settings)
-
-
-LimitsDep = Annotated[PlanLimits, Depends(get_limits)]
 
 _TOO_MANY: dict[int | str, dict[str, Any]] = {
     429: {
@@ -57,10 +42,6 @@ _TOO_MANY: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _queued(request: Request, response: Response, plan_id: int) -> None:
-    response.headers["Location"] = str(request.url_for("read_plan", plan_id=str(plan_id)).path)
-
-
 @router.post(
     "/tenders/{tender_id}/plans",
     response_model=PlanPublic,
@@ -68,15 +49,7 @@ def _queued(request: Request, response: Response, plan_id: int) -> None:
     responses=responses("the tender is a draft: sites without hours") | _TOO_MANY,
 )
 def create_plan(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    caller: WriterDep,
-    jobs: JobsDep,
-    once: IdempotencyDep,
-    limits: LimitsDep,
-    tender_id: ResourceId,
-    body: Annotated[PlanCreate | None, Body()] = None,
+    queueing: QueueingDep, tender_id: ResourceId, body: Annotated[PlanCreate | None, Body()] = None
 ) -> PlanPublic:
     """Queue a plan of the tender with the given options; the answer points to the plan to poll.
 
@@ -84,16 +57,20 @@ def create_plan(
     `options.alternatives` at most `PLAN_MAX_TIME_LIMIT_S` (default 600) and `PLAN_MAX_ALTERNATIVES`
     (default 10): beyond, a 422 names the option.
     """
-    options = (body or PlanCreate()).options
-
-    def create() -> PlanPublic:
-        plan = service.create(session, jobs, caller.network_id, tender_id, options, limits=limits)
-        assert plan.id is not None
-        _queued(request, response, plan.id)
-        return service.public(plan)
-
-    result: PlanPublic = once.run(body or PlanCreate(), create)
-    return result
+    body = body or PlanCreate()
+    return queueing.run(
+        "plan",
+        body,
+        lambda: service.create(
+            queueing.session,
+            queueing.jobs,
+            queueing.network_id,
+            tender_id,
+            body.options,
+            limits=queueing.limits,
+        ),
+        service.public,
+    )
 
 
 @router.get("/tenders/{tender_id}/plans", response_model=PlansPublic)
@@ -160,34 +137,21 @@ def accept_plan(
     status_code=202,
     responses=responses("the plan is not in a state that allows this") | _TOO_MANY,
 )
-def replan(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    caller: WriterDep,
-    jobs: JobsDep,
-    once: IdempotencyDep,
-    limits: LimitsDep,
-    plan_id: ResourceId,
-    body: ReplanRequest,
-) -> PlanPublic:
+def replan(queueing: QueueingDep, plan_id: ResourceId, body: ReplanRequest) -> PlanPublic:
     """Queue a new plan without the withdrawn members, keeping what it can of the accepted grouping;
     after award (`mode`), no new member."""
-
-    def create() -> PlanPublic:
-        plan = service.replan(
-            session,
-            jobs,
-            caller.network_id,
+    return queueing.run(
+        "plan",
+        body,
+        lambda: service.replan(
+            queueing.session,
+            queueing.jobs,
+            queueing.network_id,
             plan_id,
             body.withdrawn,
             body.move_penalty,
             body.mode,
-            limits=limits,
-        )
-        assert plan.id is not None
-        _queued(request, response, plan.id)
-        return service.public(plan)
-
-    result: PlanPublic = once.run(body, create)
-    return result
+            limits=queueing.limits,
+        ),
+        service.public,
+    )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
 from app.core.deps import CallerDep, Limit, Offset, ResourceId, SessionDep, WriterDep
 from app.core.errors import Problem
 from app.core.etag import etag_of_bytes
-from app.core.idempotency import IdempotencyDep, responses
-from app.plans.routes import JobsDep, LimitsDep
+from app.core.idempotency import responses
+from app.jobs.deps import JobsDep, QueueingDep
 from app.portfolios import service
 from app.portfolios.schemas import PortfolioCreate, PortfolioPublic, PortfoliosPublic
 
@@ -31,16 +31,7 @@ _TOO_MANY: dict[int | str, dict[str, Any]] = {
     status_code=202,
     responses=responses("a tender is a draft: sites without hours (each named)") | _TOO_MANY,
 )
-def create_portfolio(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    caller: WriterDep,
-    jobs: JobsDep,
-    once: IdempotencyDep,
-    limits: LimitsDep,
-    body: PortfolioCreate,
-) -> PortfolioPublic:
+def create_portfolio(queueing: QueueingDep, body: PortfolioCreate) -> PortfolioPublic:
     """Queue the tenders to be planned together; the answer points to the portfolio to poll.
 
     Each tender gets its own grouping, mandataire and form (its `options`); the structures' hours per
@@ -48,16 +39,14 @@ def create_portfolio(
     tenders (default 10) and `options.time_limit_s` ≤ `PLAN_MAX_TIME_LIMIT_S`: beyond, a 422 names the
     field; an unknown tender is a 422 naming it (`tenders.1.tender`).
     """
-
-    def create() -> PortfolioPublic:
-        portfolio = service.create(session, jobs, caller.network_id, body, limits=limits)
-        assert portfolio.id is not None
-        location = request.url_for("read_portfolio", portfolio_id=str(portfolio.id)).path
-        response.headers["Location"] = str(location)
-        return service.public(portfolio)
-
-    result: PortfolioPublic = once.run(body, create)
-    return result
+    return queueing.run(
+        "portfolio",
+        body,
+        lambda: service.create(
+            queueing.session, queueing.jobs, queueing.network_id, body, limits=queueing.limits
+        ),
+        service.public,
+    )
 
 
 @router.get("/portfolios", response_model=PortfoliosPublic)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
+
+from app.web.auth import Refused
 
 
 def text(form: FormData, name: str) -> str:
@@ -32,6 +34,14 @@ def number_field(form: FormData, name: str) -> float | str | None:
     return number(text(form, name))
 
 
+def count(form: FormData, name: str, default: int, most: int) -> int:
+    """A count of rows the form says it has, within 0 and `most` (a forged one is no number)."""
+    value = number_field(form, name)
+    if not isinstance(value, float) or not value.is_integer():
+        return default
+    return max(0, min(int(value), most))
+
+
 def checked(form: FormData, name: str) -> bool:
     return text(form, name) in ("on", "oui", "1", "true")
 
@@ -42,3 +52,15 @@ def words(form: FormData, name: str) -> list[str]:
 
 def drop_none(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None}
+
+
+async def uploaded(form: FormData, name: str, missing: str, limit: int) -> tuple[str, bytes]:
+    """The file sent in the field `name`: its name and its bytes. Refused when none was chosen (400,
+    `missing` says which file to choose) or when it is larger than `limit` bytes (413)."""
+    upload = form.get(name)
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise Refused(400, missing)
+    body = await upload.read(limit + 1)
+    if len(body) > limit:
+        raise Refused(413, f"Le fichier dépasse la taille permise ({limit // 1_000_000} Mo).")
+    return upload.filename, body

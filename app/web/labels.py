@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
-from app.web.format import nombre
+from app.web.format import date_fr, nombre
+from solver.periods import school_holidays
 from solver.reference import sectors
 
 KINDS = {
@@ -84,6 +86,13 @@ FIELDS = {
     "hours": "heures",
     "value_eur": "montant",
     "id": "identifiant",
+    "windows": "périodes de travail",
+    "period": "vacances scolaires",
+    "start": "début",
+    "end": "fin",
+    "availability": "heures par période",
+    "per": "par",
+    "overrides": "exceptions",
 }
 
 _TYPES = {
@@ -125,6 +134,25 @@ _REASONS = (
     ("execution ends before it starts", "la fin d'exécution précède le début"),
     ("capacity for", "une capacité ne peut pas être négative"),
     ("must not contain nul", "caractère interdit"),
+    ("window ends before it starts", "la fin précède le début"),
+    (
+        "unknown named period",
+        "période inconnue : choisissez des vacances scolaires de la zone C dans la liste",
+    ),
+    (
+        "beyond the school calendar",
+        "au-delà du calendrier scolaire connu (zone C) : donnez les dates de début et de fin",
+    ),
+    ("give either `period`", "choisissez des vacances scolaires ou des dates, pas les deux"),
+    ("a window needs", "donnez une date de début et une date de fin, ou choisissez des vacances scolaires"),
+    ("has no working day", "aucun jour ouvré dans cette période (du lundi au vendredi, hors jours fériés)"),
+    ("a second time", "ce métier a déjà une ligne pour la même durée (mois ou semaine)"),
+    ("hours must be >= 0", "les heures ne peuvent pas être négatives"),
+    ("must be >= 0 hours", "les heures ne peuvent pas être négatives"),
+    ("is not a month", "un mois s'écrit 2026-08"),
+    ("is not a week", "une semaine s'écrit 2026-W28 (semaine ISO)"),
+    ("is not a period", "une période s'écrit 2026-08 (mois) ou 2026-W28 (semaine ISO)"),
+    ("overlap (", "deux périodes se chevauchent : ne donnez chaque jour qu'une fois"),
 )
 
 
@@ -190,16 +218,43 @@ def field_errors_fr(errors: Sequence[Any]) -> dict[str, str]:
 
 
 def field_name(field: str) -> str:
-    """`lots.0.sites.2.hours` -> `lot 1, site 3, heures`."""
+    """`lots.0.sites.2.hours` -> `lot 1, site 3, heures`; `lots.0.windows.1.end` -> `lot 1, période de
+    travail 2, fin`."""
     parts = field.split(".")
     words: list[str] = []
     i = 0
     while i < len(parts):
         part = parts[i]
-        if part in ("lots", "sites") and i + 1 < len(parts) and parts[i + 1].isdigit():
-            words.append(f"{part[:-1]} {int(parts[i + 1]) + 1}")
+        numbered = part in ("lots", "sites", "windows", "availability")
+        if numbered and i + 1 < len(parts) and parts[i + 1].isdigit():
+            word = {"windows": "période de travail", "availability": "disponibilité"}.get(part, part[:-1])
+            words.append(f"{word} {int(parts[i + 1]) + 1}")
             i += 2
             continue
         words.append(FIELDS.get(part, part))
         i += 1
     return ", ".join(words)
+
+
+def school_periods() -> list[tuple[str, str]]:
+    """The school holidays of zone C shipped with the planner, latest first: (slug, French words)."""
+    found = sorted(school_holidays().values(), key=lambda p: p.start, reverse=True)
+    return [(p.slug, f"{p.name} (du {date_fr(p.start)} au {date_fr(p.end)})") for p in found]
+
+
+def window(value: Any) -> str:
+    """A work window in words: `Vacances d'été 2026 (du 4 juillet 2026 au 30 août 2026)`, or its
+    dates."""
+    data = value if isinstance(value, dict) else value.model_dump(mode="json", exclude_none=True)
+    slug = data.get("period")
+    if slug:
+        named = school_holidays().get(slug)
+        if named is None:
+            return str(slug)
+        return f"{named.name} (du {date_fr(named.start)} au {date_fr(named.end)})"
+    start, end = data.get("start"), data.get("end")
+    return f"du {date_fr(_day(start))} au {date_fr(_day(end))}"
+
+
+def _day(value: Any) -> Any:
+    return date.fromisoformat(value) if isinstance(value, str) else value

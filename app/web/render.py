@@ -24,6 +24,7 @@ def _sector_groups() -> list[tuple[str, list[tuple[str, str]]]]:
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters.update(fmt.FILTERS)
 templates.env.filters["metier"] = labels.trade
+templates.env.filters["periode"] = labels.window
 # A draft tender's sites may have no hours yet: they count for nothing in a sum.
 # A number as a form field holds it (`0.5`, `1`), or what the person typed when it was no number.
 templates.env.filters["brut"] = lambda v: "" if v is None else (f"{v:g}" if isinstance(v, float | int) else v)
@@ -37,6 +38,7 @@ templates.env.globals.update(
     field_name=labels.field_name,
     reason_fr=labels.reason_fr,
     SECTORS=_sector_groups(),
+    SCHOOL_PERIODS=labels.school_periods(),
     errors_under=lambda errors, prefix: [(f, r) for f, r in errors.items() if f.startswith(prefix)],
 )
 

@@ -1,7 +1,10 @@
-"""The tender form: header fields, lots, and each lot's sites as lines of text, to and from the API's body.
+"""The tender form: header fields, lots, each lot's sites as lines of text and its work windows, to and
+from the API's body.
 
 A site is one line: `identifiant ; nom ; latitude ; longitude ; territoire ; heures ; montant` (a
-spreadsheet's columns pasted with tabs work too).
+spreadsheet's columns pasted with tabs work too). A lot's work window is a row: a school holiday of
+zone C chosen in a list, or a start and an end date. Sites' own windows are given over the API only:
+the form keeps them.
 """
 
 from __future__ import annotations
@@ -13,12 +16,16 @@ from zoneinfo import ZoneInfo
 
 from starlette.datastructures import FormData
 
-from app.tenders.schemas import LotCreate
+from app.periods.schemas import MAX_WINDOWS
+from app.tenders.schemas import MAX_LOTS, LotCreate
 from app.web import forms
 
 PARIS = ZoneInfo("Europe/Paris")
 SITE_COLUMNS = ("id", "name", "lat", "lon", "territory", "hours", "value_eur")
 BLANK_LOTS = 1
+# Blank window rows under a lot's windows: two when it has none, one more otherwise.
+BLANK_WINDOWS = 2
+_FRENCH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 # Lot fields of the planning problem beyond id, title, trade and sites, offered when the model has them.
 LOT_EXTRAS = [name for name in ("insertion_hours", "essential") if name in LotCreate.model_fields]
 
@@ -33,6 +40,37 @@ def _deadline(value: str) -> str | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=PARIS)
     return moment.isoformat()
+
+
+def _day(value: str) -> str | None:
+    """A date as typed: ISO (`2026-07-06`, what a date field sends) or French (`06/07/2026`)."""
+    found = _FRENCH_DATE.match(value)
+    if found:
+        day, month, year = found.groups()
+        return f"{year}-{int(month):02d}-{int(day):02d}"
+    return value or None
+
+
+def windows_from_form(form: FormData, i: int) -> list[dict[str, Any]] | None:
+    """The windows of lot row `i`: each filled row not ticked for removal, in order; None for none."""
+    windows: list[dict[str, Any]] = []
+    for j in range(forms.count(form, f"lot_win_rows_{i}", 0, MAX_WINDOWS + BLANK_WINDOWS)):
+        if forms.checked(form, f"lot_win_drop_{i}_{j}"):
+            continue
+        window = {
+            "period": forms.optional(form, f"lot_win_period_{i}_{j}"),
+            "start": _day(forms.text(form, f"lot_win_start_{i}_{j}")),
+            "end": _day(forms.text(form, f"lot_win_end_{i}_{j}")),
+        }
+        if any(v is not None for v in window.values()):
+            windows.append(forms.drop_none(window))
+    return windows or None
+
+
+def window_rows(windows: list[Any] | None) -> list[dict[str, Any]]:
+    """A lot's windows as the form's rows (dicts), with blank rows to add more."""
+    rows = [w if isinstance(w, dict) else w.model_dump(mode="json", exclude_none=True) for w in windows or []]
+    return rows + [{}] * max(1, BLANK_WINDOWS - len(rows))
 
 
 def sites_from_text(text: str, lot_index: int, errors: dict[str, str]) -> list[dict[str, Any]]:
@@ -74,7 +112,7 @@ def tender_data(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
     """The body of a tender as the API takes it, and the form errors found before validation."""
     errors: dict[str, str] = {}
     lots: list[dict[str, Any]] = []
-    for i in range(int(forms.number_field(form, "lot_count") or 1)):
+    for i in range(forms.count(form, "lot_count", 1, MAX_LOTS + BLANK_LOTS)):
         lot_id = forms.text(form, f"lot_id_{i}")
         sites_text = forms.text(form, f"lot_sites_{i}")
         if not lot_id and not sites_text:
@@ -90,7 +128,11 @@ def tender_data(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
             lot["insertion_hours"] = forms.number_field(form, f"lot_insertion_hours_{i}")
         if "essential" in LOT_EXTRAS:
             lot["essential"] = forms.checked(form, f"lot_essential_{i}")
-        lots.append(forms.drop_none(lot) | {"sites": lot["sites"]})
+        kept = forms.drop_none(lot) | {"sites": lot["sites"]}
+        if f"lot_win_rows_{i}" in form:
+            # The form shows the lot's windows: what it posts replaces them, none removes them.
+            kept["windows"] = windows_from_form(form, i)
+        lots.append(kept)
     data = {
         "reference": forms.text(form, "reference"),
         "title": forms.text(form, "title"),
@@ -123,8 +165,8 @@ def form_values(tender: dict[str, Any]) -> dict[str, Any]:
 
 
 def keep_windows(data: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
-    """The stored work windows of the lots and sites the form keeps (by id): the form does not show
-    them, and replacing the lots must not drop them."""
+    """The stored work windows of the sites the form keeps (by id), which the form does not show, and of
+    its lots when the form posted none of their window rows: replacing the lots must not drop them."""
     lots = {lot["id"]: lot for lot in stored.get("lots", [])}
     sites = {site["id"]: site for lot in lots.values() for site in lot.get("sites", [])}
     for lot in data.get("lots", []):

@@ -10,10 +10,10 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.core.deps import ResourceId, SessionDep
+from app.jobs.deps import JobsDep
 from app.networks.service import Caller
 from app.plans import service as plans
 from app.plans.models import Plan as PlanRow
-from app.plans.routes import JobsDep
 from app.structures import service as structures
 from app.tenders import service as tenders
 from app.web import result as res

@@ -14,9 +14,9 @@ from sqlmodel import Session
 from app.core.deps import ResourceId, SessionDep
 from app.core.errors import Conflict, InvalidInput, ProblemError, TooManyRequests
 from app.core.french import MONTHS
+from app.jobs.deps import JobsDep, LimitsDep
 from app.networks.service import Caller
 from app.plans.limits import PlanLimits
-from app.plans.routes import JobsDep, LimitsDep
 from app.portfolios import service
 from app.portfolios.models import Portfolio
 from app.portfolios.schemas import PortfolioCreate

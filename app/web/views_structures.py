@@ -7,17 +7,20 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
-from starlette.datastructures import FormData, UploadFile
+from sqlmodel import Session
+from starlette.datastructures import FormData
 
+from app.commitments import service as commitments
 from app.core.cancel import CancelCheck, run_cancellable
 from app.core.deps import ResourceId, SessionDep
 from app.core.errors import Conflict, InvalidInput
 from app.integrations import directory_csv
 from app.integrations.directory_import import ImportReport, import_directory
 from app.integrations.routes import MAX_CSV_BYTES
+from app.networks.service import Caller
 from app.structures import service
 from app.structures.schemas import StructureCreate, StructureUpdate
-from app.web import forms
+from app.web import availability_form, forms
 from app.web.auth import PageCaller, Refused, WebRoute, checked_form, writer
 from app.web.format import nombre
 from app.web.labels import KINDS, field_errors_fr, reason_fr
@@ -60,14 +63,16 @@ def directory(
     )
 
 
-def _structure_data(form: FormData) -> dict[str, Any]:
+def _structure_data(form: FormData) -> tuple[dict[str, Any], dict[str, str], list[dict[str, str]] | None]:
+    """The structure as the API takes it, the form errors found before validation, and the rows of
+    hours per period as typed (None when the form has none)."""
     capacities: dict[str, Any] = {}
     for i in range(int(forms.number_field(form, "cap_rows") or CAPACITY_ROWS)):
         trade = forms.text(form, f"cap_trade_{i}")
         hours = forms.number_field(form, f"cap_hours_{i}")
         if trade and hours is not None:
             capacities[trade] = hours
-    return {
+    values: dict[str, Any] = {
         "siret": forms.text(form, "siret"),
         "name": forms.text(form, "name"),
         "kind": forms.text(form, "kind"),
@@ -84,17 +89,41 @@ def _structure_data(form: FormData) -> dict[str, Any]:
         "max_distance_km": forms.number_field(form, "max_distance_km"),
         "capacities": capacities,
     }
+    errors: dict[str, str] = {}
+    rows = None
+    if "av_rows" in form:
+        # The form shows the hours per month or week: what it posts replaces them, no row removes them.
+        rows = availability_form.rows_from_form(form)
+        values["availability"] = availability_form.availability_data(rows, errors)
+    return values, errors, rows
 
 
 def _form_page(
-    request: Request, values: dict[str, Any], errors: dict[str, str], structure_id: int | None, status: int
+    request: Request,
+    session: Session,
+    caller: Caller,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    structure_id: int | None,
+    status: int,
+    rows: list[dict[str, str]] | None = None,
 ) -> Response:
     capacities = list((values.get("capacities") or {}).items())
     capacities += [("", None)] * (CAPACITY_ROWS if not capacities else 1)
+    if rows is None:
+        rows = availability_form.rows_of(values.get("availability"))
+    held = None if structure_id is None else commitments.held_by(session, caller.network_id, structure_id)
     return render(
         request,
         "structure.html",
-        {"values": values, "errors": errors, "structure_id": structure_id, "capacities": capacities},
+        {
+            "values": values,
+            "errors": errors,
+            "structure_id": structure_id,
+            "capacities": capacities,
+            "availability_rows": availability_form.with_blanks(rows),
+            "commitments": held,
+        },
         status_code=status,
     )
 
@@ -106,10 +135,10 @@ def _conflict_errors(exc: Conflict | InvalidInput) -> dict[str, str]:
 
 
 @router.get("/nouvelle")
-def new_structure(request: Request, caller: PageCaller) -> Response:
+def new_structure(request: Request, session: SessionDep, caller: PageCaller) -> Response:
     """An empty structure form."""
     writer(caller)
-    return _form_page(request, {"can_lead": False, "capacities": {}}, {}, None, 200)
+    return _form_page(request, session, caller, {"can_lead": False, "capacities": {}}, {}, None, 200)
 
 
 @router.post("/nouvelle")
@@ -117,13 +146,17 @@ async def create_structure(request: Request, session: SessionDep, caller: PageCa
     """Add a structure; the form comes back with the fields to correct, in French."""
     form = await checked_form(request)
     writer(caller)
-    values = _structure_data(form)
+    values, errors, rows = _structure_data(form)
     try:
-        created = service.create(session, caller.network_id, StructureCreate.model_validate(values))
+        body = StructureCreate.model_validate(values)
+        if errors:
+            return _form_page(request, session, caller, values, errors, None, 422, rows)
+        created = service.create(session, caller.network_id, body)
     except ValidationError as exc:
-        return _form_page(request, values, field_errors_fr(exc.errors()), None, 422)
+        fields = errors | field_errors_fr(exc.errors())
+        return _form_page(request, session, caller, values, fields, None, 422, rows)
     except (Conflict, InvalidInput) as exc:
-        return _form_page(request, values, _conflict_errors(exc), None, 422)
+        return _form_page(request, session, caller, values, _conflict_errors(exc), None, 422, rows)
     return RedirectResponse(f"/annuaire/{created.id}?enregistre=1", status_code=303)
 
 
@@ -132,12 +165,9 @@ async def import_csv(request: Request, session: SessionDep, caller: PageCaller) 
     """Create or update structures from a CSV file, and show what became of each row."""
     form = await checked_form(request)
     writer(caller)
-    upload = form.get("fichier")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        raise Refused(400, "Choisissez un fichier CSV à importer.")
-    body = await upload.read(MAX_CSV_BYTES + 1)
-    if len(body) > MAX_CSV_BYTES:
-        raise Refused(413, f"Le fichier dépasse la taille permise ({MAX_CSV_BYTES // 1_000_000} Mo).")
+    filename, body = await forms.uploaded(
+        form, "fichier", "Choisissez un fichier CSV à importer.", MAX_CSV_BYTES
+    )
     max_rows = request.app.state.settings.max_csv_rows
 
     def work(check: CancelCheck) -> ImportReport:
@@ -154,7 +184,7 @@ async def import_csv(request: Request, session: SessionDep, caller: PageCaller) 
             raise Refused(422, f"Fichier illisible : {reason_fr('value_error', exc.reason)}.") from None
 
     report = await run_cancellable(request, work)
-    return render(request, "import.html", {"report": report, "filename": upload.filename})
+    return render(request, "import.html", {"report": report, "filename": filename})
 
 
 @router.get("/{structure_id}")
@@ -163,7 +193,7 @@ def edit_structure_page(
 ) -> Response:
     """One structure, in a form a coordinator can change."""
     structure = service.read(session, caller.network_id, structure_id)
-    return _form_page(request, structure.model_dump(mode="json"), {}, structure_id, 200)
+    return _form_page(request, session, caller, structure.model_dump(mode="json"), {}, structure_id, 200)
 
 
 @router.post("/{structure_id}")
@@ -174,14 +204,17 @@ async def edit_structure(
     form = await checked_form(request)
     writer(caller)
     service.read(session, caller.network_id, structure_id)
-    values = _structure_data(form)
+    values, errors, rows = _structure_data(form)
     try:
         StructureCreate.model_validate(values)  # every field checked as on creation, named in French
+        if errors:
+            return _form_page(request, session, caller, values, errors, structure_id, 422, rows)
         service.update(session, caller.network_id, structure_id, StructureUpdate.model_validate(values))
     except ValidationError as exc:
-        return _form_page(request, values, field_errors_fr(exc.errors()), structure_id, 422)
+        fields = errors | field_errors_fr(exc.errors())
+        return _form_page(request, session, caller, values, fields, structure_id, 422, rows)
     except (Conflict, InvalidInput) as exc:
-        return _form_page(request, values, _conflict_errors(exc), structure_id, 422)
+        return _form_page(request, session, caller, values, _conflict_errors(exc), structure_id, 422, rows)
     return RedirectResponse(f"/annuaire/{structure_id}?enregistre=1", status_code=303)
 
 

@@ -59,7 +59,7 @@ def _timed(windows: list[dict[str, Any]], **structure_extra: Any) -> solver.Plan
     [
         ({"period": "toussaint-2026"}, "beyond the school calendar shipped"),
         ({"start": "2026-07-10"}, "needs `start` and `end`"),
-        ({"start": "2026-07-10", "end": "2026-07-01"}, "must not be before"),
+        ({"start": "2026-07-10", "end": "2026-07-01"}, "ends before it starts (2026-07-10)"),
         ({"start": "2026-07-11", "end": "2026-07-12"}, "no working day"),
         ({"period": "ete-2026", "start": "2026-07-01", "end": "2026-07-02"}, "not both"),
     ],

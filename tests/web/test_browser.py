@@ -8,27 +8,14 @@ page at 1280 and 390 pixels wide are saved under `test-artifacts/`.
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import pytest
-import uvicorn
 from playwright import sync_api
-from sqlmodel import Session
 
-from app.core import migrate
-from app.core.config import Settings
-from app.main import create_app
-from app.networks.models import Role
-from app.networks.service import create_key, get_or_create_network
+from tests.web.browser import ARTIFACTS, served, signed_in
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
+__all__ = ["served"]
+
 SAMPLE_CSV = Path(__file__).parent / "data" / "siae_93_sample.csv"
 PAINTING = "peinture-revetement-des-murs"
 # Eight collèges' worth of painting in Est Ensemble and Plaine Commune (hours and values illustrative).
@@ -39,74 +26,15 @@ SITES = "\n".join(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """`planner serve` on a fresh SQLite database, and a coordinator key of its network."""
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'planner.db'}", jobs_mode="embedded")
-    migrate.upgrade(settings)
-    app = create_app(settings)
-    with Session(app.state.engine) as session:
-        network = get_or_create_network(session, "inser-eco93", "Inser'Éco 93")
-        key = create_key(session, network, Role.coordinator)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", key
-    server.should_exit = True
-    thread.join(20)
-
-
 def test_a_coordinator_plans_a_tender_in_the_browser(served: tuple[str, str]) -> None:
-    chromium = shutil.which("chromium")
-    assert chromium, "the browser test needs Debian's chromium (apt-get install chromium)"
     base, key = served
-    problems: list[str] = []
-    ARTIFACTS.mkdir(exist_ok=True)
-
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
-        )
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, accept_downloads=True, locale="fr-FR"
-        )
-        page = context.new_page()
-
-        def on_console(message: Any) -> None:
-            if message.type == "error":
-                problems.append(f"console: {message.text}")
-
-        page.on("console", on_console)
-        page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
-        page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url} {r.failure}"))
-
-        def on_response(response: Any) -> None:
-            if response.status >= 400:
-                problems.append(f"HTTP {response.status} for {response.url}")
-
-        page.on("response", on_response)
+    with signed_in(base, key) as (page, problems):
         expect = sync_api.expect
 
-        # Sign in: the first page sends to the sign-in form; the skip link is the first stop of Tab.
-        page.goto(base + "/")
-        expect(page).to_have_url(f"{base}/connexion?suite=/")
+        # Signed in (the first page sent to the sign-in form and back): the skip link is the first stop
+        # of Tab.
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.textContent") == "Aller au contenu"
-        page.get_by_label("Clé d'accès").fill(key)
-        page.get_by_role("button", name="Se connecter").click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord")
 
         # Annuaire: import the CSV and read the per-row report.
         page.get_by_role("link", name="Annuaire", exact=True).click()
@@ -174,6 +102,5 @@ def test_a_coordinator_plans_a_tender_in_the_browser(served: tuple[str, str]) ->
         expect(page.locator("#qualite")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.screenshot(path=str(ARTIFACTS / "resultat-390.png"), full_page=True)
-        browser.close()
 
     assert problems == []

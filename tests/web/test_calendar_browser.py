@@ -8,8 +8,7 @@ import httpx
 from playwright import sync_api
 
 from tests.commitments.network import painters, plan, tender
-from tests.web.browser import signed_in
-from tests.web.test_browser import ARTIFACTS, served
+from tests.web.browser import ARTIFACTS, served, signed_in
 
 __all__ = ["served"]
 

@@ -9,8 +9,7 @@ from playwright import sync_api
 
 from app.web.format import heures
 from tests.plans.test_portfolios_api import network
-from tests.web.browser import signed_in
-from tests.web.test_browser import ARTIFACTS, served
+from tests.web.browser import ARTIFACTS, served, signed_in
 
 __all__ = ["served"]
 
