@@ -115,7 +115,8 @@ class Window(_Model):
         return self.start, self.end
 
 
-def _check_trade(value: str) -> str:
+def check_trade(value: str) -> str:
+    """A trade is a sector slug of the Marché de l'inclusion, or ValueError."""
     if value not in sector_slugs():
         raise ValueError(f"unknown trade {value!r}: not a sector slug of the Marché de l'inclusion")
     return value
@@ -131,7 +132,7 @@ class Availability(_Model):
         default_factory=dict, description="hours of single periods (`2026-08`, `2026-W28`) that differ"
     )
 
-    _trade = field_validator("trade")(_check_trade)
+    _trade = field_validator("trade")(check_trade)
 
     @model_validator(mode="after")
     def _overrides(self) -> Availability:
@@ -156,7 +157,7 @@ class Commitment(_Model):
     end: date
     hours: float = Field(gt=0)
 
-    _trade = field_validator("trade")(_check_trade)
+    _trade = field_validator("trade")(check_trade)
 
     @model_validator(mode="after")
     def _dates(self) -> Commitment:

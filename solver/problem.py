@@ -15,8 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from solver.periods import Availability, Commitment, Window
-from solver.reference import sector_slugs
+from solver.periods import Availability, Commitment, Window, check_trade
 
 
 class TenderKind(StrEnum):
@@ -91,9 +90,12 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-def _check_trade(value: str) -> str:
-    if value not in sector_slugs():
-        raise ValueError(f"unknown trade {value!r}: not a sector slug of the Marché de l'inclusion")
+def check_capacities(value: dict[str, float]) -> dict[str, float]:
+    """Yearly hours per trade: each trade a sector slug, its hours >= 0 (ValueError naming it)."""
+    for trade, hours in value.items():
+        check_trade(trade)
+        if hours < 0:
+            raise ValueError(f"capacity for {trade!r} must be >= 0 hours")
     return value
 
 
@@ -133,7 +135,7 @@ class Lot(_Model):
     # time (solver/periods.py): the windows of its sites that give none
     windows: list[Window] | None = Field(default=None, description="when the lot's hours are done")
 
-    _trade = field_validator("trade")(_check_trade)
+    _trade = field_validator("trade")(check_trade)
 
 
 class TenderSpec(_Model):
@@ -260,14 +262,7 @@ class StructureSpec(_Model):
         default=None, description="hours already promised, taken off the capacity of their periods"
     )
 
-    @field_validator("capacities")
-    @classmethod
-    def _capacities(cls, value: dict[str, float]) -> dict[str, float]:
-        for trade, hours in value.items():
-            _check_trade(trade)
-            if hours < 0:
-                raise ValueError(f"capacity for {trade!r} must be >= 0 hours")
-        return value
+    _capacities = field_validator("capacities")(check_capacities)
 
 
 class Weights(_Model):

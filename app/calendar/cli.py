@@ -18,6 +18,7 @@ from rich.table import Table
 
 from app.calendar.schemas import LoadCalendar
 from app.calendar.service import MAX_MONTHS, load_calendar
+from app.core.cli import fail
 from app.core.errors import InvalidInput
 from app.networks import service as networks
 from app.networks.cli import session_scope
@@ -32,8 +33,7 @@ YEARLY_MARK = " ¹"
 
 def _month(option: str, value: str | None) -> str | None:
     if value is not None and not _MONTH.match(value):
-        typer.echo(f"erreur : {option} : un mois s'écrit AAAA-MM (2026-07), pas {value!r}", err=True)
-        raise typer.Exit(code=2)
+        raise fail(f"{option} : un mois s'écrit AAAA-MM (2026-07), pas {value!r}", code=2)
     return value
 
 
@@ -124,15 +124,13 @@ def load_calendar_command(
     face à la capacité."""
     start, end = _month("--from", start), _month("--to", end)
     if start and end and end < start:
-        typer.echo(f"erreur : --to : le dernier mois ({end}) précède le premier ({start})", err=True)
-        raise typer.Exit(code=2)
+        raise fail(f"--to : le dernier mois ({end}) précède le premier ({start})", code=2)
     with session_scope() as session:
         network_id = networks.get_network(session, network).id
         assert network_id is not None
         try:
             calendar = load_calendar(session, network_id, start, end)
         except InvalidInput:
-            typer.echo(f"erreur : --to : {MAX_MONTHS} mois au plus à la fois", err=True)
-            raise typer.Exit(code=2) from None
+            raise fail(f"--to : {MAX_MONTHS} mois au plus à la fois", code=2) from None
     console = Console() if sys.stdout.isatty() or "COLUMNS" in os.environ else Console(width=WIDTH)
     print_calendar(console, calendar)

@@ -17,16 +17,24 @@ from app.jobs.backend import resolve_mode
 from app.main import create_app
 
 
+def fail(message: str, code: int) -> typer.Exit:
+    """The command's error as every `planner` command says one: a French line on stderr, `erreur : ` then
+    the option, argument or variable at fault and why; raise the exit it returns."""
+    typer.echo(f"erreur : {message}", err=True)
+    return typer.Exit(code=code)
+
+
 def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        reasons = "; ".join(
-            f"{'.'.join(map(str, e['loc'])).upper()}: {str(e['msg']).removeprefix('Value error, ')}"
+        # Each variable at fault named (DATABASE_URL); a check of several is the configuration's.
+        reasons = " ; ".join(
+            f"{'.'.join(map(str, e['loc'])).upper() or 'configuration'} : "
+            f"{str(e['msg']).removeprefix('Value error, ')}"
             for e in exc.errors()
         )
-        typer.echo(f"error: invalid configuration: {reasons}", err=True)
-        raise typer.Exit(code=2) from None
+        raise fail(reasons, code=2) from None
 
 
 def database_reason(exc: SQLAlchemyError) -> str:
@@ -34,12 +42,16 @@ def database_reason(exc: SQLAlchemyError) -> str:
     return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
 
 
+def unreachable(exc: SQLAlchemyError) -> typer.Exit:
+    """The database did not answer: say why in one line (exit 1)."""
+    return fail(f"base de données injoignable : {database_reason(exc)}", code=1)
+
+
 def migrate_or_exit(settings: Settings) -> None:
     try:
         migrate.upgrade(settings)
     except SQLAlchemyError as exc:
-        typer.echo(f"error: cannot migrate the database: {database_reason(exc)}", err=True)
-        raise typer.Exit(code=1) from None
+        raise fail(f"migration de la base de données impossible : {database_reason(exc)}", code=1) from None
 
 
 def migrate_command() -> None:
@@ -57,11 +69,9 @@ def ensure_schema(settings: Settings) -> None:
     try:
         current = migrate.is_current(settings)
     except SQLAlchemyError as exc:
-        typer.echo(f"error: cannot reach the database: {database_reason(exc)}", err=True)
-        raise typer.Exit(code=1) from None
+        raise unreachable(exc) from None
     if not current:
-        typer.echo("error: the database is not up to date: run `planner migrate` first", err=True)
-        raise typer.Exit(code=1)
+        raise fail("base de données pas à jour : lancer d'abord `planner migrate`", code=1)
 
 
 def serve_command(
@@ -77,8 +87,7 @@ def serve_command(
     if workers > 1:
         refusal = several_processes_refusal(settings)
         if refusal:
-            typer.echo(f"erreur : --workers {workers} : {refusal}", err=True)
-            raise typer.Exit(code=2)
+            raise fail(f"--workers {workers} : {refusal}", code=2)
     ensure_schema(settings)
     if workers == 1:
         uvicorn.run(

@@ -239,6 +239,13 @@ def _central_batches(prefix: str, names: Iterable[str], hours: float, rate: floa
     ]
 
 
+# The textile tender's laundry batches, one per month of the school year (September to June), and its
+# mending batches, one per school period, are named after them (`Lot de linge, septembre`): the year's
+# portfolio (app/demo/year.py) reads their windows from these names.
+TEXTILE_MONTHS = (*MONTHS[8:], *MONTHS[:6])
+TEXTILE_PERIODS = ("rentrée", "automne", "hiver", "printemps", "fin d'année")
+
+
 def textile() -> Scenario:
     pilots = [c for c in colleges() if c.textile_pilot]
     collection = [
@@ -247,23 +254,14 @@ def textile() -> Scenario:
         )
         for c in pilots
     ]
-    months = [
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-    ]
-    periods = ("rentrée", "automne", "hiver", "printemps", "fin d'année")
     territories = sorted({c.territory for c in pilots})
     batches = {
-        "L2": _central_batches("BLA", (f"Lot de linge, {m}" for m in months), 120, TEXTILE_EUR_PER_HOUR),
-        "L3": _central_batches("COU", (f"Retouches, {p}" for p in periods), 160, TEXTILE_EUR_PER_HOUR),
+        "L2": _central_batches(
+            "BLA", (f"Lot de linge, {m}" for m in TEXTILE_MONTHS), 120, TEXTILE_EUR_PER_HOUR
+        ),
+        "L3": _central_batches(
+            "COU", (f"Retouches, {p}" for p in TEXTILE_PERIODS), 160, TEXTILE_EUR_PER_HOUR
+        ),
         "L4": _central_batches(
             "BRO", (f"Kits brodés, {t}" for t in territories), 200, EMBROIDERY_EUR_PER_HOUR
         ),

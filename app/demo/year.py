@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from app.demo.scenarios import PAINT, scenario
+from app.demo.scenarios import PAINT, TEXTILE_MONTHS, TEXTILE_PERIODS, scenario
 from solver.periods import Availability, Commitment, Window, named_period, school_holidays
 from solver.portfolio_spec import PortfolioOptions, PortfolioProblem, TenderEntry
 from solver.problem import Lot, PlanningProblem, StructureSpec
@@ -30,19 +30,6 @@ YEAR_NOTE = (
     "juillet 2026 illustratifs."
 )
 SCHOOL_YEAR = (date(2025, 9, 1), date(2026, 7, 3))
-MONTHS = [
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-]
-PERIODS = ["rentrée", "automne", "hiver", "printemps", "fin d'année"]
 
 
 def school_periods() -> list[tuple[date, date]]:
@@ -64,7 +51,7 @@ def school_periods() -> list[tuple[date, date]]:
 
 
 def _month(name: str) -> Window:
-    number = MONTHS.index(name)
+    number = TEXTILE_MONTHS.index(name)
     year, month = (2025, 9 + number) if number < 4 else (2026, number - 3)
     first = date(year, month, 1)
     last = date(year + month // 12, month % 12 + 1, 1) - timedelta(1)
@@ -94,7 +81,9 @@ def _textile_lot(lot: Lot, periods: list[tuple[date, date]]) -> Lot:
         return lot.model_copy(update={"sites": sites})
     if lot.id == "L3":  # mending: one batch per school period
         sites = [
-            s.model_copy(update={"windows": _windows([periods[PERIODS.index(s.name.rsplit(", ", 1)[1])]])})
+            s.model_copy(
+                update={"windows": _windows([periods[TEXTILE_PERIODS.index(s.name.rsplit(", ", 1)[1])]])}
+            )
             for s in lot.sites
         ]
         return lot.model_copy(update={"sites": sites})

@@ -21,6 +21,7 @@ from app.integrations.forms_common import (
     SIAE_KINDS,
     FormInput,
     buyer_rubric,
+    form_head,
     form_lot,
     form_of,
     identity_lines,
@@ -131,14 +132,11 @@ def dc1(data: FormInput) -> Dc1:
     for n, signer in enumerate(out_members):
         w.line(f"{signer.name} : nom, prénom et qualité du signataire", None, f"members[{n}].signatory")
         w.line(f"{signer.name} : lieu et date", None, f"members[{n}].signature_date")
+    title = "DC1 - Lettre de candidature" + (
+        "" if alone else " et habilitation du mandataire par ses co-traitants"
+    )
     return Dc1(
-        title="DC1 - Lettre de candidature"
-        + ("" if alone else " et habilitation du mandataire par ses co-traitants"),
-        buyer=buyer,
-        tender_reference=str(data.tender["reference"]),
-        tender_title=data.tender.get("title") or str(data.tender["reference"]),
-        rubrics=w.rubrics,
-        missing=w.missing,
+        **form_head(data, w, title, buyer),
         whole_market=whole,
         lots=[lot for lot in lots if lot],
         groupement_form=form,
@@ -200,12 +198,7 @@ def dc2(data: FormInput, member: dict[str, Any]) -> Dc2:
     w.line("Nom, prénom et qualité du signataire", None, "member.signatory")
     w.line("Lieu et date", None, "member.signature_date")
     return Dc2(
-        title=f"DC2 - Déclaration du candidat : {party.name}",
-        buyer=buyer,
-        tender_reference=str(data.tender["reference"]),
-        tender_title=data.tender.get("title") or str(data.tender["reference"]),
-        rubrics=w.rubrics,
-        missing=w.missing,
+        **form_head(data, w, f"DC2 - Déclaration du candidat : {party.name}", buyer),
         member=party,
         turnover=[known, None, None],
         reserved=reserved,

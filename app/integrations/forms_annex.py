@@ -8,6 +8,7 @@ from app.integrations.forms_common import (
     VAT_RATE,
     FormInput,
     buyer_rubric,
+    form_head,
     form_of,
     identity_lines,
     legal_members,
@@ -71,12 +72,7 @@ def annex(data: FormInput) -> Annex:
     for n, p in enumerate(parties):
         w.line(f"{p.name} : lieu, date et signature", None, f"members[{n}].signature")
     return Annex(
-        title="Annexe à l'acte d'engagement (ATTRI1) : répartition des prestations",
-        buyer=buyer,
-        tender_reference=str(data.tender["reference"]),
-        tender_title=data.tender.get("title") or str(data.tender["reference"]),
-        rubrics=w.rubrics,
-        missing=w.missing,
+        **form_head(data, w, "Annexe à l'acte d'engagement (ATTRI1) : répartition des prestations", buyer),
         groupement_form=form,
         members=parties,
         lines=lines,
@@ -160,12 +156,7 @@ def mad_summaries(data: FormInput) -> list[MadSummary]:
         w.line("Total TTC", fr_money(total_ttc), None)
         out.append(
             MadSummary(
-                title=f"Mise à disposition de personnel : {member.name}",
-                buyer=buyer,
-                tender_reference=str(data.tender["reference"]),
-                tender_title=data.tender.get("title") or str(data.tender["reference"]),
-                rubrics=w.rubrics,
-                missing=w.missing,
+                **form_head(data, w, f"Mise à disposition de personnel : {member.name}", buyer),
                 member=member,
                 lines=lines,
                 total_ht_eur=total_ht,

@@ -112,12 +112,30 @@ def buyer_rubric(w: Writer, data: FormInput) -> Buyer:
     return buyer
 
 
+def tender_title(data: FormInput) -> str:
+    """The tender's title, or its reference when it has none."""
+    return str(data.tender.get("title") or data.tender["reference"])
+
+
 def object_rubric(
     w: Writer, data: FormInput, letter: str = "B", title: str = "Objet de la consultation"
 ) -> None:
     w.rubric(letter, title)
-    w.line("Objet", data.tender.get("title") or str(data.tender["reference"]), "tender.title")
+    w.line("Objet", tender_title(data), "tender.title")
     w.line("Référence", str(data.tender["reference"]), "tender.reference")
+
+
+def form_head(data: FormInput, w: Writer, title: str, buyer: Buyer) -> dict[str, Any]:
+    """The fields every form has (`FormBase`): its title, the buyer, the tender, and the rubrics `w`
+    wrote with the facts left to complete."""
+    return {
+        "title": title,
+        "buyer": buyer,
+        "tender_reference": str(data.tender["reference"]),
+        "tender_title": tender_title(data),
+        "rubrics": w.rubrics,
+        "missing": w.missing,
+    }
 
 
 def _site_lots(data: FormInput) -> dict[str, dict[str, Any]]:

@@ -12,6 +12,7 @@ from app.integrations.forms_common import (
     VAT_RATE,
     FormInput,
     buyer_rubric,
+    form_head,
     form_lot,
     form_of,
     identity_lines,
@@ -109,12 +110,7 @@ def dc4(data: FormInput, number: int, line: dict[str, Any]) -> Dc4:
     w.rubric("L", "Notification de l'acte spécial au titulaire")
     w.line("Date de notification par l'acheteur", None, "notification_date")
     return Dc4(
-        title=f"DC4 - Déclaration de sous-traitance n° {number}",
-        buyer=buyer,
-        tender_reference=str(data.tender["reference"]),
-        tender_title=data.tender.get("title") or str(data.tender["reference"]),
-        rubrics=w.rubrics,
-        missing=w.missing,
+        **form_head(data, w, f"DC4 - Déclaration de sous-traitance n° {number}", buyer),
         number=number,
         lot=lot,
         holder=holder,

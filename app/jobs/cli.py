@@ -10,7 +10,7 @@ import typer
 from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.core.cli import load_settings
+from app.core.cli import fail, load_settings, unreachable
 from app.core.db import make_engine
 from app.jobs.execution import RunSettings
 from app.jobs.queue import WorkerSettings, run_worker
@@ -59,22 +59,18 @@ def worker_command(
     """Solve queued plans from the PostgreSQL job queue; start as many workers as there are cores to use."""
     settings = load_settings()
     if settings.is_sqlite:
-        typer.echo(
-            "error: planner worker needs a PostgreSQL DATABASE_URL; "
-            "on the embedded SQLite database `planner serve` solves plans itself",
-            err=True,
+        raise fail(
+            "DATABASE_URL : planner worker demande une base PostgreSQL ; sur la base SQLite embarquée, "
+            "`planner serve` résout lui-même les plans",
+            code=2,
         )
-        raise typer.Exit(code=2)
     engine = make_engine(settings)
     try:
         ready = inspect(engine).has_table("procrastinate_jobs")
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        typer.echo(f"error: cannot reach the database: {reason}", err=True)
-        raise typer.Exit(code=1) from None
+        raise unreachable(exc) from None
     if not ready:
-        typer.echo("error: the database has no job queue yet: run `planner migrate` first", err=True)
-        raise typer.Exit(code=1)
+        raise fail("base de données sans file de calcul : lancer d'abord `planner migrate`", code=1)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     worker = WorkerSettings(
         concurrency=concurrency,

@@ -15,7 +15,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from app.core.cli import database_reason, ensure_schema, load_settings
+from app.core.cli import database_reason, ensure_schema, fail, load_settings
 from app.core.db import make_engine
 from app.networks import service
 from app.networks.models import ApiKey, Role
@@ -40,11 +40,9 @@ def session_scope() -> Iterator[Session]:
         with Session(engine) as session:
             yield session
     except service.NetworkError as exc:
-        typer.echo(f"erreur : {exc}", err=True)
-        raise typer.Exit(code=2) from None
+        raise fail(str(exc), code=2) from None
     except SQLAlchemyError as exc:
-        typer.echo(f"erreur : base de données : {database_reason(exc)}", err=True)
-        raise typer.Exit(code=1) from None
+        raise fail(f"base de données : {database_reason(exc)}", code=1) from None
     finally:
         engine.dispose()
 

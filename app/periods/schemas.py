@@ -14,8 +14,7 @@ from typing import Any
 from pydantic import Field, ValidationInfo, field_validator
 
 from app.core.schemas import ApiInput
-from solver.periods import PeriodUnit, Window, check_end, named_period, period_unit
-from solver.problem import _check_trade
+from solver.periods import PeriodUnit, Window, check_end, check_trade, named_period, period_unit
 
 MAX_WINDOWS = 50
 MAX_AVAILABILITY = 200
@@ -90,7 +89,7 @@ class AvailabilityIn(ApiInput):
         examples=[{"2026-08": 40}],
     )
 
-    _trade = field_validator("trade")(_check_trade)
+    _trade = field_validator("trade")(check_trade)
 
     @field_validator("overrides")
     @classmethod

@@ -21,7 +21,7 @@ from app.core.db import begin_write, utcnow
 from app.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.core.etag import etag_of_bytes
 from app.integrations.webhooks import events as webhook_events
-from app.jobs import cancel as jobs_cancel
+from app.jobs import lifecycle
 from app.jobs.backend import PlanJobs
 from app.plans.limits import PlanLimits, check_options, check_room
 from app.plans.models import Plan, PlanStatus
@@ -176,13 +176,7 @@ def create(
         replan_of=replan_of,
         withdrawn=withdrawn,
     )
-    session.add(plan)
-    session.flush()
-    assert plan.id is not None
-    jobs.enqueue(session.connection(), plan.id)
-    session.commit()
-    session.refresh(plan)
-    jobs.committed()
+    lifecycle.queue(session, jobs, plan, "plan")
     return plan
 
 
@@ -200,7 +194,7 @@ def list_for_tender(
 def cancel(session: Session, jobs: PlanJobs, network_id: int, plan_id: int) -> Plan:
     """A queued plan is cancelled at once; a running one too, and its solver is stopped by its run."""
     plan = get(session, network_id, plan_id)
-    jobs_cancel.cancel(session, jobs, plan, "plan")
+    lifecycle.cancel(session, jobs, plan, "plan")
     return plan
 
 

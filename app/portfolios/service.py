@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from app.core.db import begin_write
 from app.core.errors import Conflict, FieldError, InvalidInput, NotFound
-from app.jobs import cancel as jobs_cancel
+from app.jobs import lifecycle
 from app.jobs.backend import PlanJobs
 from app.plans.limits import PlanLimits, check_room, machine_cores
 from app.portfolios.models import Portfolio
@@ -171,13 +171,7 @@ def create(
         options=problem.options.model_dump(mode="json"),
         problem=problem.model_dump(mode="json"),
     )
-    session.add(portfolio)
-    session.flush()
-    assert portfolio.id is not None
-    jobs.enqueue_portfolio(session.connection(), portfolio.id)
-    session.commit()
-    session.refresh(portfolio)
-    jobs.committed()
+    lifecycle.queue(session, jobs, portfolio, "portfolio")
     return portfolio
 
 
@@ -205,5 +199,5 @@ def list_for_network(
 def cancel(session: Session, jobs: PlanJobs, network_id: int, portfolio_id: int) -> Portfolio:
     """A queued portfolio is cancelled at once; a running one too, and its solver is stopped by its run."""
     portfolio = get(session, network_id, portfolio_id)
-    jobs_cancel.cancel(session, jobs, portfolio, "portfolio")
+    lifecycle.cancel(session, jobs, portfolio, "portfolio")
     return portfolio

@@ -13,7 +13,8 @@ from app.core.etag import IfMatch, tagged
 from app.core.idempotency import IdempotencyDep, responses
 from app.structures import service
 from app.structures.schemas import StructureCreate, StructurePublic, StructuresPublic, StructureUpdate
-from solver.problem import StructureKind, _check_trade
+from solver.periods import check_trade
+from solver.problem import StructureKind
 
 router = APIRouter(prefix="/structures", tags=["structures"])
 
@@ -53,7 +54,7 @@ def list_structures(
     offset: Offset = 0,
     kind: StructureKind | None = None,
     trade: Annotated[
-        str | None, Query(description="holds capacity in this trade"), AfterValidator(_check_trade)
+        str | None, Query(description="holds capacity in this trade"), AfterValidator(check_trade)
     ] = None,
     territory: Annotated[str | None, Query(max_length=100)] = None,
     siret: Annotated[str | None, Query(max_length=20)] = None,

@@ -12,7 +12,7 @@ from stdnum.fr import siret as stdnum_siret
 from app.core.schemas import ApiInput, Identified, Paging
 from app.periods.schemas import MAX_AVAILABILITY, AvailabilityIn, check_availability
 from solver.periods import Availability
-from solver.problem import StructureKind, _check_trade
+from solver.problem import StructureKind, check_capacities
 
 # The legal person behind the SIRET: an AI's staff is capped at 480 h per person over 24 months towards
 # a company, not towards an association or a public body (Code du travail L5132-9).
@@ -159,14 +159,7 @@ class StructureCreate(ApiInput, StructureBase):
         _only_for(INTERMEDIARY_KINDS, "an AI or ETTI (mise à disposition)")
     )
 
-    @field_validator("capacities")
-    @classmethod
-    def _capacities(cls, value: dict[str, float]) -> dict[str, float]:
-        for trade, hours in value.items():
-            _check_trade(trade)
-            if hours < 0:
-                raise ValueError(f"capacity for {trade!r} must be >= 0 hours")
-        return value
+    _capacities = field_validator("capacities")(check_capacities)
 
 
 class StructureUpdate(ApiInput):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
+
+from app.web.auth import Refused
 
 
 def text(form: FormData, name: str) -> str:
@@ -50,3 +52,15 @@ def words(form: FormData, name: str) -> list[str]:
 
 def drop_none(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None}
+
+
+async def uploaded(form: FormData, name: str, missing: str, limit: int) -> tuple[str, bytes]:
+    """The file sent in the field `name`: its name and its bytes. Refused when none was chosen (400,
+    `missing` says which file to choose) or when it is larger than `limit` bytes (413)."""
+    upload = form.get(name)
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise Refused(400, missing)
+    body = await upload.read(limit + 1)
+    if len(body) > limit:
+        raise Refused(413, f"Le fichier dépasse la taille permise ({limit // 1_000_000} Mo).")
+    return upload.filename, body

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlmodel import Session
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 
 from app.commitments import service as commitments
 from app.core.cancel import CancelCheck, run_cancellable
@@ -165,12 +165,9 @@ async def import_csv(request: Request, session: SessionDep, caller: PageCaller) 
     """Create or update structures from a CSV file, and show what became of each row."""
     form = await checked_form(request)
     writer(caller)
-    upload = form.get("fichier")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        raise Refused(400, "Choisissez un fichier CSV à importer.")
-    body = await upload.read(MAX_CSV_BYTES + 1)
-    if len(body) > MAX_CSV_BYTES:
-        raise Refused(413, f"Le fichier dépasse la taille permise ({MAX_CSV_BYTES // 1_000_000} Mo).")
+    filename, body = await forms.uploaded(
+        form, "fichier", "Choisissez un fichier CSV à importer.", MAX_CSV_BYTES
+    )
     max_rows = request.app.state.settings.max_csv_rows
 
     def work(check: CancelCheck) -> ImportReport:
@@ -187,7 +184,7 @@ async def import_csv(request: Request, session: SessionDep, caller: PageCaller) 
             raise Refused(422, f"Fichier illisible : {reason_fr('value_error', exc.reason)}.") from None
 
     report = await run_cancellable(request, work)
-    return render(request, "import.html", {"report": report, "filename": upload.filename})
+    return render(request, "import.html", {"report": report, "filename": filename})
 
 
 @router.get("/{structure_id}")

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlmodel import Session
-from starlette.datastructures import UploadFile
 
 from app.core.cancel import CancelCheck, run_cancellable
 from app.core.deps import ResourceId, SessionDep
@@ -21,7 +20,7 @@ from app.networks.service import Caller
 from app.plans import service as plans
 from app.tenders import service
 from app.tenders.schemas import TenderCreate, TenderPublic, TenderUpdate
-from app.web import svgmap
+from app.web import forms, svgmap
 from app.web.auth import PageCaller, Refused, WebRoute, checked_form, writer
 from app.web.labels import field_errors_fr, reason_fr
 from app.web.render import render
@@ -102,13 +101,8 @@ async def import_ocds(request: Request, session: SessionDep, caller: PageCaller)
     """Record the tender of an OCDS release package (an avis from a buyer's platform)."""
     form = await checked_form(request)
     writer(caller)
-    upload = form.get("fichier")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        raise Refused(400, "Choisissez un fichier OCDS (JSON) à importer.")
     limit = request.app.state.settings.max_ocds_body_bytes
-    raw = await upload.read(limit + 1)
-    if len(raw) > limit:
-        raise Refused(413, f"Le fichier dépasse la taille permise ({limit // 1_000_000} Mo).")
+    _, raw = await forms.uploaded(form, "fichier", "Choisissez un fichier OCDS (JSON) à importer.", limit)
     trade = str(form.get("default_trade") or "") or None
     if trade is not None and trade not in sector_slugs():
         raise Refused(422, "Métier inconnu : choisissez un secteur du Marché de l'inclusion.")

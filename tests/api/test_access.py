@@ -108,9 +108,7 @@ def test_the_table_covers_every_route_of_the_api(app: FastAPI) -> None:
 class Owned(dict[str, Any]):
     """Path ids of the coordinator's resources; a plan is queued only for the routes that need one."""
 
-    def __init__(
-        self, client: TestClient, coordinator: Headers, solver: SolverWorker, **ids: Any
-    ) -> None:
+    def __init__(self, client: TestClient, coordinator: Headers, solver: SolverWorker, **ids: Any) -> None:
         super().__init__(ids)
         self.client, self.coordinator, self.solver = client, coordinator, solver
 

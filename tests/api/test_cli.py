@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, inspect
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.core.config import Settings
+from app.core.config import DEVELOPMENT_SECRET_KEY, Settings
 from app.models import metadata
 from app.networks.models import Role
 from tests.api.conftest import colleges, structure_body, tender_body
@@ -60,8 +60,20 @@ def test_a_bad_database_url_is_one_line(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["migrate"], env={"DATABASE_URL": "mysql://db/planner"})
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
-        "error: invalid configuration: DATABASE_URL: DATABASE_URL must be an sqlite:/// or postgresql:// URL"
+        "erreur : DATABASE_URL : DATABASE_URL must be an sqlite:/// or postgresql:// URL"
     ]
+
+
+def test_a_configuration_refused_as_a_whole_is_one_line(tmp_path: Path) -> None:
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'planner.db'}",
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": DEVELOPMENT_SECRET_KEY,
+    }
+    result = runner.invoke(cli, ["migrate"], env=env)
+    assert result.exit_code == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("erreur : configuration : SECRET_KEY is the development key")
 
 
 def test_migrate_works_from_any_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -148,4 +160,4 @@ def test_an_unreachable_database_is_one_line() -> None:
     )
     assert result.exit_code == 1
     [line] = result.stderr.strip().splitlines()
-    assert line.startswith("error: cannot reach the database:")
+    assert line.startswith("erreur : base de données injoignable : ")

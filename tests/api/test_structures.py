@@ -31,6 +31,15 @@ def test_every_bad_field_is_named(client: TestClient, coordinator: Headers) -> N
     assert fields["name"] == "required"
 
 
+def test_negative_capacity_is_a_422_naming_capacities(client: TestClient, coordinator: Headers) -> None:
+    response = client.post(URL, json=structure_body(capacities={PAINTING: -5}), headers=coordinator)
+    assert response.status_code == 422
+    assert {
+        "field": "capacities",
+        "reason": f"capacity for {PAINTING!r} must be >= 0 hours",
+    } in response.json()["errors"]
+
+
 def test_valid_structure_is_created_and_read_back(client: TestClient, coordinator: Headers) -> None:
     response = client.post(URL, json=structure_body(siret="349 804 138 00049"), headers=coordinator)
     assert response.status_code == 201, response.text

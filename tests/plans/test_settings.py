@@ -31,6 +31,6 @@ def test_planner_worker_on_sqlite_says_why_in_one_line(monkeypatch: pytest.Monke
     result = CliRunner().invoke(cli, ["worker"])
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
-        "error: planner worker needs a PostgreSQL DATABASE_URL; "
-        "on the embedded SQLite database `planner serve` solves plans itself"
+        "erreur : DATABASE_URL : planner worker demande une base PostgreSQL ; sur la base SQLite embarquée, "
+        "`planner serve` résout lui-même les plans"
     ]

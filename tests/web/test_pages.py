@@ -369,3 +369,25 @@ def test_a_csv_over_the_row_limit_is_refused_in_french_and_nothing_is_stored(
     assert "Le fichier compte plus de 2 lignes, la limite d&#39;un import (MAX_CSV_ROWS)" in answer.text
     assert "Rien n&#39;a été enregistré." in answer.text
     assert "JADE 0" not in browser.get("/annuaire").text
+
+
+def test_an_import_without_a_file_or_with_too_large_a_file_is_refused_in_french(
+    sign_in: SignIn, coordinator: Headers, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser = sign_in(coordinator)
+    token = csrf_of(browser.get("/annuaire").text)
+    for url, asked in (
+        ("/annuaire/import", "Choisissez un fichier CSV à importer."),
+        ("/marches/import-ocds", "Choisissez un fichier OCDS (JSON) à importer."),
+    ):
+        answer = browser.post(url, data={"csrf": token})
+        assert answer.status_code == 400 and asked in answer.text
+    monkeypatch.setattr(settings, "max_ocds_body_bytes", 2_000_000)
+    package = b"{" + b" " * 2_000_000 + b"}"
+    answer = browser.post(
+        "/marches/import-ocds",
+        data={"csrf": token},
+        files={"fichier": ("avis.json", package, "application/json")},
+    )
+    assert answer.status_code == 413
+    assert "Le fichier dépasse la taille permise (2 Mo)." in answer.text

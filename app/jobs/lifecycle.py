@@ -1,5 +1,5 @@
-"""Cancelling a plan's or a portfolio's job: one transaction that marks the row cancelled and
-withdraws its job."""
+"""A plan's or a portfolio's row and its job, written in one transaction: queued together, cancelled
+together."""
 
 from __future__ import annotations
 
@@ -12,6 +12,20 @@ from app.jobs.backend import PlanJobs
 from app.jobs.kinds import JobKind, table
 from app.plans.models import Plan, PlanStatus
 from app.portfolios.models import Portfolio
+
+
+def queue(session: Session, jobs: PlanJobs, row: Plan | Portfolio, kind: JobKind) -> None:
+    """Store the new row and queue its job in the same commit; the backend is told once committed."""
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    if kind == "plan":
+        jobs.enqueue(session.connection(), row.id)
+    else:
+        jobs.enqueue_portfolio(session.connection(), row.id)
+    session.commit()
+    session.refresh(row)
+    jobs.committed()
 
 
 def cancel(session: Session, jobs: PlanJobs, row: Plan | Portfolio, kind: JobKind) -> None:
