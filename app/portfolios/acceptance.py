@@ -114,6 +114,11 @@ def accept(session: Session, network_id: int, portfolio_id: int, *, if_match: st
     when given (412)."""
     begin_write(session)
     portfolio = get(session, network_id, portfolio_id)
+    # The tenders are held first (another accept of one of them under way is a 409), and what is
+    # still to accept is read under the hold: two accepts never make two plans of one grouping.
+    for entry in portfolio.tenders:
+        plans.lock_tender(session, int(entry["tender"]))
+    session.refresh(portfolio)
     todo = _to_accept(session, portfolio)
     if not todo:
         session.rollback()
@@ -122,8 +127,6 @@ def accept(session: Session, network_id: int, portfolio_id: int, *, if_match: st
         raise PreconditionFailed(
             "the portfolio has changed since the version given in If-Match: read it again (GET) and retry"
         )
-    for tender_id, _, _ in todo:
-        plans.lock_tender(session, tender_id)
     held = _held(session, portfolio)
     steps = {tender_id: (solved, spec) for tender_id, solved, spec in todo}
     entries = []

@@ -132,3 +132,20 @@ def test_a_portfolio_not_done_is_refused_and_nothing_is_committed(
     assert "only a done portfolio" in answer.json()["detail"]
     assert client.get("/api/v1/commitments", headers=coordinator).json()["total"] == 0
     assert client.post(f"{URL}/999999/accept", headers=coordinator).status_code == 404
+
+
+def test_a_tender_deleted_since_is_named_and_nothing_is_accepted(
+    client: TestClient, coordinator: Headers, solving: None
+) -> None:
+    tender_ids, _ = network(client, coordinator)
+    portfolio = _done_portfolio(client, coordinator, tender_ids)
+    assert client.delete(f"/api/v1/tenders/{tender_ids[1]}", headers=coordinator).status_code == 204
+    answer = client.post(f"{URL}/{portfolio['id']}/accept", headers=coordinator)
+    assert answer.status_code == 409
+    assert answer.json()["errors"] == [
+        {"field": "tenders.1.tender", "reason": f"tender {tender_ids[1]} was deleted"}
+    ]
+    assert client.get("/api/v1/commitments", headers=coordinator).json()["total"] == 0
+    shown = client.get(f"/api/v1/tenders/{tender_ids[0]}", headers=coordinator).json()
+    assert shown.get("accepted") is None
+    assert client.get(f"{URL}/{portfolio['id']}", headers=coordinator).json()["accepted_at"] is None
