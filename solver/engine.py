@@ -212,12 +212,22 @@ def _stdout_silenced() -> Iterator[None]:
 
 
 def _highs_callback(
-    progress: Progress | None, offset: float, stage: str, incumbents: list[list[float]] | None
+    progress: Progress | None,
+    offset: float,
+    stage: str,
+    incumbents: list[list[float]] | None,
+    stop_at: float | None = None,
 ) -> tuple[Callable[..., None], None]:
     last = [0.0]
 
     def callback(kind: Any, message: str, out: Any, data_in: Any, user: Any) -> None:
         now = time.monotonic()
+        if (
+            stop_at is not None
+            and kind == highspy.cb.HighsCallbackType.kCallbackMipInterrupt
+            and float(out.mip_dual_bound) + offset >= stop_at
+        ):
+            data_in.user_interrupt = True
         improving = kind == highspy.cb.HighsCallbackType.kCallbackMipImprovingSolution
         if improving and incumbents is not None:
             incumbents.append([float(v) for v in out.mip_solution])
@@ -251,19 +261,21 @@ def solve(
     incumbents: list[list[float]] | None = None,
     node_limit: int | None = None,
     presolve: bool = True,
+    stop_at: float | None = None,
 ) -> EngineResult:
     """Solve `prob`; with `incumbents` (HiGHS only), each improving plan's column values are appended
     to it, in the order of `prob.variables()`. `node_limit` (deterministic mode) stops the search after
     that many branch-and-bound nodes, whatever the clock says; `time_limit` still holds.
     `presolve=False` (HiGHS only) skips HiGHS's presolve and its restarts: on a small model started
-    from a good plan the restarts cost more than they save (measured: BENCHMARKS.md)."""
+    from a good plan the restarts cost more than they save (measured: BENCHMARKS.md). `stop_at` (HiGHS
+    only) stops the search, like a time limit, once its proven bound reaches that value."""
     began = time.monotonic()
     offset = float(prob.objective.constant)
     if engine == "cbc":
         return _solve_cbc(prob, time_limit, gap_rel, threads, start, began, offset, node_limit)
     options: dict[str, Any] = {}
-    if progress is not None or incumbents is not None:
-        options["callbackTuple"] = _highs_callback(progress, offset, stage, incumbents)
+    if progress is not None or incumbents is not None or stop_at is not None:
+        options["callbackTuple"] = _highs_callback(progress, offset, stage, incumbents, stop_at)
         options["callbacksToActivate"] = [
             highspy.cb.HighsCallbackType.kCallbackMipImprovingSolution,
             highspy.cb.HighsCallbackType.kCallbackMipInterrupt,
@@ -296,6 +308,7 @@ def solve(
             highspy.HighsModelStatus.kTimeLimit,
             highspy.HighsModelStatus.kSolutionLimit,
             highspy.HighsModelStatus.kIterationLimit,
+            highspy.HighsModelStatus.kInterrupt,
         )
         return EngineResult(
             "timeout" if timed_out else "error",
@@ -321,6 +334,7 @@ def solve(
             incumbents=incumbents,
             node_limit=node_limit,
             presolve=presolve,
+            stop_at=stop_at,
         )
     bound = _finite(info.mip_dual_bound, offset)
     if not any(v.cat == pulp.LpInteger for v in prob.variables()):

@@ -11,12 +11,14 @@ and fewest members slowly and proves little. So, for each grouping:
 3. `count`: the linear relaxation of the full objective branched once on the number of members
    (`count_bound`), a lower bound often above what stage 1 proved in its time; the number of members
    becomes an integer variable the engine may branch on in the stages after;
-4. `fixed` finds the fairest split with a member set fixed (no big-M left on the spread);
+4. `sets`, when few entities may be members: a bound member set by member set (no big-M once the set
+   is fixed) and each open set's fairest split (`solver.sets`); otherwise `fixed` finds the fairest
+   split with one member set fixed (no big-M left on the spread);
 5. when the full objective is not yet within the asked gap of the best bound, `all` searches all
    groupings on the full objective from the best plan so far, until proven or out of time; its bound
    raises the certified bound.
 
-The reported bound is the best of the valid bounds (LB1, the data bound, `count`'s, stage `all`'s); the
+The reported bound is the best of the valid bounds (LB1, the data bound, `count`'s, `sets`', `all`'s); the
 bound of `fixed` only holds for its member set and is never reported as the plan's bound (it is listed
 in the stage reports). `optimal` means that the gap between the plan's full objective and that bound is
 within `gap_rel`.
@@ -31,7 +33,7 @@ from dataclasses import dataclass, replace
 
 import pulp
 
-from solver import balance, checks, engine, model, moves, results, strengthen
+from solver import balance, checks, engine, model, moves, results, sets, strengthen
 from solver.eligibility import Eligibility
 from solver.engine import EngineResult, Progress
 from solver.plan import Grouping, StageReport
@@ -51,6 +53,12 @@ PROBE_UP_TO = 20_000
 PROBE_S = 2.0
 # the equalising linear programme is small; at national scale handing it over takes a few seconds
 EQUALISE_MAX_S = 30.0
+# stage `sets`: the first member set run (the one with the lowest bound, which is then the plan's bound)
+# gets the time left but this share of it for each other set that may hold a better plan (at most
+# SETS_RESERVE in all); those are run after it, up to the bound it reached (a run restarted from
+# scratch would not pass it)
+SET_SHARE = 0.05
+SETS_RESERVE = 0.25
 
 
 # deterministic mode: branch-and-bound nodes per second of time limit (about what HiGHS explores on the
@@ -176,7 +184,11 @@ def best_grouping(
     no_presolve = len(built.x) <= PROBE_UP_TO
 
     def run(
-        limit: float, stage: str, start: Incumbent | None = None, seen: list[list[float]] | None = None
+        limit: float,
+        stage: str,
+        start: Incumbent | None = None,
+        seen: list[list[float]] | None = None,
+        stop_at: float | None = None,
     ) -> EngineResult:
         limit = min(limit, own.left()) - overhead[0]
         # deterministic mode: past the wall-clock guard, the later stages are skipped
@@ -201,6 +213,7 @@ def best_grouping(
             incumbents=seen,
             node_limit=node_limit,
             presolve=not (no_presolve and stage in ("fixed", "all")),
+            stop_at=stop_at,
         )
         own.charge_run(limit, outcome)
         if not own.deterministic:
@@ -249,10 +262,18 @@ def best_grouping(
         if status_of(best.objective, bound, o.gap_rel, best.reference) == "optimal":
             return _finish(built, best, bound, began, first.name, o.gap_rel), reports
 
+    # few possible members: a bound member set by member set, and the fairest split of each set that
+    # may still hold a better plan (`solver.sets`), instead of stage `fixed` on one set
+    by_sets = False
+    if len(built.x) <= PROBE_UP_TO and sets.applies(built) and own.left() >= 4 * MIN_STAGE_S:
+        best, bound, by_sets = _by_sets(built, best, bound, own, run, reports)
+        if status_of(best.objective, bound, o.gap_rel, best.reference) == "optimal":
+            return _finish(built, best, bound, began, first.name, o.gap_rel), reports
+
     # the member set of a plan stage 1 passed on its way may split more fairly: the set whose fairest
     # split has the lowest linear-relaxation bound (no big-M once the set is fixed) goes to stage `fixed`
     start = best
-    small = len(built.x) <= PROBE_UP_TO
+    small = len(built.x) <= PROBE_UP_TO and not by_sets
     small = small and own.left() >= 4 * MIN_STAGE_S
     lowest = _fixed_relaxation(built, best.members, o.threads, own.left()) if small else None
     for earlier in _earlier(built, seen, best.members) if small else []:
@@ -265,11 +286,12 @@ def best_grouping(
             start, lowest = plan, value
     _restore(built.prob, best.values)
     # with the members fixed the spread has no big-M: the fairest split of this member set is easy
-    fixed = _run_fixed(built, start, lambda limit: run(limit, "fixed", start), own.left() * FIXED_SHARE)
-    reports.append(_report("fixed", fixed))
-    if fixed.has_solution:
-        candidate = _equalised(built, _snapshot(built), own, reports)
-        best = candidate if candidate.objective < best.objective else best
+    if not by_sets:
+        fixed = _run_fixed(built, start, lambda limit: run(limit, "fixed", start), own.left() * FIXED_SHARE)
+        reports.append(_report("fixed", fixed))
+        if fixed.has_solution:
+            candidate = _equalised(built, _snapshot(built), own, reports)
+            best = candidate if candidate.objective < best.objective else best
     if status_of(best.objective, bound, o.gap_rel, best.reference) == "optimal":
         return _finish(built, best, bound, began, first.name, o.gap_rel), reports
 
@@ -282,6 +304,93 @@ def best_grouping(
             candidate = _equalised(built, _snapshot(built), own, reports)
             best = candidate if candidate.objective < best.objective else best
     return _finish(built, best, bound, began, first.name, o.gap_rel), reports
+
+
+def _by_sets(
+    built: model.Model,
+    best: Incumbent,
+    bound: float,
+    own: Clock,
+    run: Callable[..., EngineResult],
+    reports: list[StageReport],
+) -> tuple[Incumbent, float, bool]:
+    """Stage `sets` (`solver.sets`): best first, the member set with the lowest bound that may still
+    hold a plan better than the best one has its bound raised, from the data's floor to its linear
+    relaxation with the memberships fixed, then by the engine on the model with the set fixed (half
+    the time left the first time, all of it after), which also gives that set's best plan. The lowest
+    bound over all sets bounds every plan. Returns the best plan, the bound and whether the stage ran."""
+    o = built.elig.problem.options
+    began = time.monotonic()
+    table = sets.Sets(built, o.threads)
+    plans = {best.members: best}
+    runs: dict[frozenset[str], int] = {}
+    done: set[frozenset[str]] = set()  # proven, failing or run twice: not run again (their bound stays)
+
+    def tolerance() -> float:
+        return max(engine.ABS_GAP, o.gap_rel * max(abs(best.objective), best.reference))
+
+    def lowest() -> frozenset[str] | None:
+        open_sets = [s for s, v in table.values.items() if s not in done and best.objective - v > tolerance()]
+        return min(open_sets, key=lambda s: table.values[s], default=None)
+
+    while (chosen := lowest()) is not None and own.left() >= MIN_STAGE_S:
+        if own.deterministic and time.monotonic() >= own.guard:
+            break
+        if chosen not in table.relaxed_sets:
+            # deterministic mode: the wall-clock guard only, as for stage `count`
+            guard = max(PROBE_S, own.guard - time.monotonic())
+            table.relax(chosen, guard if own.deterministic else min(PROBE_S, own.left()))
+            continue
+        start = plans.get(chosen)
+        # the first set run (the lowest) gets most of the time, each later one half of what is left, a
+        # second run all of it; none runs past the best plan, nor past the bounds the sets run before
+        # it reached (the lowest of all is what bounds the plan)
+        given = own.left() * (0.5 if chosen not in runs else 1.0)
+        if not runs:
+            others = sum(
+                1
+                for s in table.relaxed_sets
+                if s != chosen and best.objective - table.values[s] > tolerance()
+            )
+            given = own.left() * (1.0 - min(SETS_RESERVE, others * SET_SHARE))
+        target = best.objective - tolerance()
+        reached = [table.values[s] for s in runs if s != chosen]
+        stop_at = min(target, max(reached)) if reached else target
+        runs[chosen] = runs.get(chosen, 0) + 1
+
+        def run_set(limit: float, start: Incumbent | None = start, stop_at: float = stop_at) -> EngineResult:
+            return run(limit, "sets", start, None, stop_at)
+
+        outcome = _run_fixed(built, Incumbent({}, 0.0, chosen), run_set, given)
+        if outcome.status == "infeasible":
+            table.raise_to(chosen, math.inf)
+        elif outcome.bound is not None and outcome.status != "error":
+            table.raise_to(chosen, outcome.bound)
+        if outcome.has_solution:
+            found = _equalised(built, _snapshot(built), own, reports)
+            if (
+                found.members == chosen
+                and found.objective < plans.get(chosen, found).objective + engine.ABS_GAP
+            ):
+                plans[chosen] = found
+            if found.objective < best.objective:
+                best = found
+        if outcome.status in ("optimal", "infeasible", "error") or runs[chosen] >= 2:
+            done.add(chosen)
+        _restore(built.prob, best.values)
+    lifted = table.bound()
+    reports.append(
+        StageReport(
+            name="sets",
+            status="feasible",
+            objective=best.objective,
+            bound=lifted if math.isfinite(lifted) else None,
+            seconds=time.monotonic() - began,
+        )
+    )
+    if math.isfinite(lifted) and lifted > bound:
+        bound = lifted
+    return best, bound, True
 
 
 def _run_fixed(

@@ -32,6 +32,7 @@ STAGES = {
     "model": "construction du modèle",
     "members": "choix des membres",
     "count": "preuve sur le nombre de membres",
+    "sets": "preuve groupement par groupement",
     "fixed": "meilleur partage entre les membres choisis",
     "all": "recherche sur l'objectif complet",
     "equalise": "équilibre des charges",

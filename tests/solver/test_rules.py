@@ -264,7 +264,7 @@ def test_stage_reports_and_honest_status() -> None:
     ]
     plan = solver.solve(problem(collèges(5), structures, weights=ALL))
     names = [s.name for s in plan.solver.stages]
-    assert names[0] == "members" and set(names) <= {"members", "equalise", "count", "fixed", "all"}
+    assert names[0] == "members" and set(names) <= {"members", "equalise", "count", "sets", "fixed", "all"}
     members_stage = plan.solver.stages[0]
     # the full objective adds the spread (≥ 0) to the first stage's terms: never below its bound
     assert members_stage.bound is not None and plan.solver.objective is not None
