@@ -52,7 +52,9 @@ def solve(
             status="error",
             solver=SolverReport(name=portfolio.options.engine, seconds=time.monotonic() - began),
             tenders=[],
-            diagnostics=[Diagnostic(code="solver_error", message=f"The planning engine failed: {error!r}")],
+            diagnostics=[
+                Diagnostic(code="solver_error", message=f"Le moteur de planification a échoué : {error!r}")
+            ],
         )
 
 

@@ -481,3 +481,18 @@ def test_deterministic_mode_gives_the_same_portfolio_twice() -> None:
     assert dump == [[g.model_dump() for g in t.plan.groupings] for t in second.tenders]
     assert (first.solver.objective, first.solver.bound) == (second.solver.objective, second.solver.bound)
     assert [c.model_dump() for c in first.calendar] == [c.model_dump() for c in second.calendar]
+
+
+def test_an_engine_failure_is_reported_in_french(monkeypatch: pytest.MonkeyPatch) -> None:
+    import solver.portfolio
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("panne")
+
+    monkeypatch.setattr(solver.portfolio, "_solve", broken)
+    t1 = tender("PEINT-A", [site("A1", 48.90, 2.41, 100)], JULY)
+    out = solve(portfolio([t1], painters()))
+    assert out.status == "error"
+    assert [d.code for d in out.diagnostics] == ["solver_error"]
+    assert out.diagnostics[0].message.startswith("Le moteur de planification a échoué : ")
+    assert "panne" in out.diagnostics[0].message
