@@ -119,7 +119,7 @@ class _Assembly:
     parts: dict[int, loads.Part]
     plans: dict[int, Plan]  # tenders planned without the model (no possible mandataire)
     notes: dict[int, list[Diagnostic]]
-    overbooked: list[str]
+    overbooked: list[tuple[str, str, str]]
 
 
 def _assemble(
@@ -236,6 +236,7 @@ def _solve(
 
     found: list[Grouping] = []
     first: engine.EngineResult | None = None
+    best: dict[int, Grouping] = {}  # each tender's grouping in the best plan
     for rank in range(1, alternatives + 1):
         left = max(0.5, clock.left())
         limit = left if rank == alternatives else left * 0.6
@@ -265,6 +266,7 @@ def _solve(
         groupings = {n: _grouping(p, days[n], rank) for n, p in parts.items()}
         if first is None:
             first = outcome
+            best = {n: g for n, (g, _) in groupings.items()}
             for n, (g, lacking) in groupings.items():
                 p = parts[n]
                 after = diagnostics.after_solving(p.model.elig, g, lacking, p.model.skipped_territories)
@@ -287,11 +289,24 @@ def _solve(
     report = SolverReport(name=name, seconds=time.monotonic() - began)
     if first is not None:
         status = cast(PlanStatus, first.status)
+        objective, gap = first.objective, first.gap
+        if best:
+            # the plan as read back, the engine's rounding cleaned: the engine's own figure may sit up to
+            # its tolerance (engine.PROOF_TOL) below it, and what a coordinator reads must add up
+            objective = sum(g.objective for g in best.values())
+            reference = sum(
+                stages.gap_reference(parts[n].model.elig, parts[n].model.scales.hours, g)
+                for n, g in best.items()
+            )
+            gap = stages.relative_gap(objective, first.bound, reference)
+            status = cast(PlanStatus, stages.status_of(objective, first.bound, o.gap_rel, reference))
+            for n in best:
+                plans[n] = plans[n].model_copy(update={"status": status})
         report = SolverReport(
             name=first.name,
-            objective=first.objective,
+            objective=objective,
             bound=first.bound,
-            gap=first.gap,
+            gap=gap,
             seconds=time.monotonic() - began,
         )
     for n in range(len(portfolio.tenders)):
@@ -301,9 +316,11 @@ def _solve(
     extra = [
         Diagnostic(
             code="period_overbooked",
-            message=f"Commitments alone exceed the capacity of {what}: nothing more is planned there.",
+            structure=structure,
+            message=f"Les engagements déjà pris dépassent à eux seuls la capacité de {structure} en "
+            f"{trade} pour {periods.period_name(key)} : rien de plus n'y est planifié.",
         )
-        for what in overbooked
+        for structure, trade, key in overbooked
     ]
     tender_plans = [
         TenderPlan(reference=tenders[n].reference, periods=_tender_periods(plans[n]), plan=plans[n])

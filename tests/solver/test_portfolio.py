@@ -161,6 +161,24 @@ def test_a_commitment_blocks_hours_in_a_later_plan() -> None:
     assert solver.solve(free).groupings[0].assignments[0].structure == "Near"
 
 
+def test_commitments_beyond_a_months_capacity_are_reported_in_french() -> None:
+    # Near's July holds 150 h and 200 h are already promised: the site goes to Far, and the coordinator
+    # reads which member, trade and month are over-committed
+    overbooking = [
+        {"reference": "X", "trade": PAINT, "start": "2026-07-01", "end": "2026-07-31", "hours": 200}
+    ]
+    out = solve(
+        portfolio([tender("A", [site("A1", 48.90, 2.41, 100)], JULY)], painters(commitments=overbooking))
+    )
+    assert out.tenders[0].plan.groupings[0].assignments[0].structure == "Far"
+    (note,) = [d for d in out.diagnostics if d.code == "period_overbooked"]
+    assert note.structure == "Near"
+    assert note.message == (
+        f"Les engagements déjà pris dépassent à eux seuls la capacité de Near en {PAINT} pour juillet 2026 : "
+        "rien de plus n'y est planifié."
+    )
+
+
 def test_a_commitment_takes_yearly_capacity_within_the_tenders_dates() -> None:
     # Near holds 150 h a year, 80 h of it promised in July: the 100 h site goes to Far
     structures = [
@@ -339,7 +357,58 @@ def _brute_force(problems: list[solver.PlanningProblem], structures: list[dict[s
 def test_the_portfolio_optimum_equals_enumeration(
     case: tuple[list[solver.PlanningProblem], list[dict[str, Any]]],
 ) -> None:
-    problems, structures = case
+    _check_against_enumeration(*case)
+
+
+def test_the_portfolio_objective_is_its_plans_not_the_engines_rounded_figure() -> None:
+    # a case where HiGHS's own objective sits 1e-6 below the plan's (its tolerance): the objective
+    # reported is the sum of the tenders' plans, and still `optimal`
+    july, august = WINDOWS[0], WINDOWS[2]
+    structures = [
+        structure(
+            f"E{j}",
+            "EI",
+            lat,
+            lon,
+            {PAINT: cap},
+            can_lead=lead,
+            availability=[{"trade": PAINT, "per": "month", "hours": month}],
+        )
+        for j, (lat, lon, cap, lead, month) in enumerate(
+            [
+                (48.891894896760405, 2.484513745402523, 303, True, 132),
+                (48.985815679860515, 2.4506885842954045, 370, False, 180),
+                (48.932137124784255, 2.478555771966603, 280, True, 180),
+            ]
+        )
+    ]
+
+    def at(name: str, lat: float, lon: float, hours: int, w: tuple[date, date]) -> dict[str, Any]:
+        return site(name, lat, lon, hours, windows=[{"start": w[0].isoformat(), "end": w[1].isoformat()}])
+
+    first = [
+        at("T0S0", 48.86798633343742, 2.368283081391478, 47, july),
+        at("T0S1", 48.93423034445234, 2.376039090530381, 15, july),
+        at("T0S2", 48.92503802268845, 2.4166703486865844, 77, august),
+    ]
+    second = [
+        at("T1S0", 48.85, 2.458696891083675, 30, july),
+        at("T1S1", 48.877223941374744, 2.4499895762418182, 58, july),
+        at("T1S2", 48.932391301430535, 2.416937049225198, 51, july),
+    ]
+    weights = {"distance": 1, "members": 0.5}
+    problems = [
+        problem(
+            first, structures, max_members=2, max_subcontracting_share=0, weights={**weights, "balance": 0}
+        ),
+        problem(second, structures, max_subcontracting_share=0, weights={**weights, "balance": 1}),
+    ]
+    _check_against_enumeration(problems, structures)
+
+
+def _check_against_enumeration(
+    problems: list[solver.PlanningProblem], structures: list[dict[str, Any]]
+) -> None:
     expected = _brute_force(problems, structures)
     out = solve(
         PortfolioProblem(
@@ -359,9 +428,12 @@ def test_the_portfolio_optimum_equals_enumeration(
         )
         return
     assert out.status == "optimal"
+    assert all(t.plan.status == "optimal" for t in out.tenders)
     assert all(not t.plan.groupings[0].uncovered for t in out.tenders)
     assert out.solver.objective == pytest.approx(expected, abs=1e-6)
     assert sum(t.plan.groupings[0].objective for t in out.tenders) == pytest.approx(expected, abs=1e-6)
+    # the bound proven is a lower bound of the true optimum
+    assert out.solver.bound is not None and out.solver.bound <= expected + 1e-6
 
 
 def _busy_year(deterministic: bool) -> PortfolioProblem:
