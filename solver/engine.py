@@ -25,6 +25,11 @@ import pulp
 
 Progress = Callable[[dict[str, Any]], None]
 ABS_GAP = 1e-9
+# How close a proof holds, whatever gap is asked: HiGHS prunes a node whose bound lies within its
+# `mip_feasibility_tolerance` (1e-6) of the best plan and then reports the search complete, so a plan it
+# calls optimal may sit that far above the bound it reports (CBC alike). On the normalised objective
+# (about 1) a difference below it is the engines' rounding, not a gap.
+PROOF_TOL = 1e-6
 RANDOM_SEED = 0
 # HiGHS: a primal solution status that holds a feasible plan (kSolutionStatusFeasible)
 FEASIBLE = 2
@@ -345,17 +350,27 @@ def _finite(value: float, offset: float) -> float | None:
 def _report(
     sol_status: int, objective: float, bound: float | None, gap_rel: float, seconds: float, name: str
 ) -> EngineResult:
-    gap = None
-    if bound is not None:
-        gap = max(0.0, objective - bound) / max(abs(objective), 1e-9)
-    # the engine stops at the relative gap asked, or at a tiny absolute gap, which
-    # matters when the best objective is near 0
-    proven = (
-        sol_status == pulp.LpSolutionOptimal
-        and bound is not None
-        and (objective - bound <= ABS_GAP or (gap is not None and gap <= gap_rel + 1e-9))
-    )
+    gap = relative_gap(objective, bound)
+    proven = sol_status == pulp.LpSolutionOptimal and within(objective, bound, gap_rel)
     return EngineResult("optimal" if proven else "feasible", objective, bound, gap, seconds, name)
+
+
+def relative_gap(objective: float, bound: float | None, reference: float = 0.0) -> float | None:
+    """(objective − bound) ÷ the larger of |objective| and `reference` (a scale that a subtracted reward
+    cannot shrink: `solver.stages.gap_reference`)."""
+    if bound is None:
+        return None
+    return max(0.0, objective - bound) / max(abs(objective), reference, 1e-9)
+
+
+def within(objective: float, bound: float | None, gap_rel: float, reference: float = 0.0) -> bool:
+    """Whether `objective` is proven within `gap_rel` of the valid lower bound `bound`: by the relative
+    gap, or by an absolute one below the engines' own precision (PROOF_TOL, which matters when the gap
+    asked is tinier than that or the objective is near 0)."""
+    gap = relative_gap(objective, bound, reference)
+    if bound is None or gap is None:
+        return False
+    return objective - bound <= PROOF_TOL * max(1.0, abs(objective), reference) or gap <= gap_rel + 1e-9
 
 
 _CBC_LINE = re.compile(r"^(Objective value|Lower bound):\s*(-?[\d.eE+-]+)", re.MULTILINE)

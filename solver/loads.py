@@ -129,8 +129,9 @@ def _revenue_terms(part: Part, member: str) -> list[tuple[pulp.LpVariable, float
 
 def define_period_capacity(
     prob: pulp.LpProblem, parts: list[Part], structures: list[StructureSpec]
-) -> list[str]:
-    """Capacity per period over every tender; returns the periods overbooked by commitments alone."""
+) -> list[tuple[str, str, str]]:
+    """Capacity per period over every tender; returns the periods overbooked by commitments alone, as
+    (structure, trade, period)."""
     overbooked = []
     for st in structures:
         for avail in st.availability or []:
@@ -146,7 +147,7 @@ def define_period_capacity(
             for key, terms in sorted(load.items()):
                 room = avail.hours_in(key) - committed.get(key, 0.0)
                 if room < 0:
-                    overbooked.append(f"{st.id} {avail.trade} {key}")
+                    overbooked.append((st.id, avail.trade, key))
                 if sum(h for _, h in terms) <= room + 1e-9:
                     continue
                 prob += (

@@ -233,6 +233,30 @@ def by_period(daily: dict[date, float], unit: PeriodUnit) -> dict[str, float]:
     return dict(out)
 
 
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def period_name(key: str) -> str:
+    """A month (`2026-07`) or an ISO week (`2026-W28`) as a coordinator reads it: `juillet 2026`,
+    `semaine 28 de 2026`."""
+    if period_unit(key) == "month":
+        return f"{MONTHS[int(key[5:]) - 1]} {key[:4]}"
+    return f"semaine {int(key[6:])} de {key[:4]}"
+
+
 def working_days_in(key: str) -> int:
     """Working days of a month (`2026-07`) or an ISO week (`2026-W28`)."""
     unit = period_unit(key)

@@ -149,9 +149,10 @@ def _solve(problem: PlanningProblem, progress: Progress | None, began: float, st
     groupings = [groupings[i].model_copy(update={"rank": n}) for n, i in enumerate(order, 1)]
     objective, gap = first.objective, first.gap
     status = first.status
-    if groupings and first.objective is not None and groupings[0].objective < first.objective:
-        # an alternative searched later beat the first under the time limit: it is now the best plan,
-        # and the first search's bound (over all groupings) still bounds it
+    if groupings and first.objective is not None:
+        # the best plan as read back (the engine's own figure may sit up to its tolerance below it), or
+        # an alternative searched later that beat the first under the time limit: the first search's
+        # bound (over all groupings) still bounds it
         objective = groupings[0].objective
         reference = stages.gap_reference(elig, built.scales.hours, groupings[0])
         gap = stages.relative_gap(objective, first.bound, reference)

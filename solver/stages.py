@@ -143,20 +143,12 @@ def _restore(prob: pulp.LpProblem, values: dict[str, float]) -> None:
         v.varValue = values.get(v.name, 0.0)
 
 
-def relative_gap(objective: float, bound: float | None, reference: float = 0.0) -> float | None:
-    """(objective − bound) ÷ the larger of |objective| and `reference` (`gap_reference`)."""
-    if bound is None:
-        return None
-    return max(0.0, objective - bound) / max(abs(objective), reference, 1e-9)
+relative_gap = engine.relative_gap
 
 
 def status_of(objective: float, bound: float | None, gap_rel: float, reference: float = 0.0) -> str:
     """`optimal` only when the full objective is within `gap_rel` of a valid proven lower bound."""
-    gap = relative_gap(objective, bound, reference)
-    proven = bound is not None and (
-        objective - bound <= engine.ABS_GAP or (gap is not None and gap <= gap_rel + 1e-9)
-    )
-    return "optimal" if proven else "feasible"
+    return "optimal" if engine.within(objective, bound, gap_rel, reference) else "feasible"
 
 
 def _report(name: str, outcome: EngineResult) -> StageReport:
@@ -303,8 +295,7 @@ def best_grouping(
     if status_of(best.objective, bound, o.gap_rel, best.reference) == "optimal":
         return _finish(built, best, bound, began, first.name, o.gap_rel), reports
 
-    gap = relative_gap(best.objective, bound, best.reference)
-    if (gap is None or gap > o.gap_rel) and best.objective - (bound or -1e300) > engine.ABS_GAP:
+    if not engine.within(best.objective, bound, o.gap_rel, best.reference):
         third = run(own.left(), "all", best)
         reports.append(_report("all", third))
         if third.bound is not None and third.status != "error":

@@ -6,8 +6,8 @@ own writes (and only they do), so a failed request leaves nothing behind.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated, Any
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -18,6 +18,8 @@ from app.core.errors import Forbidden, TooManyRequests, Unauthorized
 from app.core.ratelimit import FailedAuthLimiter
 from app.core.schemas import MAX_INT, MAX_LIMIT
 from app.networks.service import Along, Caller, authenticate, authenticate_along, authenticate_digest
+
+T = TypeVar("T")
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -45,16 +47,8 @@ def get_caller(request: Request, session: SessionDep, credentials: BearerDep) ->
         if caller is None:
             raise Unauthorized("an API key is required: Authorization: Bearer <key>")
         return caller
-    wait = auth_retry_after(request)
-    if wait is not None:
-        raise TooManyRequests(
-            f"too many refused API keys from this client: try again in {wait} s", retry_after_s=wait
-        )
-    caller = authenticate(session, credentials.credentials)
-    if caller is None:
-        auth_failed(request)
-        raise Unauthorized("unknown, revoked or expired API key")
-    return caller
+    key = credentials.credentials
+    return _by_key(request, lambda: authenticate(session, key))
 
 
 def get_caller_along(
@@ -64,12 +58,19 @@ def get_caller_along(
     their place when the caller is a signed-in browser (nothing was fetched: read them apart)."""
     if credentials is None:
         return get_caller(request, session, credentials), None
+    key = credentials.credentials
+    return _by_key(request, lambda: authenticate_along(session, key, along))
+
+
+def _by_key(request: Request, find: Callable[[], T | None]) -> T:
+    """What `find` finds with the request's API key, once this client may try keys again (429 while
+    it may not); a key that finds nothing is refused (401) and counted against the client."""
     wait = auth_retry_after(request)
     if wait is not None:
         raise TooManyRequests(
             f"too many refused API keys from this client: try again in {wait} s", retry_after_s=wait
         )
-    found = authenticate_along(session, credentials.credentials, along)
+    found = find()
     if found is None:
         auth_failed(request)
         raise Unauthorized("unknown, revoked or expired API key")

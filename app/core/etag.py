@@ -48,14 +48,17 @@ def tagged(response: Response, resource: BaseModel) -> None:
 
 def check_if_match(if_match: str | None, current: BaseModel) -> None:
     """Refuse the write unless `If-Match` is absent, `*`, or lists the current tag (strong comparison)."""
-    if if_match is None:
-        return
-    tags = [t.strip() for t in if_match.split(",")]
-    if "*" in tags or etag(current) in tags:
+    if if_match is None or tag_listed(if_match, etag(current)):
         return
     raise PreconditionFailed(
         "the resource has changed since the version given in If-Match: read it again (GET) and retry"
     )
+
+
+def tag_listed(if_match: str, current: str) -> bool:
+    """`If-Match` is `*` or lists the current tag (strong comparison)."""
+    tags = [t.strip() for t in if_match.split(",")]
+    return "*" in tags or current in tags
 
 
 def not_modified(if_none_match: str, current: str) -> bool:

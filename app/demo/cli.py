@@ -21,7 +21,7 @@ from rich.rule import Rule
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.core.cli import database_reason, ensure_schema, load_settings
+from app.core.cli import database_reason, ensure_schema, fail, load_settings
 from app.core.db import make_engine
 from app.core.errors import ProblemError
 from app.demo.forms_out import write_forms
@@ -62,11 +62,6 @@ WEB_APP_HINT = (
     f"  planner keys create --network {NETWORK_SLUG} --role coordinator\n"
     "puis lancer planner serve et ouvrir http://127.0.0.1:8000/ avec cette clé."
 )
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    Console(stderr=True).print(f"erreur : {message}", markup=False, highlight=False, soft_wrap=True)
-    return typer.Exit(code=code)
 
 
 def _progress_detail(event: dict[str, Any]) -> str:
@@ -156,9 +151,9 @@ def demo_command(
         return
     unknown = [n for n in names if n not in SCENARIOS]
     if unknown:
-        raise _fail(f"scénario inconnu {unknown[0]!r} : au choix {', '.join(SCENARIOS)}")
+        raise fail(f"scénario inconnu {unknown[0]!r} : au choix {', '.join(SCENARIOS)}", code=2)
     if out is not None and out.exists() and not out.is_dir():
-        raise _fail(f"--out {out} : ce n'est pas un dossier")
+        raise fail(f"--out {out} : ce n'est pas un dossier", code=2)
 
     settings = load_settings()
     ensure_schema(settings)
@@ -169,11 +164,11 @@ def demo_command(
     try:
         loaded = load_scenarios(engine, names)
     except SQLAlchemyError as exc:
-        raise _fail(
-            f"impossible de charger les données de la démonstration : {database_reason(exc)}", 1
+        raise fail(
+            f"impossible de charger les données de la démonstration : {database_reason(exc)}", code=1
         ) from None
     except ProblemError as exc:
-        raise _fail(f"données de la démonstration refusées : {exc.detail}", code=1) from None
+        raise fail(f"données de la démonstration refusées : {exc.detail}", code=1) from None
     words = []
     for key, n in sorted(loaded.counts.items()):
         records, outcome = key.split()
@@ -206,16 +201,16 @@ def demo_command(
                     paths = write_files(out, planned)
                     paths += write_forms(engine, loaded.network_id, out, planned)
                 except OSError as exc:
-                    raise _fail(f"impossible d'écrire dans {out} : {exc.strerror}", code=1) from None
+                    raise fail(f"impossible d'écrire dans {out} : {exc.strerror}", code=1) from None
                 console.print("écrit : " + ", ".join(str(p) for p in paths), highlight=False)
     except KeyboardInterrupt:
-        raise _fail("interrompu ; le plan en cours de calcul a été annulé", code=130) from None
+        raise fail("interrompu ; le plan en cours de calcul a été annulé", code=130) from None
     except ProblemError as exc:
         reasons = "; ".join(f"{e.field}: {e.reason}" for e in exc.errors or [])
         detail = f"{exc.detail}{' (' + reasons + ')' if reasons else ''}"
-        raise _fail(f"impossible de planifier {name} : {detail}", 1) from None
+        raise fail(f"impossible de planifier {name} : {detail}", code=1) from None
     except SQLAlchemyError as exc:
-        raise _fail(f"impossible de planifier {name} : {database_reason(exc)}", code=1) from None
+        raise fail(f"impossible de planifier {name} : {database_reason(exc)}", code=1) from None
     finally:
         engine.dispose()
     console.print()

@@ -65,7 +65,9 @@ def annex(data: FormInput) -> Annex:
     rows = [
         [names[x.member], x.lot, x.prestations, fr_hours(x.hours), fr_money(x.amount_ht_eur)] for x in lines
     ]
-    rows += [[f"Total {names[s]}", "", "", "", fr_money(v)] for s, v in totals.items()]
+    # a member's subtotal only where its part is split over several lots (one line is its own total)
+    split = {x.member for x in lines if sum(1 for y in lines if y.member == x.member) > 1}
+    rows += [[f"Total {names[s]}", "", "", "", fr_money(v)] for s, v in totals.items() if s in split]
     rows.append(["Total", "", "", "", fr_money(total)])
     w.table(["Membre", "Lot", "Prestations", "Heures", "Montant HT"], rows)
     w.rubric("D", "Signature")

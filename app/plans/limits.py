@@ -49,16 +49,25 @@ class PlanLimits:
         )
 
 
+def time_limit_over(time_limit_s: float, limits: PlanLimits) -> list[FieldError]:
+    """`options.time_limit_s` over this service's limit, named; nothing when within it."""
+    if time_limit_s <= limits.max_time_limit_s:
+        return []
+    reason = f"at most {limits.max_time_limit_s:g} s on this service (PLAN_MAX_TIME_LIMIT_S)"
+    return [FieldError(field="options.time_limit_s", reason=reason)]
+
+
+def threads_over(threads: int | None, field: str) -> list[FieldError]:
+    """Solver threads over the machine's cores, named at `field`; nothing when within them."""
+    cores = machine_cores()
+    if threads is None or threads <= cores:
+        return []
+    return [FieldError(field=field, reason=f"at most {cores}, the cores of this machine")]
+
+
 def check_options(options: Options, limits: PlanLimits) -> None:
     """Every option over a limit of this service, named (422)."""
-    errors = []
-    if options.time_limit_s > limits.max_time_limit_s:
-        errors.append(
-            FieldError(
-                field="options.time_limit_s",
-                reason=f"at most {limits.max_time_limit_s:g} s on this service (PLAN_MAX_TIME_LIMIT_S)",
-            )
-        )
+    errors = time_limit_over(options.time_limit_s, limits)
     if options.alternatives > limits.max_alternatives:
         errors.append(
             FieldError(
@@ -66,11 +75,7 @@ def check_options(options: Options, limits: PlanLimits) -> None:
                 reason=f"at most {limits.max_alternatives} on this service (PLAN_MAX_ALTERNATIVES)",
             )
         )
-    cores = machine_cores()
-    if options.threads is not None and options.threads > cores:
-        errors.append(
-            FieldError(field="options.threads", reason=f"at most {cores}, the cores of this machine")
-        )
+    errors += threads_over(options.threads, "options.threads")
     if errors:
         raise InvalidInput(errors)
 

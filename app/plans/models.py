@@ -55,6 +55,11 @@ class Plan(SQLModel, table=True):
         default=None, sa_column=Column(Integer, ForeignKey("plan.id", ondelete="SET NULL"), nullable=True)
     )
     withdrawn: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # The portfolio whose accepted grouping of the tender this plan holds (made when it was accepted).
+    portfolio_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("portfolio.id", ondelete="SET NULL"), nullable=True, index=True),
+    )
     accepted_rank: int | None = None
     accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     attempts: int = 0

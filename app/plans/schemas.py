@@ -93,6 +93,11 @@ class PlanPublic(BaseModel):
         default=None, description="rank of the grouping accepted for the tender"
     )
     accepted_at: datetime | None = None
+    portfolio_id: int | None = Field(
+        default=None,
+        description="the portfolio (`/portfolios/{id}`) whose accepted grouping of the tender this plan "
+        "holds: made when the portfolio was accepted, not solved on its own",
+    )
     attempts: int = Field(description="how many times a solve of this plan started")
     created_at: datetime
     started_at: datetime | None = None
@@ -109,6 +114,7 @@ class PlanSummary(BaseModel):
     progress: Progress | None = None
     replan_of: int | None = None
     accepted_rank: int | None = None
+    portfolio_id: int | None = Field(default=None, description="the accepted portfolio it comes from")
     created_at: datetime
     finished_at: datetime | None = None
 

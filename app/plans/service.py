@@ -211,7 +211,7 @@ def _grouping(plan: Plan, rank: int) -> dict[str, Any]:
     )
 
 
-def _lock_tender(session: Session, plan: Plan) -> None:
+def lock_tender(session: Session, tender_id: int) -> None:
     """Hold the tender's row until the commit; another accept of the same tender already at it is a 409.
 
     Accepts of one tender are then one at a time (the one accepted grouping per tender is never raced
@@ -220,11 +220,11 @@ def _lock_tender(session: Session, plan: Plan) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return
     try:
-        session.exec(select(Tender.id).where(Tender.id == plan.tender_id).with_for_update(nowait=True))
+        session.exec(select(Tender.id).where(Tender.id == tender_id).with_for_update(nowait=True))
     except OperationalError:
         session.rollback()
         raise Conflict(
-            f"tender {plan.tender_id} is being changed by another request (an accept or a PATCH): "
+            f"tender {tender_id} is being changed by another request (an accept or a PATCH): "
             "read it again and retry"
         ) from None
 
@@ -238,7 +238,7 @@ def accept(session: Session, network_id: int, plan_id: int, rank: int) -> Plan:
     """
     begin_write(session)
     plan = get(session, network_id, plan_id)
-    _lock_tender(session, plan)
+    lock_tender(session, plan.tender_id)
     # Read again under the lock: another accept may have been committed since.
     session.refresh(plan)
     _grouping(plan, rank)
@@ -246,6 +246,15 @@ def accept(session: Session, network_id: int, plan_id: int, rank: int) -> Plan:
         session.rollback()
         session.refresh(plan)
         return plan
+    accept_grouping(session, plan, rank)
+    session.commit()
+    session.refresh(plan)
+    return plan
+
+
+def accept_grouping(session: Session, plan: Plan, rank: int) -> None:
+    """Make the plan's grouping `rank` its tender's accepted grouping and commit its hours, in the
+    caller's transaction (the caller holds the tender, `lock_tender`, and commits)."""
     session.connection().execute(
         update(Plan)
         .where(col(Plan.tender_id) == plan.tender_id)
@@ -255,12 +264,10 @@ def accept(session: Session, network_id: int, plan_id: int, rank: int) -> Plan:
     plan.accepted_rank = rank
     plan.accepted_at = utcnow()
     session.add(plan)
+    session.flush()
     # The accepted grouping's hours are committed: later plans of other tenders respect them.
     commitments.commit(session, plan, rank)
     webhook_events.grouping_accepted(session, plan)
-    session.commit()
-    session.refresh(plan)
-    return plan
 
 
 def replan(

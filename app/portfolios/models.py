@@ -39,3 +39,6 @@ class Portfolio(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # When its groupings were accepted last: each tender's is then held by a plan of its own
+    # (`Plan.portfolio_id`, and `"plan"` in the tender's entry of `tenders`).
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

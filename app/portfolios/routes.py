@@ -8,10 +8,10 @@ from fastapi import APIRouter, Response
 
 from app.core.deps import CallerDep, Limit, Offset, ResourceId, SessionDep, WriterDep
 from app.core.errors import Problem
-from app.core.etag import etag_of_bytes
+from app.core.etag import IfMatch, etag_of_bytes
 from app.core.idempotency import responses
 from app.jobs.deps import JobsDep, QueueingDep
-from app.portfolios import service
+from app.portfolios import acceptance, service
 from app.portfolios.schemas import PortfolioCreate, PortfolioPublic, PortfoliosPublic
 
 router = APIRouter(tags=["portfolios"])
@@ -84,3 +84,28 @@ def cancel_portfolio(
 ) -> PortfolioPublic:
     """Cancel a queued or running portfolio; a running solve is stopped."""
     return service.public(service.cancel(session, jobs, caller.network_id, portfolio_id))
+
+
+@router.post(
+    "/portfolios/{portfolio_id}/accept",
+    response_model=PortfolioPublic,
+    responses={
+        409: {
+            "model": Problem,
+            "description": "the portfolio is not done, or a tender has no grouping or is deleted (named)",
+        },
+        412: {"model": Problem, "description": "If-Match names another version than the current one"},
+    },
+)
+def accept_portfolio(
+    session: SessionDep, caller: WriterDep, portfolio_id: ResourceId, if_match: IfMatch = None
+) -> Response:
+    """Accept each tender's grouping of a done portfolio, in one transaction: each becomes its tender's
+    accepted grouping (held by a plan of its own, `tenders[].plan`) and its hours a commitment.
+
+    Accepting it again changes nothing while its groupings are still accepted, whatever `If-Match`
+    says; otherwise, with `If-Match`, only if the portfolio is still at that version (412).
+    """
+    portfolio = acceptance.accept(session, caller.network_id, portfolio_id, if_match=if_match)
+    body = service.public(portfolio).model_dump_json(by_alias=True)
+    return Response(body, media_type="application/json", headers={"ETag": etag_of_bytes(body.encode())})

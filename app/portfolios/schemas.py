@@ -67,6 +67,11 @@ class PortfolioTender(BaseModel):
     tender: int = Field(description="the tender's id (`/tenders/{id}`)")
     reference: str
     options: Options
+    plan: int | None = Field(
+        default=None,
+        description="once the portfolio is accepted: the plan (`/plans/{id}`) that holds the tender's "
+        "grouping, accepted for the tender",
+    )
 
 
 class PortfolioTenderPlan(BaseModel):
@@ -112,6 +117,11 @@ class PortfolioPublic(BaseModel):
     created_at: datetime
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    accepted_at: datetime | None = Field(
+        default=None,
+        description="when its groupings were accepted last (`POST /portfolios/{id}/accept`): each tender's "
+        "is then the tender's accepted grouping and its hours a commitment",
+    )
 
 
 class PortfolioSummary(BaseModel):
@@ -125,6 +135,7 @@ class PortfolioSummary(BaseModel):
     progress: Progress | None = None
     created_at: datetime
     finished_at: datetime | None = None
+    accepted_at: datetime | None = None
 
 
 class PortfoliosPublic(Paging):

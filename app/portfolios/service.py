@@ -17,7 +17,7 @@ from app.core.db import begin_write
 from app.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.jobs import lifecycle
 from app.jobs.backend import PlanJobs
-from app.plans.limits import PlanLimits, check_room, machine_cores
+from app.plans.limits import PlanLimits, check_room, threads_over, time_limit_over
 from app.portfolios.models import Portfolio
 from app.portfolios.problem import build_problem
 from app.portfolios.schemas import (
@@ -66,17 +66,9 @@ def check_limits(body: PortfolioCreate, limits: PlanLimits) -> None:
                 " (PORTFOLIO_MAX_TENDERS)",
             )
         )
-    if body.options.time_limit_s > limits.max_time_limit_s:
-        errors.append(
-            FieldError(
-                field="options.time_limit_s",
-                reason=f"at most {limits.max_time_limit_s:g} s on this service (PLAN_MAX_TIME_LIMIT_S)",
-            )
-        )
-    cores = machine_cores()
+    errors += time_limit_over(body.options.time_limit_s, limits)
     for n, entry in enumerate(body.tenders):
-        if entry.options.threads is not None and entry.options.threads > cores:
-            errors.append(FieldError(field=f"tenders.{n}.options.threads", reason=f"at most {cores}"))
+        errors += threads_over(entry.options.threads, f"tenders.{n}.options.threads")
     if errors:
         raise InvalidInput(errors)
 

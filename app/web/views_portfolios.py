@@ -17,13 +17,13 @@ from app.core.french import MONTHS
 from app.jobs.deps import JobsDep, LimitsDep
 from app.networks.service import Caller
 from app.plans.limits import PlanLimits
-from app.portfolios import service
+from app.portfolios import acceptance, service
 from app.portfolios.models import Portfolio
 from app.portfolios.schemas import PortfolioCreate
 from app.structures import service as structures
 from app.tenders import service as tenders
 from app.web import forms
-from app.web.auth import PageCaller, WebRoute, checked_form, writer
+from app.web.auth import PageCaller, Refused, WebRoute, checked_form, writer
 from app.web.format import nombre
 from app.web.render import render
 from app.web.views_plans import progress_state
@@ -51,6 +51,7 @@ class TenderLine:
     members: list[tuple[str, str, float]]  # name, role (mandataire or co-traitant), hours
     hours: float
     months: list[tuple[str, float]]  # month in words, hours
+    plan_id: int | None = None  # the plan holding its grouping, while accepted from the portfolio
 
 
 def _month_name(period: str) -> str:
@@ -176,6 +177,7 @@ def _lines(session: Session, caller: Caller, portfolio: Portfolio) -> list[Tende
     names = {
         str(s.id): s.name for s in structures.list_structures(session, caller.network_id, limit=500).items
     }
+    held = acceptance.accepted_plans(session, portfolio)
     lines = []
     for plan in public.result.tenders if public.result else []:
         groupings = plan.plan.groupings
@@ -194,6 +196,7 @@ def _lines(session: Session, caller: Caller, portfolio: Portfolio) -> list[Tende
                 members=members,
                 hours=sum(h for _, _, h in members),
                 months=[(_month_name(p.period), p.hours) for p in plan.periods if p.hours],
+                plan_id=held.get(plan.tender_id),
             )
         )
     return lines
@@ -209,3 +212,29 @@ def portfolio_page(
     if portfolio.status == "done" and portfolio.result:
         context["lines"] = _lines(session, caller, portfolio)
     return render(request, "portefeuille.html", context)
+
+
+@router.post("/{portfolio_id}/retenir")
+async def accept_portfolio(
+    request: Request, session: SessionDep, caller: PageCaller, portfolio_id: ResourceId
+) -> Response:
+    """Accept each tender's grouping, as `POST /api/v1/portfolios/{id}/accept` does: its hours are
+    committed."""
+    await checked_form(request)
+    writer(caller)
+    try:
+        acceptance.accept(session, caller.network_id, portfolio_id)
+    except Conflict as exc:
+        session.rollback()
+        portfolio = service.get(session, caller.network_id, portfolio_id)
+        names = [str(t.get("reference") or t.get("tender")) for t in portfolio.tenders]
+        missing = [names[int(e.field.split(".")[1])] for e in exc.errors or []]
+        if missing:
+            which = ", ".join(missing)
+            raise Refused(
+                409,
+                f"Ces groupements ne peuvent pas être retenus : pas de groupement pour {which}, ou marché "
+                "supprimé depuis. Rien n'a été retenu.",
+            ) from None
+        raise Refused(409, "Seul un portefeuille terminé a des groupements à retenir.") from None
+    return RedirectResponse(f"/portefeuilles/{portfolio_id}?retenu=1", status_code=303)

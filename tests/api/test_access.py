@@ -85,6 +85,7 @@ ROUTES = [
     Route("GET", "/api/v1/portfolios/{portfolio_id}"),
     Route("GET", "/api/v1/portfolios/{portfolio_id}/problem"),
     Route("POST", "/api/v1/portfolios/{portfolio_id}/cancel"),
+    Route("POST", "/api/v1/portfolios/{portfolio_id}/accept"),
     Route("GET", "/api/v1/commitments"),
     Route("GET", "/api/v1/commitments/{commitment_id}", needs_grouping=True),
     Route("POST", "/api/v1/commitments/{commitment_id}/release"),

@@ -321,6 +321,9 @@ def test_annex_amounts_add_up_to_each_members_revenue_to_the_cent() -> None:
     for head in rubric_heads(annex):
         assert head in text, head
     assert "28\u202f799,99 €" in text and "31\u202f800,00 €" in text
+    # each member's part is one line here: no subtotal repeats it, the grand total closes the table
+    assert "Total EBS" not in text and "Total Amitié" not in text
+    assert text.count("Total") == 1
 
 
 @settings(max_examples=60, deadline=None)
@@ -331,6 +334,20 @@ def test_annex_amounts_add_up_to_each_members_revenue_to_the_cent() -> None:
 def test_annex_adds_up_to_the_cent_for_any_revenue_and_site_values(
     revenues: list[Decimal], values: list[Decimal]
 ) -> None:
+    annex = _two_lot_annex(revenues, values)
+    _check_annex_parts(annex, revenues)
+
+
+def test_annex_subtotals_a_member_whose_part_spans_two_lots() -> None:
+    revenues = [Decimal("1000.00"), Decimal("500.00"), Decimal("0")]
+    annex = _two_lot_annex(revenues, [Decimal("100"), Decimal("100"), Decimal("100")])
+    text = pdf_text(form_pdf(annex)).replace("\n", " ")
+    # s1 works in lots L1 and L2: its two lines, then its subtotal; s2's one line needs none
+    assert [x.lot for x in annex.lines if x.member == "s1"] == ["L1", "L2"]
+    assert text.count("Total ") == 2 and "Total EBS Le Relais 1\u202f000,00 €" in text
+
+
+def _two_lot_annex(revenues: list[Decimal], values: list[Decimal]) -> Any:
     tender = copy.deepcopy(TENDER)
     sites = [s for lot in tender["lots"] for s in lot["sites"]]
     for site, value in zip(sites, values, strict=True):
@@ -361,7 +378,10 @@ def test_annex_adds_up_to_the_cent_for_any_revenue_and_site_values(
             {"site": "0932000B", "structure": "s1b", "distance_km": 3},
         ],
     )
-    annex = forms.annex(data(g, tender))
+    return forms.annex(data(g, tender))
+
+
+def _check_annex_parts(annex: Any, revenues: list[Decimal]) -> None:
     for member, revenue in (("s1", revenues[0]), ("s2", revenues[1])):
         parts = [Decimal(str(x.amount_ht_eur)) for x in annex.lines if x.member == member]
         assert all(p == p.quantize(Decimal("0.01")) for p in parts)

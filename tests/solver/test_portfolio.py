@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 import solver
 from solver.portfolio import solve
-from solver.portfolio_spec import PortfolioProblem
-from tests.solver.reference import PAINT, objective_of, problem, site, structure
+from solver.portfolio_spec import PortfolioPlan, PortfolioProblem
+from tests.solver.reference import PAINT, brute_force, objective_of, problem, site, structure
 
 JULY = [{"start": "2026-07-06", "end": "2026-07-31"}]
 
@@ -159,6 +159,24 @@ def test_a_commitment_blocks_hours_in_a_later_plan() -> None:
     june = [{**commitment[0], "start": "2026-06-01", "end": "2026-06-30"}]
     free = solver.PlanningProblem.model_validate({**t1, "structures": painters(commitments=june)})
     assert solver.solve(free).groupings[0].assignments[0].structure == "Near"
+
+
+def test_commitments_beyond_a_months_capacity_are_reported_in_french() -> None:
+    # Near's July holds 150 h and 200 h are already promised: the site goes to Far, and the coordinator
+    # reads which member, trade and month are over-committed
+    overbooking = [
+        {"reference": "X", "trade": PAINT, "start": "2026-07-01", "end": "2026-07-31", "hours": 200}
+    ]
+    out = solve(
+        portfolio([tender("A", [site("A1", 48.90, 2.41, 100)], JULY)], painters(commitments=overbooking))
+    )
+    assert out.tenders[0].plan.groupings[0].assignments[0].structure == "Far"
+    (note,) = [d for d in out.diagnostics if d.code == "period_overbooked"]
+    assert note.structure == "Near"
+    assert note.message == (
+        f"Les engagements déjà pris dépassent à eux seuls la capacité de Near en {PAINT} pour juillet 2026 : "
+        "rien de plus n'y est planifié."
+    )
 
 
 def test_a_commitment_takes_yearly_capacity_within_the_tenders_dates() -> None:
@@ -339,7 +357,58 @@ def _brute_force(problems: list[solver.PlanningProblem], structures: list[dict[s
 def test_the_portfolio_optimum_equals_enumeration(
     case: tuple[list[solver.PlanningProblem], list[dict[str, Any]]],
 ) -> None:
-    problems, structures = case
+    _check_against_enumeration(*case)
+
+
+def test_the_portfolio_objective_is_its_plans_not_the_engines_rounded_figure() -> None:
+    # a case where HiGHS's own objective sits 1e-6 below the plan's (its tolerance): the objective
+    # reported is the sum of the tenders' plans, and still `optimal`
+    july, august = WINDOWS[0], WINDOWS[2]
+    structures = [
+        structure(
+            f"E{j}",
+            "EI",
+            lat,
+            lon,
+            {PAINT: cap},
+            can_lead=lead,
+            availability=[{"trade": PAINT, "per": "month", "hours": month}],
+        )
+        for j, (lat, lon, cap, lead, month) in enumerate(
+            [
+                (48.891894896760405, 2.484513745402523, 303, True, 132),
+                (48.985815679860515, 2.4506885842954045, 370, False, 180),
+                (48.932137124784255, 2.478555771966603, 280, True, 180),
+            ]
+        )
+    ]
+
+    def at(name: str, lat: float, lon: float, hours: int, w: tuple[date, date]) -> dict[str, Any]:
+        return site(name, lat, lon, hours, windows=[{"start": w[0].isoformat(), "end": w[1].isoformat()}])
+
+    first = [
+        at("T0S0", 48.86798633343742, 2.368283081391478, 47, july),
+        at("T0S1", 48.93423034445234, 2.376039090530381, 15, july),
+        at("T0S2", 48.92503802268845, 2.4166703486865844, 77, august),
+    ]
+    second = [
+        at("T1S0", 48.85, 2.458696891083675, 30, july),
+        at("T1S1", 48.877223941374744, 2.4499895762418182, 58, july),
+        at("T1S2", 48.932391301430535, 2.416937049225198, 51, july),
+    ]
+    weights = {"distance": 1, "members": 0.5}
+    problems = [
+        problem(
+            first, structures, max_members=2, max_subcontracting_share=0, weights={**weights, "balance": 0}
+        ),
+        problem(second, structures, max_subcontracting_share=0, weights={**weights, "balance": 1}),
+    ]
+    _check_against_enumeration(problems, structures)
+
+
+def _check_against_enumeration(
+    problems: list[solver.PlanningProblem], structures: list[dict[str, Any]]
+) -> None:
     expected = _brute_force(problems, structures)
     out = solve(
         PortfolioProblem(
@@ -359,9 +428,27 @@ def test_the_portfolio_optimum_equals_enumeration(
         )
         return
     assert out.status == "optimal"
+    assert all(t.plan.status == "optimal" for t in out.tenders)
     assert all(not t.plan.groupings[0].uncovered for t in out.tenders)
     assert out.solver.objective == pytest.approx(expected, abs=1e-6)
     assert sum(t.plan.groupings[0].objective for t in out.tenders) == pytest.approx(expected, abs=1e-6)
+    # the bound proven is a lower bound of the true optimum
+    assert out.solver.bound is not None and out.solver.bound <= expected + 1e-6
+    _check_the_tenders_bound(out, problems)
+
+
+def _check_the_tenders_bound(out: PortfolioPlan, problems: list[solver.PlanningProblem]) -> None:
+    """The bound from the tenders alone (stage `tenders`) is at most the sum of each tender's optimum
+    planned alone (every structure's capacity to itself, no hours per month: enumerated), and the bound
+    reported is the best of it and the whole model's."""
+    by_name = {s.name: s for s in out.solver.stages}
+    alone = by_name["tenders"].bound
+    assert alone is not None and out.solver.bound is not None
+    optima = [brute_force(p) for p in problems]
+    if all(b is not None for b in optima):
+        assert alone <= sum(b.objective for b in optima if b is not None) + 1e-6
+    whole = by_name["portfolio"].bound
+    assert out.solver.bound == pytest.approx(max(alone, whole if whole is not None else alone), abs=1e-12)
 
 
 def _busy_year(deterministic: bool) -> PortfolioProblem:
@@ -409,3 +496,44 @@ def test_deterministic_mode_gives_the_same_portfolio_twice() -> None:
     assert dump == [[g.model_dump() for g in t.plan.groupings] for t in second.tenders]
     assert (first.solver.objective, first.solver.bound) == (second.solver.objective, second.solver.bound)
     assert [c.model_dump() for c in first.calendar] == [c.model_dump() for c in second.calendar]
+
+
+def test_an_engine_failure_is_reported_in_french(monkeypatch: pytest.MonkeyPatch) -> None:
+    import solver.portfolio
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("panne")
+
+    monkeypatch.setattr(solver.portfolio, "_solve", broken)
+    t1 = tender("PEINT-A", [site("A1", 48.90, 2.41, 100)], JULY)
+    out = solve(portfolio([t1], painters()))
+    assert out.status == "error"
+    assert [d.code for d in out.diagnostics] == ["solver_error"]
+    assert out.diagnostics[0].message.startswith("Le moteur de planification a échoué : ")
+    assert "panne" in out.diagnostics[0].message
+
+
+def test_the_bound_from_the_tenders_alone_holds_and_leaves_out_a_tender_without_mandataire() -> None:
+    # tender B's only site is in reach of one structure, which cannot lead: no possible mandataire, it
+    # is planned without the model and is not in the objective nor in the tenders' bound
+    july = [{"trade": PAINT, "per": "month", "hours": 150}]
+    structures = [
+        structure(
+            "Near", "EI", 48.90, 2.40, {PAINT: 2000}, can_lead=True, availability=july, max_distance_km=30
+        ),
+        structure("Far", "EI", 48.90, 2.60, {PAINT: 2000}, can_lead=True, max_distance_km=30),
+        structure("Lone", "EI", 45.76, 4.83, {PAINT: 2000}, max_distance_km=30),
+    ]
+    t1 = tender("PEINT-A", [site("A1", 48.90, 2.41, 100), site("A2", 48.90, 2.45, 80)], JULY)
+    t2 = tender("PEINT-B", [site("B1", 45.76, 4.84, 50)], JULY)
+    out = solve(portfolio([t1, t2], structures))
+    assert out.tenders[1].plan.status == "infeasible"
+    assert "no_possible_mandataire" in [d.code for d in out.tenders[1].plan.diagnostics]
+    assert out.status == "optimal"
+    # tender A planned alone (every structure's capacity to itself, no hours per month): enumerated
+    optimum = brute_force(solver.PlanningProblem.model_validate({**t1, "structures": structures}))
+    assert optimum is not None
+    assert out.solver.objective is not None and out.solver.objective >= optimum.objective - 1e-6
+    tenders = next(s for s in out.solver.stages if s.name == "tenders")
+    assert tenders.bound is not None and tenders.bound <= optimum.objective + 1e-6
+    assert out.solver.bound is not None and tenders.bound <= out.solver.bound <= out.solver.objective + 1e-6

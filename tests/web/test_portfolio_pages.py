@@ -68,6 +68,34 @@ def test_a_coordinator_starts_a_portfolio_and_reads_each_tenders_grouping(
     refused = reader.post("/portefeuilles", data={"csrf": csrf_of(listed), "marche": [str(tender_ids[0])]})
     assert refused.status_code == 403 and "clé de coordination est nécessaire" in refused.text
 
+    # Accepting: a coordinator's button; a viewer neither sees it nor may post it.
+    assert "Retenir ces groupements" not in text
+    refused = reader.post(f"/portefeuilles/{portfolio_id}/retenir", data={"csrf": csrf_of(listed)})
+    assert refused.status_code == 403
+    assert client.get("/api/v1/commitments", headers=coordinator).json()["total"] == 0
+    shown = browser.get(f"/portefeuilles/{portfolio_id}").text
+    assert "Retenir ces groupements" in shown
+    accepted = browser.post(f"/portefeuilles/{portfolio_id}/retenir", data={"csrf": csrf_of(shown)})
+    assert accepted.status_code == 303
+    assert client.get("/api/v1/commitments", headers=coordinator).json()["total"] == 2
+    assert "Retenir ces groupements" not in browser.get(f"/portefeuilles/{portfolio_id}").text
+
+
+def test_a_portfolio_not_done_cannot_be_retained_and_says_so_in_french(
+    client: TestClient, coordinator: Headers, sign_in: SignIn
+) -> None:
+    tender_ids, _ = network(client, coordinator)
+    body = {"tenders": [{"tender": t} for t in tender_ids]}
+    portfolio = client.post("/api/v1/portfolios", json=body, headers=coordinator).json()
+    client.post(f"/api/v1/portfolios/{portfolio['id']}/cancel", headers=coordinator)
+    browser = sign_in(coordinator)
+    page = browser.get(f"/portefeuilles/{portfolio['id']}").text
+    assert "Retenir ces groupements" not in page
+    refused = browser.post(f"/portefeuilles/{portfolio['id']}/retenir", data={"csrf": csrf_of(page)})
+    assert refused.status_code == 409
+    assert "Seul un portefeuille terminé a des groupements à retenir." in refused.text
+    assert client.get("/api/v1/commitments", headers=coordinator).json()["total"] == 0
+
 
 def test_the_forms_refusals_are_said_in_french_next_to_it(
     client: TestClient, coordinator: Headers, sign_in: SignIn, engine: Engine
