@@ -26,7 +26,7 @@ from typing import Any, cast
 import pulp
 
 from solver import diagnostics, eligibility, engine, loads, model, periods, results, stages, strengthen
-from solver.plan import Diagnostic, Grouping, PeriodHours, Plan, PlanStatus, SolverReport
+from solver.plan import Diagnostic, Grouping, PeriodHours, Plan, PlanStatus, SolverReport, StageReport
 from solver.portfolio_spec import (
     MonthLoad,
     PortfolioOptions,
@@ -53,7 +53,9 @@ def solve(
             status="error",
             solver=SolverReport(name=portfolio.options.engine, seconds=time.monotonic() - began),
             tenders=[],
-            diagnostics=[Diagnostic(code="solver_error", message=f"The planning engine failed: {error!r}")],
+            diagnostics=[
+                Diagnostic(code="solver_error", message=f"Le moteur de planification a échoué : {error!r}")
+            ],
         )
 
 
@@ -227,6 +229,40 @@ def _sequential_start(
     return values
 
 
+# of the time left before the whole model's run, the most the tenders' bounds take (split between them)
+TENDERS_SHARE = 0.1
+
+
+def _tenders_bound(parts: dict[int, loads.Part], threads: int | None, clock: stages.Clock) -> float | None:
+    """A lower bound of the portfolio's objective from its tenders alone. Dropping the shared rows
+    (capacity per period, per trade over the tenders, yearly revenue) can only lower the minimum, and
+    without them the objective is the sum of independent tenders, each with every structure's capacity
+    (less its commitments, as the portfolio's) to itself: the sum of valid lower bounds of the tenders
+    planned alone is a valid lower bound of the portfolio. Each tender's is the best of its data bound
+    (`strengthen.data_bound`, no engine) and, outside deterministic mode and when its share of the time
+    allows, its linear relaxation branched on the member count (`stages.count_bound`, on a model of the
+    tender alone, built again: the tenders' models are merged into the portfolio's). Tenders planned
+    without the model (no possible mandataire) are not in the portfolio's objective, nor in this sum.
+    None when there is no tender in the model."""
+    if not parts:
+        return None
+    total = 0.0
+    for n, part in parts.items():
+        built = part.model
+        bound = strengthen.data_bound(built.elig, built.scales)
+        limit = min(2 * stages.PROBE_S, TENDERS_SHARE * clock.left() / len(parts))
+        probe = not clock.deterministic and limit >= stages.MIN_STAGE_S and len(built.x) <= stages.PROBE_UP_TO
+        if probe:
+            alone = model.build(built.elig, f"alone_{n}")
+            strengthen.define_valid_inequalities(alone)
+            model.define_member_count(alone)
+            lifted = stages.count_bound(alone, threads, limit)
+            if lifted is not None and lifted > bound:
+                bound = lifted
+        total += bound
+    return total
+
+
 def _solve(
     portfolio: PortfolioProblem, progress: Progress | None, began: float, alternatives: int
 ) -> tuple[PortfolioPlan, list[Grouping]]:
@@ -251,6 +287,11 @@ def _solve(
     name = "CBC" if o.engine == "cbc" else "HiGHS"
     if progress is not None:
         progress({"stage": "model", "elapsed": time.monotonic() - began, "tenders": len(shared)})
+    # the whole model's bound can be weak (near 0 or below on a loaded machine, BENCHMARKS.md): the
+    # tenders alone give one that holds whatever the engine proves (out of the whole model's time)
+    probing = time.monotonic()
+    alone = _tenders_bound(parts, o.threads, clock)
+    probed = time.monotonic() - probing
 
     found: list[Grouping] = []
     first: engine.EngineResult | None = None
@@ -308,6 +349,11 @@ def _solve(
     if first is not None:
         status = cast(PlanStatus, first.status)
         objective, gap = first.objective, first.gap
+        bound = first.bound
+        if alone is not None and first.status not in ("infeasible", "error"):
+            bound = alone if bound is None else max(bound, alone)
+            if objective is not None:
+                gap = engine.relative_gap(objective, bound)
         if best:
             # the plan as read back, the engine's rounding cleaned: the engine's own figure may sit up to
             # its tolerance (engine.PROOF_TOL) below it, and what a coordinator reads must add up
@@ -316,16 +362,31 @@ def _solve(
                 stages.gap_reference(parts[n].model.elig, parts[n].model.scales.hours, g)
                 for n, g in best.items()
             )
-            gap = stages.relative_gap(objective, first.bound, reference)
-            status = cast(PlanStatus, stages.status_of(objective, first.bound, o.gap_rel, reference))
+            gap = stages.relative_gap(objective, bound, reference)
+            status = cast(PlanStatus, stages.status_of(objective, bound, o.gap_rel, reference))
             for n in best:
                 plans[n] = plans[n].model_copy(update={"status": status})
         report = SolverReport(
             name=first.name,
             objective=objective,
-            bound=first.bound,
+            bound=bound,
             gap=gap,
             seconds=time.monotonic() - began,
+            stages=[
+                StageReport(
+                    name="portfolio",
+                    status=first.status,
+                    objective=first.objective,
+                    bound=first.bound,
+                    gap=first.gap,
+                    seconds=first.seconds,
+                ),
+                *(
+                    [StageReport(name="tenders", status="feasible", bound=alone, seconds=probed)]
+                    if alone is not None
+                    else []
+                ),
+            ],
         )
     for n in range(len(portfolio.tenders)):
         if n not in plans:

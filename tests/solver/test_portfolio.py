@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 import solver
 from solver.portfolio import solve
-from solver.portfolio_spec import PortfolioProblem
-from tests.solver.reference import PAINT, objective_of, problem, site, structure
+from solver.portfolio_spec import PortfolioPlan, PortfolioProblem
+from tests.solver.reference import PAINT, brute_force, objective_of, problem, site, structure
 
 JULY = [{"start": "2026-07-06", "end": "2026-07-31"}]
 
@@ -471,6 +471,21 @@ def _check_against_enumeration(
     assert sum(t.plan.groupings[0].objective for t in out.tenders) == pytest.approx(expected, abs=1e-6)
     # the bound proven is a lower bound of the true optimum
     assert out.solver.bound is not None and out.solver.bound <= expected + 1e-6
+    _check_the_tenders_bound(out, problems)
+
+
+def _check_the_tenders_bound(out: PortfolioPlan, problems: list[solver.PlanningProblem]) -> None:
+    """The bound from the tenders alone (stage `tenders`) is at most the sum of each tender's optimum
+    planned alone (every structure's capacity to itself, no hours per month: enumerated), and the bound
+    reported is the best of it and the whole model's."""
+    by_name = {s.name: s for s in out.solver.stages}
+    alone = by_name["tenders"].bound
+    assert alone is not None and out.solver.bound is not None
+    optima = [brute_force(p) for p in problems]
+    if all(b is not None for b in optima):
+        assert alone <= sum(b.objective for b in optima if b is not None) + 1e-6
+    whole = by_name["portfolio"].bound
+    assert out.solver.bound == pytest.approx(max(alone, whole if whole is not None else alone), abs=1e-12)
 
 
 def _busy_year(deterministic: bool) -> PortfolioProblem:
@@ -518,3 +533,44 @@ def test_deterministic_mode_gives_the_same_portfolio_twice() -> None:
     assert dump == [[g.model_dump() for g in t.plan.groupings] for t in second.tenders]
     assert (first.solver.objective, first.solver.bound) == (second.solver.objective, second.solver.bound)
     assert [c.model_dump() for c in first.calendar] == [c.model_dump() for c in second.calendar]
+
+
+def test_an_engine_failure_is_reported_in_french(monkeypatch: pytest.MonkeyPatch) -> None:
+    import solver.portfolio
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("panne")
+
+    monkeypatch.setattr(solver.portfolio, "_solve", broken)
+    t1 = tender("PEINT-A", [site("A1", 48.90, 2.41, 100)], JULY)
+    out = solve(portfolio([t1], painters()))
+    assert out.status == "error"
+    assert [d.code for d in out.diagnostics] == ["solver_error"]
+    assert out.diagnostics[0].message.startswith("Le moteur de planification a échoué : ")
+    assert "panne" in out.diagnostics[0].message
+
+
+def test_the_bound_from_the_tenders_alone_holds_and_leaves_out_a_tender_without_mandataire() -> None:
+    # tender B's only site is in reach of one structure, which cannot lead: no possible mandataire, it
+    # is planned without the model and is not in the objective nor in the tenders' bound
+    july = [{"trade": PAINT, "per": "month", "hours": 150}]
+    structures = [
+        structure(
+            "Near", "EI", 48.90, 2.40, {PAINT: 2000}, can_lead=True, availability=july, max_distance_km=30
+        ),
+        structure("Far", "EI", 48.90, 2.60, {PAINT: 2000}, can_lead=True, max_distance_km=30),
+        structure("Lone", "EI", 45.76, 4.83, {PAINT: 2000}, max_distance_km=30),
+    ]
+    t1 = tender("PEINT-A", [site("A1", 48.90, 2.41, 100), site("A2", 48.90, 2.45, 80)], JULY)
+    t2 = tender("PEINT-B", [site("B1", 45.76, 4.84, 50)], JULY)
+    out = solve(portfolio([t1, t2], structures))
+    assert out.tenders[1].plan.status == "infeasible"
+    assert "no_possible_mandataire" in [d.code for d in out.tenders[1].plan.diagnostics]
+    assert out.status == "optimal"
+    # tender A planned alone (every structure's capacity to itself, no hours per month): enumerated
+    optimum = brute_force(solver.PlanningProblem.model_validate({**t1, "structures": structures}))
+    assert optimum is not None
+    assert out.solver.objective is not None and out.solver.objective >= optimum.objective - 1e-6
+    tenders = next(s for s in out.solver.stages if s.name == "tenders")
+    assert tenders.bound is not None and tenders.bound <= optimum.objective + 1e-6
+    assert out.solver.bound is not None and tenders.bound <= out.solver.bound <= out.solver.objective + 1e-6
