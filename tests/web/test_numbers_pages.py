@@ -291,6 +291,9 @@ def test_the_planning_options_show_and_read_french_numbers(
     assert _value(wrong.text, "f-max_subcontracting_share") == "12,5"
     assert _value(wrong.text, "f-time_limit_s") == f"10{NBSP}000"
     assert 'id="err-w_balance"' in wrong.text  # next to its field
+    over = html.unescape(browser.post(path, data=form | {"max_subcontracting_share": "150"}).text)
+    assert "part sous-traitable : doit être un pourcentage, de 0 à 100" in over
+    assert _value(over, "f-max_subcontracting_share") == "150"
 
 
 def test_the_portfolio_form_reads_french_numbers_and_names_what_it_cannot(
