@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.core.french import read_number
 from app.integrations.communes import find_commune
 
 # Each structure field and the headers that carry it, normalised (lower case, ASCII, `_` for spaces).
@@ -133,8 +134,11 @@ def kind_of(value: str) -> str:
 
 
 def _number(value: str) -> float:
-    # French spreadsheets write a decimal comma.
-    return float(value.replace("\u00a0", "").replace(" ", "").replace(",", "."))
+    # French spreadsheets write a decimal comma and group thousands; a cell left empty is no number
+    read = read_number(value)
+    if read is None:
+        raise ValueError("not a number: empty")
+    return read
 
 
 def _capacities(value: str) -> dict[str, float]:

@@ -173,7 +173,7 @@ _MESSAGES = (
     (re.compile(r"workload in hours is required", re.I), "heures de travail obligatoires (plus de 0)"),
     (re.compile(r"required: identifies", re.I), "obligatoire : avec le type, il identifie la structure"),
     (re.compile(r"yes/no", re.I), "doit être oui ou non"),
-    (re.compile(r"could not convert|valid number", re.I), "doit être un nombre"),
+    (re.compile(r"could not convert|valid number|not a number", re.I), "doit être un nombre"),
     (re.compile(r"trade:hours", re.I), "attendu : métier:heures, séparés par |"),
     (re.compile(r"not UTF-8", re.I), "fichier non UTF-8 : enregistrez-le au format « CSV UTF-8 »"),
     (re.compile(r"^empty", re.I), "fichier vide : une ligne d'en-tête, puis une ligne par structure"),

@@ -75,6 +75,27 @@ def test_own_columns_with_capacities_and_labels() -> None:
     }
 
 
+def test_numbers_are_read_as_french_spreadsheets_write_them_and_nothing_else() -> None:
+    # thousands apart by a narrow no-break space (as LibreOffice writes them), a decimal comma; `nan`,
+    # `inf` and `1e3` are no turnover a person wrote
+    text = (
+        "siret;kind;name;lat;lon;annual_turnover_eur;capacities\n"
+        "80746931700018;EI;Peinture Est;48,88;2,43;1\u202f234\u202f567,5;"
+        "peinture-revetement-des-murs:3\u00a0000\n"
+        "80746931700018;ACI;Nan;48,88;2,43;nan;\n"
+        "80746931700018;EITI;Inf;48,88;2,43;inf;\n"
+        "80746931700018;AI;Exp;48,88;2,43;1e3;\n"
+    )
+    good, *bad = parse_directory(text).rows
+    assert good.errors == []
+    assert good.fields["annual_turnover_eur"] == 1234567.5 and good.fields["lat"] == 48.88
+    assert good.fields["capacities"] == {"peinture-revetement-des-murs": 3000}
+    assert [r.errors for r in bad] == [
+        [("annual_turnover_eur", f"not a number: {typed!r} (write it as 1 234,5 or 1234.5)")]
+        for typed in ("nan", "inf", "1e3")
+    ]
+
+
 def test_bad_rows_are_named_and_the_good_ones_kept() -> None:
     text = (
         "siret,kind,name,lat,lon,can_lead\n"
@@ -89,7 +110,7 @@ def test_bad_rows_are_named_and_the_good_ones_kept() -> None:
         (
             4,
             [
-                ("lat", "could not convert string to float: 'north'"),
+                ("lat", "not a number: 'north' (write it as 1 234,5 or 1234.5)"),
                 ("can_lead", "'peut-être' is not a yes/no value"),
             ],
         ),
