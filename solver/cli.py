@@ -46,7 +46,7 @@ def process_started() -> float:
 
 
 def _fail(console: Console, message: str) -> typer.Exit:
-    console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    console.print(f"erreur : {message}", markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
 
 
@@ -56,14 +56,14 @@ def load_problem(path: Path) -> PlanningProblem | PortfolioProblem:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ValueError(f"{path}: no such file") from None
+        raise ValueError(f"{path} : fichier introuvable") from None
     except (OSError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path}: cannot be read ({error})") from None
+        raise ValueError(f"{path} : illisible ({error})") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise ValueError(
-            f"{path}: not JSON ({error.msg} at line {error.lineno}, column {error.colno})"
+            f"{path} : pas du JSON ({error.msg}, ligne {error.lineno}, colonne {error.colno})"
         ) from None
     portfolio = isinstance(data, dict) and "tenders" in data
     try:
@@ -71,9 +71,10 @@ def load_problem(path: Path) -> PlanningProblem | PortfolioProblem:
             return PortfolioProblem.model_validate(data)
         return PlanningProblem.model_validate(data)
     except ValidationError as error:
-        fields = "; ".join(f"{where}: {why}" for where, why in field_errors(error))
-        what = "portfolio" if portfolio else "planning problem"
-        raise ValueError(f"{path}: invalid {what}: {fields}") from None
+        # the fields keep the contract's names; the reasons are the schema's (English, as over the API)
+        fields = " ; ".join(f"{where} : {why}" for where, why in field_errors(error))
+        what = "portefeuille invalide" if portfolio else "problème de planification invalide"
+        raise ValueError(f"{path} : {what} : {fields}") from None
 
 
 @contextmanager
@@ -177,6 +178,6 @@ def solve_command(
         try:
             out.write_text(plan.to_json() + "\n", encoding="utf-8")
         except OSError as error:
-            raise _fail(err, f"{out}: cannot write the plan ({error.strerror})") from None
+            raise _fail(err, f"{out} : écriture du plan impossible ({error.strerror})") from None
     if plan.status == "error":
         raise typer.Exit(code=1)

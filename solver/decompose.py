@@ -21,7 +21,8 @@ the intermédiaires' capacity, and the spread of load ratios.
    subcontracted hours are re-spread (`solver.balance`).
 
 Before them, the whole tender's Lagrangian bound (`solver.lagrange`), and after the plan, the full
-objective on the members that relaxation uses (`_fixed_set`), kept when better. A bound from the data
+objective on the members that relaxation uses (`_fixed_set`, started from the relaxation's plan after
+local moves and the re-spread: `_polished`), kept when better. A bound from the data
 alone (`strengthen.data_bound`) is also computed; the highest of the bounds is reported.
 
 The plan's certified gap is measured against the bound of step 1, never against a territory's own.
@@ -50,6 +51,7 @@ LAGRANGE_SHARE = 0.2  # of the time: the whole tender's Lagrangian bound (`solve
 BOUND_SHARE = 0.35  # of the time: up to here the territories' bounds and plans (when needed)
 BUILD_S_PER_PAIR = 3e-4  # building a model, per pair, on a loaded machine (regional: 1e-4 at load 9-15)
 FIXED_SHARE = 0.75  # of the time left after the territories: the full model on the members the bound uses
+POLISH_SHARE = 0.1  # of the time left before stage `fixed`: local moves and the re-spread of its start
 CAPACITY_MARGIN = 1.2  # the members given to that model, with the intermédiaires, cover this × the demand
 
 
@@ -363,14 +365,22 @@ def solve(elig: Eligibility, budget: float, progress: Progress | None) -> Outcom
     if relaxed is not None and deadline - time.monotonic() > 2.0:
         fixed_began = time.monotonic()
         if rounded is not None and not rounded[1].uncovered:  # its members, from its plan
+            start = rounded[0]
+            # local moves and the re-spread first: the model starts from the polished plan, and
+            # searches from there (measured: BENCHMARKS.md)
+            polished = _polished(elig, full, start, POLISH_SHARE * (deadline - fixed_began))
+            if polished is not None and polished[1].objective < found.objective:
+                start, found, missing = polished
+                assignments, mandataire = dict(start.assignments), start.mandataire
+                subcontracts, members = defaultdict(float, start.staffing), start.members
             guided = _fixed_set(
                 elig,
                 full,
-                set(rounded[0].members),
-                FIXED_SHARE * (deadline - fixed_began),
+                set(start.members),
+                FIXED_SHARE * (deadline - time.monotonic()),
                 None,
                 per_pair,
-                rounded[0],
+                start,
             )
         else:
             chosen = _guided_members(elig, relaxed.usage)
@@ -672,6 +682,27 @@ def _assignments_of(elig: Eligibility, found: Grouping) -> dict[int, str]:
 
 def _staffing_of(elig: Eligibility, found: Grouping) -> dict[Arc, float]:
     return {Arc(line.to, line.from_, line.trade, line.lot): line.hours for line in found.staffing}
+
+
+def _polished(
+    elig: Eligibility, full: model.Scales, plan: results.Solution, limit: float
+) -> tuple[results.Solution, Grouping, list[str]] | None:
+    """`plan` after local moves (`solver.moves`) and the re-spread of the staff put at its members'
+    disposal (`solver.balance`), when that keeps every rule; None otherwise."""
+    began = time.monotonic()
+    moved = moves.even_out(elig, full, plan.assignments, dict(plan.staffing), plan.mandataire, 0.7 * limit)
+    kept = frozenset(moved.values())
+    tried = _solution(moved, plan.mandataire, dict(plan.staffing), kept)
+    upper = {a: elig.intermediaries[a.to].capacities[a.trade] for a in elig.arcs if a.member in kept}
+    left = max(0.5, limit - (time.monotonic() - began))
+    spread = balance.spread_subcontracting(elig, full.hours, moved, upper, left)
+    candidates = [tried] if spread is None else [tried, _solution(moved, plan.mandataire, spread, kept)]
+    kept_plans = [c for c in candidates if not checks.violations(elig, c)]
+    if not kept_plans:
+        return None
+    graded = [(results.grouping(elig, full, c, 1), c) for c in kept_plans]
+    (found, missing), best = min(graded, key=lambda g: g[0][0].objective)
+    return best, found, missing
 
 
 def _solution(

@@ -47,8 +47,11 @@ def solve(
     began = time.monotonic() if started is None else min(started, time.monotonic())
     try:
         if loads.is_timed(problem.structures, [problem.tender]):
-            # work windows, availability per period or commitments: planned with time (solver/portfolio.py)
-            return portfolio.solve_timed(problem, progress, began)
+            untimed = portfolio.committed_only(problem)
+            if untimed is None:
+                # work windows or availability per period: planned with time (solver/portfolio.py)
+                return portfolio.solve_timed(problem, progress, began)
+            problem = untimed
         return _solve(problem, progress, began, strong)
     except Exception as error:  # a valid problem always gets a plan back, even when something breaks
         return Plan(

@@ -9,8 +9,9 @@ the sum of the tenders' objectives, each normalised as for a single tender.
 Commitments (hours already promised, e.g. an accepted grouping) are taken off the capacity of their
 periods and, within the tenders' dates, off the capacity per trade.
 
-A single tender whose problem says something about time (work windows, availability, commitments) is
-planned here too, as a portfolio of one (`solve_timed`); without time it is planned as it always was.
+A single tender whose problem says something about time (work windows, availability) is planned here
+too, as a portfolio of one (`solve_timed`); with commitments only, as an untimed tender with the
+capacities they leave (`committed_only`); without time it is planned as it always was.
 """
 
 from __future__ import annotations
@@ -86,6 +87,23 @@ def solve_timed(
 
 def is_timed(problem: PlanningProblem) -> bool:
     return loads.is_timed(problem.structures, [problem.tender])
+
+
+def committed_only(problem: PlanningProblem) -> PlanningProblem | None:
+    """A single tender whose only word about time is its structures' commitments (no work window, no
+    availability): the same problem with each structure's capacity per trade less the hours it
+    committed within the tender's dates, which is all a commitment does without periods, so that it is
+    planned by the single tender's staged search. None when the problem says more about time."""
+    tender = problem.tender
+    if any(st.availability for st in problem.structures):
+        return None
+    if any(lot.windows or any(s.windows for s in lot.sites) for lot in tender.lots):
+        return None
+    within = loads.span([tender], {})
+    structures = [
+        _less_committed(st, within).model_copy(update={"commitments": None}) for st in problem.structures
+    ]
+    return problem.model_copy(update={"structures": structures})
 
 
 # --- the model -------------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ def migrate_command() -> None:
     """Apply the database migrations (DATABASE_URL, SQLite file by default)."""
     settings = load_settings()
     migrate_or_exit(settings)
-    typer.echo("database is up to date")
+    typer.echo("base de données à jour")
 
 
 def ensure_schema(settings: Settings) -> None:

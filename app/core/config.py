@@ -8,6 +8,10 @@ from cryptography.fernet import Fernet
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+WORKERS_NEED_POSTGRESQL = (
+    "JOBS_MODE=workers demande une DATABASE_URL PostgreSQL : la file des calculs est dans PostgreSQL"
+)
+
 EMBEDDED_DATABASE_URL = "sqlite:///./planner.db"
 # Published with the code, so it protects nothing: refused outside development.
 DEVELOPMENT_SECRET_KEY = "cGxhbm5lci1kZXZlbG9wbWVudC1vbmx5LWtleS0wMDA="
@@ -56,7 +60,7 @@ class Settings(BaseSettings):
             Fernet(value)
         except ValueError:
             raise ValueError(
-                "SECRET_KEY must be a Fernet key (32 bytes in URL-safe base64); make one with "
+                "une clé Fernet est attendue (32 octets en base64 URL) ; en créer une avec "
                 "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`"
             ) from None
         return value
@@ -99,22 +103,20 @@ class Settings(BaseSettings):
             if value.startswith(prefix):
                 return "postgresql+psycopg://" + value.removeprefix(prefix)
         if not value.startswith(("sqlite:", "postgresql+psycopg:")):
-            raise ValueError("DATABASE_URL must be an sqlite:/// or postgresql:// URL")
+            raise ValueError("une URL sqlite:/// ou postgresql:// est attendue")
         return value
 
     @model_validator(mode="after")
     def _workers_need_postgresql(self) -> Settings:
         if self.jobs_mode == "workers" and self.is_sqlite:
-            raise ValueError(
-                "JOBS_MODE=workers needs a PostgreSQL DATABASE_URL: the job queue lives in PostgreSQL"
-            )
+            raise ValueError(WORKERS_NEED_POSTGRESQL)
         return self
 
     @model_validator(mode="after")
     def _own_key_outside_development(self) -> Settings:
         if self.environment != "development" and self.secret_key == DEVELOPMENT_SECRET_KEY:
             raise ValueError(
-                "SECRET_KEY is the development key, which is published: set a key of your own in production"
+                "SECRET_KEY est la clé de développement, publiée : donnez une clé à vous en production"
             )
         return self
 

@@ -10,6 +10,7 @@ from typing import Literal, Protocol
 
 from sqlalchemy import Connection, Engine
 
+from app.core.config import WORKERS_NEED_POSTGRESQL
 from app.jobs import queue
 from app.jobs.runner import EmbeddedRunner
 
@@ -98,9 +99,7 @@ def resolve_mode(mode: JobsMode, database_url: str) -> Literal["embedded", "work
     if mode == "auto":
         return "embedded" if on_sqlite else "workers"
     if mode == "workers" and on_sqlite:
-        raise ValueError(
-            "JOBS_MODE=workers needs a PostgreSQL DATABASE_URL: the job queue lives in PostgreSQL"
-        )
+        raise ValueError(WORKERS_NEED_POSTGRESQL)
     return mode
 
 

@@ -13,20 +13,15 @@ from starlette.datastructures import FormData
 
 from app.periods.schemas import MAX_AVAILABILITY
 from app.web import forms
+from app.web.format import saisie
 
 # Blank rows under a structure's lines: two when it has none, one more otherwise.
 BLANK_ROWS = 2
 _SEPARATOR = re.compile(r"[;\n]")
 
 
-def _number_text(value: Any) -> str:
-    if isinstance(value, float | int) and not isinstance(value, bool):
-        return f"{value:g}".replace(".", ",")
-    return "" if value is None else str(value)
-
-
 def overrides_text(overrides: dict[str, Any] | None) -> str:
-    return " ; ".join(f"{key} : {_number_text(hours)}" for key, hours in (overrides or {}).items())
+    return " ; ".join(f"{key} : {saisie(hours)}" for key, hours in (overrides or {}).items())
 
 
 def rows_from_form(form: FormData) -> list[dict[str, str]]:
@@ -83,7 +78,7 @@ def rows_of(availability: list[Any] | None) -> list[dict[str, str]]:
             {
                 "trade": data.get("trade") or "",
                 "per": data.get("per") or "month",
-                "hours": _number_text(data.get("hours")),
+                "hours": saisie(data.get("hours")),
                 "overrides": overrides_text(data.get("overrides")),
             }
         )

@@ -5,7 +5,10 @@ The thousands separator is a no-break space (U+00A0) so that a number never wrap
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,6 +30,44 @@ def nombre(value: Any, decimals: int = 0) -> str:
     if text in ("−0", "−0,0") or (text.startswith("−") and float(text[1:].replace(",", "")) == 0):
         text = text[1:]
     return text.replace(",", NBSP).replace(".", ",")
+
+
+@dataclass(frozen=True)
+class Unread:
+    """Text typed in a number field that is no number, as `forms.number` gives it. Not a `str`, which
+    validation would try to read in its own way (`1e3`, `nan`): every number field refuses it,
+    `labels.field_errors_fr` names the field and quotes it, and the form gives it back as typed."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def saisie(value: Any) -> str:
+    """A number as a form's text field shows it, every digit kept: `48,9362`, `500 000`, `1 000,5` (no
+    `.0`, no rounding). Text, as a person typed it when it was no number, is given back as it is; none
+    is an empty field.
+
+    The minus sign stays the keyboard's `-`: the value is there to be edited and posted again (the
+    form's parser, `forms.number`, reads `−` as well). Only text fields may hold it: an
+    `<input type="number">` refuses `1 234,5`, so the forms' numbers are text fields with
+    `inputmode="decimal"` (or `"numeric"`)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    # repr() is the shortest text that reads back as the same float; Decimal writes it without exponent.
+    plain = format(Decimal(repr(value)) if isinstance(value, float) else Decimal(value), "f")
+    sign = "-" if plain.startswith("-") else ""
+    whole, _, decimals = plain.lstrip("-").partition(".")
+    decimals = decimals.rstrip("0")
+    if int(whole) == 0 and not decimals:
+        sign = ""  # no `-0`
+    grouped = f"{int(whole):,}".replace(",", NBSP)
+    return sign + grouped + ("," + decimals if decimals else "")
 
 
 def pourcent(share: Any, decimals: int = 1) -> str:
@@ -73,6 +114,7 @@ def date_fr(value: Any) -> str:
 
 FILTERS = {
     "nombre": nombre,
+    "saisie": saisie,
     "pourcent": pourcent,
     "euros": euros,
     "heures": heures,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
 
 from app.web.auth import Refused
+from app.web.format import Unread
 
 
 def text(form: FormData, name: str) -> str:
@@ -19,18 +21,25 @@ def optional(form: FormData, name: str) -> str | None:
     return text(form, name) or None
 
 
-def number(value: str) -> float | str | None:
-    """`1 234,5` -> 1234.5; text that is no number is kept, so that validation names the field."""
-    cleaned = re.sub(r"[\s\u00a0\u202f]", "", value).replace(",", ".")
+# After the spaces are taken out: a sign, digits, a decimal comma or point and digits.
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
+
+
+def number(value: str) -> float | Unread | None:
+    """A number as a person types it, the French way or the plain way: `1 234,5`, `1234,5`, `1234.5`,
+    `-0,5` or `−0,5`, the thousands apart by a space, a no-break or a narrow no-break space (any space
+    is taken out). Nothing typed is None; anything else (`1.234,5`, `1,234.5`, `12 %`, `1e5`, `nan`, a
+    number too large for a float) is `Unread`. Every number field of every form is read here."""
+    cleaned = re.sub(r"\s", "", value).replace("\u2212", "-")  # \s: U+00A0, U+202F, U+2009 too
     if cleaned == "":
         return None
-    try:
-        return float(cleaned)
-    except ValueError:
-        return value
+    if not _NUMBER.fullmatch(cleaned):
+        return Unread(value)
+    read = float(cleaned.replace(",", "."))
+    return read if math.isfinite(read) else Unread(value)
 
 
-def number_field(form: FormData, name: str) -> float | str | None:
+def number_field(form: FormData, name: str) -> float | Unread | None:
     return number(text(form, name))
 
 

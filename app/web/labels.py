@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from app.web.format import date_fr, nombre
+from app.web.format import NBSP, Unread, date_fr, nombre
 from solver.periods import school_holidays
 from solver.reference import sectors
 
@@ -93,6 +93,15 @@ FIELDS = {
     "availability": "heures par période",
     "per": "par",
     "overrides": "exceptions",
+    # The planning options, as the form `planifier` names them.
+    "w_distance": "proximité des sites",
+    "w_balance": "équilibre entre les membres",
+    "w_members": "peu de membres",
+    "w_staffing": "travail confié aux AI et ETTI",
+    "max_members": "nombre maximal de membres",
+    "max_subcontracting_share": "part sous-traitable",
+    "alternatives": "groupements à comparer",
+    "time_limit_s": "temps de calcul",
 }
 
 _TYPES = {
@@ -105,6 +114,8 @@ _TYPES = {
     "float_parsing": "doit être un nombre",
     "float_type": "doit être un nombre",
     "int_parsing": "doit être un nombre entier",
+    "int_type": "doit être un nombre entier",
+    "int_from_float": "doit être un nombre entier",
     "bool_parsing": "doit être oui ou non",
     "finite_number": "doit être un nombre fini",
     "greater_than": "doit être supérieur à {gt}",
@@ -213,7 +224,11 @@ def field_errors_fr(errors: Sequence[Any]) -> dict[str, str]:
     for error in errors:
         loc = [str(part) for part in error["loc"] if part not in ("body", "query")]
         field = ".".join(loc) or "formulaire"
-        out.setdefault(field, reason_fr(error["type"], str(error["msg"]), error.get("ctx")))
+        reason = reason_fr(error["type"], str(error["msg"]), error.get("ctx"))
+        if isinstance(error.get("input"), Unread):
+            # Text typed in a number field that the forms' parser could not read (forms.number).
+            reason += f", par exemple 1{NBSP}234,5 (lu : « {error['input']} »)"
+        out.setdefault(field, reason)
     return out
 
 

@@ -69,7 +69,7 @@ def options_from_form(form: FormData, structure_ids: list[str]) -> tuple[dict[st
         "time_limit_s": forms.number_field(form, "time_limit_s") or 30,
         "max_members": forms.number_field(form, "max_members"),
         "territorial_presence": forms.checked(form, "territorial_presence"),
-        # Shown in percent; a text that is no number goes through, for validation to name the field.
+        # Shown in percent; text that is no number goes through, for validation to name the field.
         "max_subcontracting_share": share / 100 if isinstance(share, float) else share,
         "excluded": [s for s in structure_ids if s not in invited],
         "weights": dict(weights),

@@ -26,8 +26,6 @@ templates.env.filters.update(fmt.FILTERS)
 templates.env.filters["metier"] = labels.trade
 templates.env.filters["periode"] = labels.window
 # A draft tender's sites may have no hours yet: they count for nothing in a sum.
-# A number as a form field holds it (`0.5`, `1`), or what the person typed when it was no number.
-templates.env.filters["brut"] = lambda v: "" if v is None else (f"{v:g}" if isinstance(v, float | int) else v)
 templates.env.filters["somme"] = lambda items, attr: sum(getattr(i, attr, None) or 0 for i in items)
 templates.env.globals.update(
     KINDS=labels.KINDS,

@@ -19,6 +19,7 @@ from starlette.datastructures import FormData
 from app.periods.schemas import MAX_WINDOWS
 from app.tenders.schemas import MAX_LOTS, LotCreate
 from app.web import forms
+from app.web.format import saisie
 
 PARIS = ZoneInfo("Europe/Paris")
 SITE_COLUMNS = ("id", "name", "lat", "lon", "territory", "hours", "value_eur")
@@ -96,15 +97,10 @@ def sites_from_text(text: str, lot_index: int, errors: dict[str, str]) -> list[d
 
 
 def sites_to_text(sites: list[Any]) -> str:
-    def cell(value: Any) -> str:
-        if isinstance(value, float):
-            return (str(int(value)) if value.is_integer() else repr(value)).replace(".", ",")
-        return "" if value is None else str(value)
-
     lines = []
     for site in sites:
         data = site if isinstance(site, dict) else site.model_dump()
-        lines.append(" ; ".join(cell(data.get(c)) for c in SITE_COLUMNS))
+        lines.append(" ; ".join(saisie(data.get(c)) for c in SITE_COLUMNS))
     return "\n".join(lines)
 
 

@@ -92,7 +92,12 @@ async def plan_tender(
     try:
         options = Options.model_validate(body)
     except ValidationError as exc:
-        return _plan_form(request, session, caller, tender_id, values, field_errors_fr(exc.errors()))
+        # A weight's error goes next to its field (`w_distance`), as the form names it.
+        errors = {f.replace("weights.", "w_", 1): r for f, r in field_errors_fr(exc.errors()).items()}
+        if "max_subcontracting_share" in errors and isinstance(body.get("max_subcontracting_share"), float):
+            # The form asks for a percentage, the options hold a share: its bounds are said in percent.
+            errors["max_subcontracting_share"] = "doit être un pourcentage, de 0 à 100"
+        return _plan_form(request, session, caller, tender_id, values, errors)
     plan = plans.create(session, jobs, caller.network_id, tender_id, options)
     return RedirectResponse(f"/plans/{plan.id}", status_code=303)
 

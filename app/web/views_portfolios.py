@@ -24,7 +24,7 @@ from app.structures import service as structures
 from app.tenders import service as tenders
 from app.web import forms
 from app.web.auth import PageCaller, Refused, WebRoute, checked_form, writer
-from app.web.format import nombre
+from app.web.format import Unread, nombre
 from app.web.render import render
 from app.web.views_plans import progress_state
 
@@ -137,6 +137,9 @@ async def start_portfolio(
     values = {"ticked": set(ticked), "time_limit_s": "" if time_limit is None else time_limit}
     if not ticked:
         return _page(request, session, caller, limits, values, ["Cochez au moins un marché."])
+    if isinstance(time_limit, Unread):
+        unread = f"Temps de calcul : « {time_limit} » n'est pas un nombre de secondes (ex. 30 ou 90,5)."
+        return _page(request, session, caller, limits, values, [unread])
     body: dict[str, Any] = {"tenders": [{"tender": int(t)} for t in ticked]}
     if time_limit is not None:
         body["options"] = {"time_limit_s": time_limit}

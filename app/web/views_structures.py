@@ -30,6 +30,8 @@ from solver.reference import sector_slugs
 router = APIRouter(prefix="/annuaire", route_class=WebRoute, include_in_schema=False)
 PAGE = 50
 CAPACITY_ROWS = 3
+# A structure has at most 200 capacities (StructureCreate), and the form one blank row more.
+MAX_CAPACITY_ROWS = 201
 
 
 def _filters(kind: str | None, trade: str | None, territory: str | None) -> dict[str, str | None]:
@@ -67,7 +69,7 @@ def _structure_data(form: FormData) -> tuple[dict[str, Any], dict[str, str], lis
     """The structure as the API takes it, the form errors found before validation, and the rows of
     hours per period as typed (None when the form has none)."""
     capacities: dict[str, Any] = {}
-    for i in range(int(forms.number_field(form, "cap_rows") or CAPACITY_ROWS)):
+    for i in range(forms.count(form, "cap_rows", CAPACITY_ROWS, MAX_CAPACITY_ROWS)):
         trade = forms.text(form, f"cap_trade_{i}")
         hours = forms.number_field(form, f"cap_hours_{i}")
         if trade and hours is not None:

@@ -60,7 +60,7 @@ def test_a_bad_database_url_is_one_line(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["migrate"], env={"DATABASE_URL": "mysql://db/planner"})
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
-        "erreur : DATABASE_URL : DATABASE_URL must be an sqlite:/// or postgresql:// URL"
+        "erreur : DATABASE_URL : une URL sqlite:/// ou postgresql:// est attendue"
     ]
 
 
@@ -73,7 +73,7 @@ def test_a_configuration_refused_as_a_whole_is_one_line(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["migrate"], env=env)
     assert result.exit_code == 2
     [line] = result.stderr.strip().splitlines()
-    assert line.startswith("erreur : configuration : SECRET_KEY is the development key")
+    assert line.startswith("erreur : configuration : SECRET_KEY est la clé de développement")
 
 
 def test_migrate_works_from_any_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -31,7 +31,8 @@ def test_postgresql_urls_use_psycopg_3(monkeypatch: pytest.MonkeyPatch, url: str
 
 @pytest.mark.parametrize("url", ["mysql://db/planner", "postgresql+psycopg2://db/planner", "planner.db"])
 def test_other_databases_are_refused(url: str) -> None:
-    with pytest.raises(ValidationError, match="DATABASE_URL"):
+    refused = r"database_url\s+Value error, une URL sqlite:/// ou postgresql:// est attendue"
+    with pytest.raises(ValidationError, match=refused):
         Settings(database_url=url)
 
 

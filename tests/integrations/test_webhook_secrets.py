@@ -14,7 +14,7 @@ from app.integrations.webhooks.vault import UnreadableSecret, Vault
 
 
 def test_production_refuses_the_development_key_and_takes_its_own() -> None:
-    with pytest.raises(ValidationError, match="SECRET_KEY is the development key"):
+    with pytest.raises(ValidationError, match="SECRET_KEY est la clé de développement"):
         Settings(environment="production")
     own = Fernet.generate_key().decode()
     assert Settings(environment="production", secret_key=own).secret_key == own

@@ -22,7 +22,7 @@ def test_the_mode_follows_the_database_unless_set() -> None:
 
 
 def test_workers_on_sqlite_are_refused_by_name() -> None:
-    with pytest.raises(ValidationError, match="JOBS_MODE=workers needs a PostgreSQL DATABASE_URL"):
+    with pytest.raises(ValidationError, match="JOBS_MODE=workers demande une DATABASE_URL PostgreSQL"):
         Settings(database_url="sqlite:///planner.db", jobs_mode="workers")
 
 

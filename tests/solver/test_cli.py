@@ -73,8 +73,8 @@ def test_out_option_writes_the_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "words"),
     [
-        (None, "no such file"),
-        ("{not json", "not JSON"),
+        (None, "fichier introuvable"),
+        ("{not json", "pas du JSON"),
         ('{"tender": {"reference": "T", "kind": "works", "lots": []}, "structures": []}', "tender.lots"),
         (
             '{"tender": {"reference": "T", "kind": "roads", "lots": [{"id": "L", "trade": "x", '
@@ -91,7 +91,7 @@ def test_bad_file_gives_one_line_and_exit_2(tmp_path: Path, content: str | None,
     result = CliRunner().invoke(app, ["solve", str(path)])
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error:") and words in lines[0]
+    assert len(lines) == 1 and lines[0].startswith("erreur :") and words in lines[0]
     assert "Traceback" not in result.output
 
 

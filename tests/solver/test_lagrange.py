@@ -138,3 +138,22 @@ def test_lagrangian_bound_with_a_site_no_one_reaches() -> None:
     assert plan.status == "optimal" and plan.groupings[0].uncovered == ["FAR"]
     for value in _bounds(p):
         assert value <= plan.groupings[0].objective + 1e-7
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_relaxations_plan_polished_keeps_every_rule(seed: int) -> None:
+    # a large tender's stage `fixed` starts from the relaxation's plan after local moves and the
+    # re-spread of the staff put at disposal: that start must keep every rule and be no worse
+    from solver import checks, decompose
+
+    p = _medium(seed)
+    elig = eligibility.compute(p)
+    full = model.scales(elig)
+    relaxed = lagrange.bound(elig, full, 1.0)
+    assert relaxed is not None
+    rounded = decompose._rounded(elig, full, relaxed.plan)
+    assert rounded is not None
+    polished = decompose._polished(elig, full, rounded[0], 2.0)
+    assert polished is not None
+    assert not checks.violations(elig, polished[0])
+    assert polished[1].objective <= rounded[1].objective + 1e-9

@@ -179,6 +179,43 @@ def test_commitments_beyond_a_months_capacity_are_reported_in_french() -> None:
     )
 
 
+def test_commitments_alone_plan_as_the_capacity_they_leave_by_the_staged_search() -> None:
+    # no work window, no availability: a commitment only takes hours off the capacity per trade within
+    # the tender's dates, so the tender is planned like one whose capacity is reduced by hand
+    sites = [site(f"S{i}", 48.90, 2.38 + 0.01 * i, 60) for i in range(4)]
+    execution = {"execution_start": "2027-01-01", "execution_end": "2027-12-31"}
+
+    def structures(near_capacity: float, commitments: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+        return [
+            structure(
+                "Near", "EI", 48.90, 2.40, {PAINT: near_capacity}, can_lead=True, commitments=commitments
+            ),
+            structure("Far", "ACI", 48.93, 2.45, {PAINT: 400}, can_lead=True),
+        ]
+
+    held = [{"reference": "X", "trade": PAINT, "start": "2027-03-01", "end": "2027-03-31", "hours": 180}]
+    elsewhere = [{**held[0], "start": "2026-03-01", "end": "2026-03-31"}]  # before the execution
+    weights = {"distance": 1, "members": 0.2, "balance": 0.2}
+    committed = solver.solve(problem(sites, structures(300, held), tender=execution, weights=weights))
+    by_hand = solver.solve(problem(sites, structures(120, None), tender=execution, weights=weights))
+    free = solver.solve(problem(sites, structures(300, elsewhere), tender=execution, weights=weights))
+    untouched = solver.solve(problem(sites, structures(300, None), tender=execution, weights=weights))
+
+    def plan_of(plan: solver.Plan) -> list[tuple[str, str]]:
+        return sorted((a.site, a.structure) for a in plan.groupings[0].assignments)
+
+    assert committed.status == by_hand.status == "optimal"
+    assert plan_of(committed) == plan_of(by_hand) != plan_of(untouched)
+    assert committed.groupings[0].objective == pytest.approx(by_hand.groupings[0].objective, abs=1e-9)
+    # Near's load is read against what the commitment leaves: 120 h
+    (near,) = [m for m in committed.groupings[0].members if m.structure == "Near"]
+    assert near.load_ratio == pytest.approx(near.own_hours / 120)
+    # planned by the single tender's stages, not as a portfolio of one
+    assert [s.name for s in committed.solver.stages][:1] == ["members"]
+    # a commitment outside the execution's dates takes nothing
+    assert plan_of(free) == plan_of(untouched)
+
+
 def test_a_commitment_takes_yearly_capacity_within_the_tenders_dates() -> None:
     # Near holds 150 h a year, 80 h of it promised in July: the 100 h site goes to Far
     structures = [

@@ -63,7 +63,7 @@ def test_a_named_period_beyond_the_calendar_gives_one_line(tmp_path: Path) -> No
     assert done.exit_code == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert "invalid portfolio" in lines[0]
+    assert "portefeuille invalide" in lines[0]
     assert "tenders.0.tender.lots.0.windows.0" in lines[0]
     assert "'ete-2027' is beyond the school calendar shipped" in lines[0]
 

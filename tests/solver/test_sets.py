@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import solver
 from solver import diagnostics, eligibility, model, sets, strengthen
-from tests.solver.reference import CLEAN, brute_force, eligible, objective_of, problem, site, structure
+from tests.solver.reference import CLEAN, PAINT, brute_force, eligible, objective_of, problem, site, structure
 from tests.solver.test_optimum import instances
 
 BALANCED = [
@@ -88,3 +88,34 @@ def test_sets_prove_a_balanced_staffing_tender() -> None:
     assert plan.status == "optimal"
     assert abs(plan.groupings[0].objective - expected.objective) <= 1e-6
     assert plan.solver.bound is not None and plan.solver.bound <= expected.objective + 1e-6
+
+
+def test_floors_with_staff_at_disposal_stay_below_each_sets_optimum() -> None:
+    # a works lot, four EI and an AI putting staff at their disposal, the intermédiaires' hours
+    # rewarded: each set's floor (and relaxation) stays below that set's proven optimum
+    from solver import engine
+
+    sites = [site(f"S{i}", 48.85 + 0.011 * (i % 3), 2.35 + 0.013 * (i // 3), 30 + 9 * i) for i in range(7)]
+    structures = [
+        structure(f"E{j}", "EI", 48.85 + 0.01 * j, 2.36 + 0.008 * j, {PAINT: 160 + 40 * j}, can_lead=j < 2)
+        for j in range(4)
+    ]
+    structures.append(structure("A1", "AI", 48.86, 2.37, {PAINT: 150}, max_distance_km=30))
+    weights = {"distance": 1, "balance": 1, "members": 0.5, "staffing": 0.5}
+    p = problem(sites, structures, weights=weights)
+    elig = eligibility.compute(p)
+    built = model.build(elig, "T", nearest=None, strong=True)
+    assert built.z, "the AI may put staff at the members' disposal"
+    assert sets.applies(built)
+    table = sets.Sets(built, None)
+    floors = dict(table.values)
+    for chosen in floors:
+        table.relax(chosen, 30.0)
+        for E, y in built.y.items():
+            y.lowBound = y.upBound = 1 if E in chosen else 0
+        outcome = engine.solve(built.prob, engine="highs", time_limit=30, gap_rel=1e-9, threads=None)
+        if outcome.status == "infeasible":
+            continue
+        assert outcome.status == "optimal" and outcome.objective is not None
+        assert floors[chosen] <= outcome.objective + 1e-6
+        assert table.values[chosen] <= outcome.objective + 1e-6
