@@ -208,25 +208,58 @@ def _sequential_start(
             if v.name in fixed:
                 v.lowBound = v.upBound = fixed[v.name]
         limit = max(0.5, clock.left() / (count - k + 1))
-        time_limit, node_limit = clock.engine_limits(limit)
-        outcome = engine.solve(
-            step.combined,
-            engine=o.engine,
-            time_limit=time_limit,
-            gap_rel=max(o.gap_rel, 1e-3),
-            threads=o.threads,
-            progress=progress,
-            stage=f"sequence_{k}",
-            start=values,
-            node_limit=node_limit,
-        )
-        clock.charge_run(limit, outcome)
+
+        def run(
+            limit: float, stage: str, start: dict[str, float] | None, prob: pulp.LpProblem = step.combined
+        ) -> engine.EngineResult:
+            time_limit, node_limit = clock.engine_limits(limit)
+            outcome = engine.solve(
+                prob,
+                engine=o.engine,
+                time_limit=time_limit,
+                gap_rel=max(o.gap_rel, 1e-3),
+                threads=o.threads,
+                progress=progress,
+                stage=stage,
+                start=start,
+                node_limit=node_limit,
+            )
+            clock.charge_run(limit, outcome)
+            return outcome
+
+        new = step.parts.get(k - 1)
+        if new is not None and new.model.spread is not None:
+            # as a single tender's stage `members` (solver/stages.py): the new tender's fewest and nearest
+            # members first, without its balance term (the spread relaxes badly), then the full
+            # objective from that plan; every shared row stays in both runs
+            model.define_objective(new.model, with_balance=False)
+            step.combined.setObjective(pulp.lpSum(p.model.prob.objective for p in step.parts.values()))
+            members = run(stages.FIRST_SHARE * limit, f"sequence_{k}_members", values)
+            model.define_objective(new.model, with_balance=True)
+            step.combined.setObjective(pulp.lpSum(p.model.prob.objective for p in step.parts.values()))
+            if members.has_solution:
+                values = {v.name: v.varValue or 0.0 for v in step.combined.variables()}
+                values.update(_tight_spread(new.model))
+            limit = max(0.5, limit * (1 - stages.FIRST_SHARE))
+        outcome = run(limit, f"sequence_{k}", values)
         if not outcome.has_solution:
             return None
         values = {v.name: v.varValue or 0.0 for v in step.combined.variables()}
         integer = [v.name for v in step.combined.variables() if v.cat == pulp.LpInteger]
         fixed = {name: round(values[name]) for name in integer}
     return values
+
+
+def _tight_spread(built: model.Model) -> dict[str, float]:
+    """The spread's variables at the plan held in the variables: the largest load ratio and the members'
+    smallest (a run without the balance term leaves them anywhere its rows allow)."""
+    if built.spread is None:
+        return {}
+    ratios = {e: float(pulp.value(model.load_ratio(built, e)) or 0.0) for e in built.y}
+    members = [r for e, r in ratios.items() if (built.y[e].varValue or 0.0) > 0.5]
+    high = min(1.0, max([0.0, *ratios.values()]))
+    low = min(members, default=high)
+    return {built.spread[0].name: high, built.spread[1].name: min(low, high)}
 
 
 # of the time left before the whole model's run, the most the tenders' bounds take (split between them)

@@ -574,3 +574,29 @@ def test_the_bound_from_the_tenders_alone_holds_and_leaves_out_a_tender_without_
     tenders = next(s for s in out.solver.stages if s.name == "tenders")
     assert tenders.bound is not None and tenders.bound <= optimum.objective + 1e-6
     assert out.solver.bound is not None and tenders.bound <= out.solver.bound <= out.solver.objective + 1e-6
+
+
+def test_the_sequential_start_keeps_the_shared_hours_per_month() -> None:
+    # both tenders want Near (150 h in July) for 100 h each, and the balance term is on: the tenders
+    # planned one after the other (each first without its balance term) leave Near within its July
+    from solver import loads, stages
+    from solver.portfolio import _assemble, _grouping, _less_committed, _sequential_start
+
+    weights = {"weights": {"balance": 1}, "max_subcontracting_share": 0}
+    t1 = {**tender("PEINT-A", [site("A1", 48.90, 2.41, 100), site("A2", 48.90, 2.59, 30)], JULY)}
+    t2 = {**tender("PEINT-B", [site("B1", 48.90, 2.39, 100), site("B2", 48.90, 2.58, 30)], JULY)}
+    t1["options"] = t2["options"] = weights
+    p = portfolio([t1, t2], painters(), time_limit_s=20)
+    days = [loads.site_days(e.tender) for e in p.tenders]
+    structures = [_less_committed(s, None) for s in p.structures]
+    start = _sequential_start(p, structures, days, stages.Clock(20, False), None)
+    assert start is not None
+    whole = _assemble(p, structures, days, 2)
+    for v in whole.combined.variables():
+        v.varValue = start.get(v.name, 0.0)
+    plans = []
+    for n, part in whole.parts.items():
+        g, lacking = _grouping(part, days[n], 1)
+        assert not g.uncovered and not lacking
+        plans.append(solver.Plan(status="feasible", solver={"name": "HiGHS"}, groupings=[g]))
+    assert month_hours(plans, "Near")["2026-07"] <= 150 + 1e-6
