@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -45,6 +46,17 @@ STAGES = {
     "grouping": "groupements suivants",
     "portfolio": "plan commun des appels d'offres",
 }
+# a portfolio's start, tender after tender (`sequence_2`, `sequence_2_members`, solver/portfolio.py)
+SEQUENCE = re.compile(r"sequence_(\d+)(_members)?")
+
+
+def stage_words(stage: object) -> str:
+    """A stage of the solver's progress in words; `calcul` for one it does not name."""
+    found = SEQUENCE.fullmatch(str(stage))
+    if found is None:
+        return STAGES.get(str(stage), "calcul")
+    what = "choix des membres" if found.group(2) else "plan"
+    return f"{what} du marché {found.group(1)}, après ceux d'avant"
 
 
 def _plan_form(
@@ -116,7 +128,7 @@ def progress_state(
     gap = progress.get("gap")
     text = PLAN_STATUS.get(status, status)
     if status == "running":
-        stage = STAGES.get(str(progress.get("stage")), "calcul")
+        stage = stage_words(progress.get("stage"))
         text = f"Calcul en cours : {stage}, {secondes(elapsed)} sur {secondes(limit)} au plus."
         if gap is not None:
             # The gap of the stage being solved, against that stage's own bound: the certified gap

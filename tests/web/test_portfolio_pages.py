@@ -129,3 +129,17 @@ def test_the_forms_refusals_are_said_in_french_next_to_it(
     assert "Un marché est un brouillon" in draft
     assert "Marché CD93-ETE-B, site 09305X : heures de travail inconnues." in draft
     assert client.get("/api/v1/portfolios", headers=coordinator).json()["total"] == 0
+
+
+def test_the_waiting_page_names_each_step_of_a_portfolios_start() -> None:
+    from app.web.views_plans import progress_state
+
+    def said(stage: str) -> str:
+        return str(
+            progress_state("running", {"time_limit_s": 120}, {"stage": stage, "elapsed_s": 30})["text"]
+        )
+
+    assert "choix des membres du marché 2, après ceux d'avant" in said("sequence_2_members")
+    assert "plan du marché 3, après ceux d'avant" in said("sequence_3")
+    assert "plan commun des appels d'offres" in said("portfolio")
+    assert said("sequence_x").startswith("Calcul en cours : calcul,")
