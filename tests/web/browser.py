@@ -73,7 +73,7 @@ def signed_in(base: str, key: str) -> Iterator[tuple[sync_api.Page, list[str]]]:
         page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR").new_page()
         page.on("console", lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None)
         page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
-        page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url} {r.failure}"))
+        page.on("requestfailed", lambda r: _failed(problems, r.url, r.failure))
 
         def on_response(response: Any) -> None:
             if response.status >= 400:
@@ -89,3 +89,11 @@ def signed_in(base: str, key: str) -> Iterator[tuple[sync_api.Page, list[str]]]:
             yield page, problems
         finally:
             browser.close()
+
+
+def _failed(problems: list[str], url: str, failure: str | None) -> None:
+    """A request that failed, unless the browser itself gave it up (`net::ERR_ABORTED`): the page was
+    left before it ended, e.g. the favicon of a page the test moved on from at once. A server's refusal
+    still counts, as its HTTP answer ≥ 400."""
+    if failure != "net::ERR_ABORTED":
+        problems.append(f"failed request: {url} {failure}")
