@@ -90,10 +90,12 @@ class FastHiGHS(pulp.HiGHS):  # type: ignore[misc]
 
     def findSolutionValues(self, lp: pulp.LpProblem) -> tuple[int, int]:
         h = lp.solverModel
-        if h.getModelStatus() != highspy.HighsModelStatus.kSolutionLimit:
+        stopped = (highspy.HighsModelStatus.kSolutionLimit, highspy.HighsModelStatus.kInterrupt)
+        if h.getModelStatus() not in stopped:
             return cast(tuple[int, int], super().findSolutionValues(lp))
-        # the node limit of deterministic mode, which PuLP's table of statuses lacks (it raised): a plan
-        # found before it is read as one found before a time limit, none as no plan
+        # the node limit of deterministic mode, which PuLP's table of statuses lacks (it raised), and a
+        # stop asked by the callback (`stop_at`), which PuLP reads as a plan found even when there is
+        # none: a plan found before it is read as one found before a time limit, none as no plan
         values = list(h.getSolution().col_value)
         for var in lp.variables():
             var.varValue = values[var.index]
@@ -303,7 +305,8 @@ def solve(
     if prob.status == pulp.LpStatusInfeasible:
         return EngineResult("infeasible", None, None, None, seconds, name)
     if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
-        # a node limit (deterministic mode) stops the search like a time limit does
+        # a node limit (deterministic mode) or a stop at a bound (`stop_at`) stops the search like a
+        # time limit does
         timed_out = model_status in (
             highspy.HighsModelStatus.kTimeLimit,
             highspy.HighsModelStatus.kSolutionLimit,
@@ -319,6 +322,8 @@ def solve(
             name,
         )
     objective = float(info.objective_function_value) + offset
+    if not math.isfinite(objective):  # no plan after all, whatever the status read said
+        return EngineResult("timeout", None, _finite(info.mip_dual_bound, offset), None, seconds, name)
     held = float(pulp.value(prob.objective) or 0.0)
     if start and held > objective + 1e-7 * max(1.0, abs(objective)):
         # HiGHS 1.16 may report the better plan's objective yet hand back the starting plan (seen when

@@ -4,12 +4,14 @@ the best plan of that set, and their lowest below the true optimum."""
 from __future__ import annotations
 
 import itertools
+import random
 
+import pulp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import solver
-from solver import diagnostics, eligibility, model, sets, strengthen
+from solver import diagnostics, eligibility, engine, model, sets, strengthen
 from tests.solver.reference import CLEAN, PAINT, brute_force, eligible, objective_of, problem, site, structure
 from tests.solver.test_optimum import instances
 
@@ -119,3 +121,22 @@ def test_floors_with_staff_at_disposal_stay_below_each_sets_optimum() -> None:
         assert outcome.status == "optimal" and outcome.objective is not None
         assert floors[chosen] <= outcome.objective + 1e-6
         assert table.values[chosen] <= outcome.objective + 1e-6
+
+
+def test_a_stop_at_a_bound_before_any_plan_is_no_plan() -> None:
+    # a subset sum the engine's root heuristics do not solve: asked to stop once its bound passes a
+    # value (as stage sets does for a member set that cannot beat the best plan), it stops before any
+    # plan, and says so instead of a plan of objective inf
+    rng = random.Random(3)
+    prob = pulp.LpProblem("subset_sum", pulp.LpMinimize)
+    xs = [prob.add_variable(f"x{i}", 0, 1, cat="Integer") for i in range(40)]
+    weights = [2 * rng.randrange(1000, 5000) for _ in xs]
+    prob += pulp.lpSum(rng.random() * x for x in xs)
+    prob += pulp.lpSum(w * x for w, x in zip(weights, xs, strict=True)) == sum(weights) // 4 * 2
+    out = engine.solve(
+        prob, engine="highs", time_limit=5, gap_rel=1e-9, threads=None, stop_at=-1e9, presolve=False
+    )
+    assert not out.has_solution and out.objective is None
+    assert out.status == "timeout" and out.bound is not None
+    # without the stop, the same model has a plan
+    assert engine.solve(prob, engine="highs", time_limit=5, gap_rel=1e-4, threads=None).has_solution
