@@ -158,7 +158,7 @@ def _solve(problem: PlanningProblem, progress: Progress | None, began: float, st
         # bound (over all groupings) still bounds it
         objective = groupings[0].objective
         reference = stages.gap_reference(elig, built.scales.hours, groupings[0])
-        gap = stages.relative_gap(objective, first.bound, reference)
+        gap = engine.relative_gap(objective, first.bound, reference)
         status = stages.status_of(objective, first.bound, o.gap_rel, reference)
     report = SolverReport(
         name=first.name,
@@ -185,7 +185,7 @@ def _decomposed_plan(
         name=parts.engine,
         objective=best.objective,
         bound=parts.bound,
-        gap=stages.relative_gap(best.objective, parts.bound, reference),
+        gap=engine.relative_gap(best.objective, parts.bound, reference),
         seconds=time.monotonic() - began,
         stages=parts.stages,
     )

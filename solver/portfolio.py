@@ -36,6 +36,7 @@ from solver.portfolio_spec import (
     TenderPlan,
 )
 from solver.problem import PlanningProblem, StructureSpec, TenderSpec
+from solver.reference import sectors
 
 Progress = Callable[[dict[str, Any]], None]
 
@@ -82,7 +83,10 @@ def solve_timed(
     plan = outcome.tenders[0].plan
     if len(groupings) > 1:
         plan = plan.model_copy(update={"groupings": groupings})
-    return plan.model_copy(update={"solver": outcome.solver})
+    # the portfolio's own diagnostics (a period over capacity through commitments alone) are the plan's
+    return plan.model_copy(
+        update={"solver": outcome.solver, "diagnostics": [*plan.diagnostics, *outcome.diagnostics]}
+    )
 
 
 def is_timed(problem: PlanningProblem) -> bool:
@@ -395,7 +399,7 @@ def _solve(
                 stages.gap_reference(parts[n].model.elig, parts[n].model.scales.hours, g)
                 for n, g in best.items()
             )
-            gap = stages.relative_gap(objective, bound, reference)
+            gap = engine.relative_gap(objective, bound, reference)
             status = cast(PlanStatus, stages.status_of(objective, bound, o.gap_rel, reference))
             for n in best:
                 plans[n] = plans[n].model_copy(update={"status": status})
@@ -425,12 +429,14 @@ def _solve(
         if n not in plans:
             why = [diagnostics.infeasible(parts[n].model.elig)] if status == "infeasible" else []
             plans[n] = Plan(status=status, solver=report, diagnostics=[*why, *notes[n]])
+    names = {st.id: st.name for st in portfolio.structures}
     extra = [
         Diagnostic(
             code="period_overbooked",
             structure=structure,
-            message=f"Les engagements déjà pris dépassent à eux seuls la capacité de {structure} en "
-            f"{trade} pour {periods.period_name(key)} : rien de plus n'y est planifié.",
+            message=f"Les engagements déjà pris dépassent à eux seuls la capacité de {names[structure]} "
+            f"en {sectors().get(trade, (trade, ''))[0].lower()} pour {periods.period_name(key)} : rien "
+            "de plus n'y est planifié.",
         )
         for structure, trade, key in overbooked
     ]

@@ -143,9 +143,6 @@ def _restore(prob: pulp.LpProblem, values: dict[str, float]) -> None:
         v.varValue = values.get(v.name, 0.0)
 
 
-relative_gap = engine.relative_gap
-
-
 def status_of(objective: float, bound: float | None, gap_rel: float, reference: float = 0.0) -> str:
     """`optimal` only when the full objective is within `gap_rel` of a valid proven lower bound."""
     return "optimal" if engine.within(objective, bound, gap_rel, reference) else "feasible"
@@ -499,7 +496,7 @@ def _finish(
     built: model.Model, best: Incumbent, bound: float | None, began: float, name: str, gap_rel: float
 ) -> EngineResult:
     _restore(built.prob, best.values)
-    gap = relative_gap(best.objective, bound, best.reference)
+    gap = engine.relative_gap(best.objective, bound, best.reference)
     status = status_of(best.objective, bound, gap_rel, best.reference)
     return EngineResult(status, best.objective, bound, gap, time.monotonic() - began, name)
 

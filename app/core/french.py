@@ -5,13 +5,12 @@ from __future__ import annotations
 import math
 import re
 
+from solver.periods import MONTHS  # the French months: one list for the app and the planner
+
+__all__ = ["MONTHS", "number", "read_number"]
+
 # After the spaces are taken out: a sign, digits, a decimal comma or point and digits.
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
-
-MONTHS = (
-    *("janvier", "février", "mars", "avril", "mai", "juin"),
-    *("juillet", "août", "septembre", "octobre", "novembre", "décembre"),
-)
 
 
 def number(value: float, decimals: int = 0, *, thousands: str = " ") -> str:

@@ -16,10 +16,10 @@ from app.commitments import service as commitments
 from app.commitments.models import CommitmentStatus
 from app.core.deps import ResourceId, SessionDep
 from app.core.errors import InvalidInput
-from app.core.french import MONTHS
 from app.web.auth import PageCaller, WebRoute, checked_form, writer
 from app.web.format import heures, nombre
 from app.web.render import render
+from solver.periods import period_name
 
 router = APIRouter(prefix="/charge", route_class=WebRoute, include_in_schema=False)
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -42,7 +42,7 @@ class Cell:
 
 
 def _month_name(month: str) -> str:
-    return f"{MONTHS[int(month[5:]) - 1]} {month[:4]}"
+    return period_name(month)
 
 
 def _cell(structure: str, m: MonthLoad) -> Cell:

@@ -13,7 +13,6 @@ from sqlmodel import Session
 
 from app.core.deps import ResourceId, SessionDep
 from app.core.errors import Conflict, InvalidInput, ProblemError, TooManyRequests
-from app.core.french import MONTHS
 from app.jobs.deps import JobsDep, LimitsDep
 from app.networks.service import Caller
 from app.plans.limits import PlanLimits
@@ -27,6 +26,7 @@ from app.web.auth import PageCaller, Refused, WebRoute, checked_form, writer
 from app.web.format import Unread, nombre
 from app.web.render import render
 from app.web.views_plans import progress_state
+from solver.periods import period_name
 
 router = APIRouter(prefix="/portefeuilles", route_class=WebRoute, include_in_schema=False)
 DEFAULT_TIME_LIMIT_S = 60
@@ -55,7 +55,7 @@ class TenderLine:
 
 
 def _month_name(period: str) -> str:
-    return f"{MONTHS[int(period[5:]) - 1]} {period[:4]}"
+    return period_name(period)
 
 
 def _page(
@@ -214,6 +214,7 @@ def portfolio_page(
     context: dict[str, Any] = {"portfolio": portfolio, "state": _state(portfolio), "lines": []}
     if portfolio.status == "done" and portfolio.result:
         context["lines"] = _lines(session, caller, portfolio)
+        context["notes"] = [str(d.get("message")) for d in portfolio.result.get("diagnostics") or []]
     return render(request, "portefeuille.html", context)
 
 
@@ -239,5 +240,13 @@ async def accept_portfolio(
                 f"Ces groupements ne peuvent pas être retenus : pas de groupement pour {which}, ou marché "
                 "supprimé depuis. Rien n'a été retenu.",
             ) from None
-        raise Refused(409, "Seul un portefeuille terminé a des groupements à retenir.") from None
+        if portfolio.status != "done":
+            raise Refused(409, "Seul un portefeuille terminé a des groupements à retenir.") from None
+        # a tender being changed at this moment (its lock is held), or a problem stored by an older version
+        raise Refused(
+            409,
+            "Ces groupements ne peuvent pas être retenus maintenant : un de leurs marchés est en cours de "
+            "modification, ou ce portefeuille a été calculé par une version précédente (planifiez-le à "
+            "nouveau). Rien n'a été retenu.",
+        ) from None
     return RedirectResponse(f"/portefeuilles/{portfolio_id}?retenu=1", status_code=303)

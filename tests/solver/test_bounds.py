@@ -99,10 +99,10 @@ def test_gap_is_measured_against_the_positive_terms() -> None:
     assert s.gap == pytest.approx(max(0.0, s.objective - s.bound) / reference, abs=1e-12)
     assert s.bound <= s.objective + 1e-9
     # the figure itself, for a bound 0.01 below this plan: 0.01 ÷ the positive terms, not ÷ |objective|
-    from solver import stages
+    from solver import engine, stages
 
     elig = eligibility_module.compute(p)
-    figure = stages.relative_gap(
+    figure = engine.relative_gap(
         best.objective, best.objective - 0.01, stages.gap_reference(elig, scales(elig).hours, best)
     )
     assert figure == pytest.approx(0.01 / (best.objective + reward))

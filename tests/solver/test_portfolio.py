@@ -174,9 +174,19 @@ def test_commitments_beyond_a_months_capacity_are_reported_in_french() -> None:
     (note,) = [d for d in out.diagnostics if d.code == "period_overbooked"]
     assert note.structure == "Near"
     assert note.message == (
-        f"Les engagements déjà pris dépassent à eux seuls la capacité de Near en {PAINT} pour juillet 2026 : "
-        "rien de plus n'y est planifié."
+        "Les engagements déjà pris dépassent à eux seuls la capacité de Structure Near en peinture & "
+        "revêtement des murs pour juillet 2026 : rien de plus n'y est planifié."
     )
+    # a single tender with the same availability says it in its own plan
+    alone = solver.solve(
+        solver.PlanningProblem.model_validate(
+            {
+                **tender("A", [site("A1", 48.90, 2.41, 100)], JULY),
+                "structures": painters(commitments=overbooking),
+            }
+        )
+    )
+    assert [d.message for d in alone.diagnostics if d.code == "period_overbooked"] == [note.message]
 
 
 def test_commitments_alone_plan_as_the_capacity_they_leave_by_the_staged_search() -> None:

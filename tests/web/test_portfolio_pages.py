@@ -143,3 +143,32 @@ def test_the_waiting_page_names_each_step_of_a_portfolios_start() -> None:
     assert "plan du marché 3, après ceux d'avant" in said("sequence_3")
     assert "plan commun des appels d'offres" in said("portfolio")
     assert said("sequence_x").startswith("Calcul en cours : calcul,")
+
+
+def test_a_done_portfolio_shows_its_points_of_attention(
+    client: TestClient, coordinator: Headers, sign_in: SignIn, engine: Engine
+) -> None:
+    # what the planner says of the whole portfolio (a month over capacity through commitments alone)
+    # is read on its page, above the tenders' groupings
+    from app.portfolios.models import Portfolio
+
+    tender_ids, _ = network(client, coordinator)
+    body = {"tenders": [{"tender": t} for t in tender_ids]}
+    portfolio = client.post("/api/v1/portfolios", json=body, headers=coordinator).json()
+    client.post(f"/api/v1/portfolios/{portfolio['id']}/cancel", headers=coordinator)
+    said = (
+        "Les engagements déjà pris dépassent à eux seuls la capacité de Peinture Est en peinture & "
+        "revêtement des murs pour juillet 2026 : rien de plus n'y est planifié."
+    )
+    result = {
+        "status": "feasible",
+        "solver": {"name": "HiGHS", "seconds": 1.0},
+        "tenders": [],
+        "diagnostics": [{"code": "period_overbooked", "message": said}],
+    }
+    with engine.begin() as conn:
+        conn.execute(
+            update(Portfolio).where(col(Portfolio.id) == portfolio["id"]).values(status="done", result=result)
+        )
+    page = html.unescape(sign_in(coordinator).get(f"/portefeuilles/{portfolio['id']}").text)
+    assert "Points d'attention" in page and said in page
