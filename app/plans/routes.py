@@ -20,7 +20,7 @@ from app.core.deps import (
     get_caller_along,
 )
 from app.core.errors import Problem
-from app.core.etag import IfNoneMatch, not_modified
+from app.core.etag import IfMatch, IfNoneMatch, not_modified
 from app.core.idempotency import responses
 from app.jobs.deps import JobsDep, QueueingDep
 from app.plans import service
@@ -123,12 +123,26 @@ def cancel_plan(session: SessionDep, caller: WriterDep, jobs: JobsDep, plan_id: 
     return service.public(service.cancel(session, jobs, caller.network_id, plan_id))
 
 
-@router.post("/plans/{plan_id}/accept", response_model=PlanPublic, responses=_CONFLICT)
+@router.post(
+    "/plans/{plan_id}/accept",
+    response_model=PlanPublic,
+    responses={
+        **_CONFLICT,
+        412: {"model": Problem, "description": "If-Match names another version than the current one"},
+    },
+)
 def accept_plan(
-    session: SessionDep, caller: WriterDep, plan_id: ResourceId, body: AcceptRequest
-) -> PlanPublic:
-    """Make one grouping of a done plan the tender's accepted grouping."""
-    return service.public(service.accept(session, caller.network_id, plan_id, body.rank))
+    session: SessionDep, caller: WriterDep, plan_id: ResourceId, body: AcceptRequest, if_match: IfMatch = None
+) -> Response:
+    """Make one grouping of a done plan the tender's accepted grouping and commit its hours.
+
+    Accepting the grouping already accepted changes nothing, whatever `If-Match` says; otherwise, with
+    `If-Match` (the `ETag` of `GET /plans/{id}`), only if the plan is still at that version (412):
+    another coordinator may have accepted another grouping of the tender meanwhile.
+    """
+    plan = service.accept(session, caller.network_id, plan_id, body.rank, if_match=if_match)
+    body_json, tag = service.public_json(plan)
+    return Response(body_json, media_type="application/json", headers={"ETag": tag})
 
 
 @router.post(

@@ -18,8 +18,8 @@ from sqlmodel import Session, col, select
 
 from app.commitments import service as commitments
 from app.core.db import begin_write, utcnow
-from app.core.errors import Conflict, FieldError, InvalidInput, NotFound
-from app.core.etag import etag_of_bytes
+from app.core.errors import Conflict, FieldError, InvalidInput, NotFound, PreconditionFailed
+from app.core.etag import etag_of_bytes, tag_listed
 from app.integrations.webhooks import events as webhook_events
 from app.jobs import lifecycle
 from app.jobs.backend import PlanJobs
@@ -229,12 +229,15 @@ def lock_tender(session: Session, tender_id: int) -> None:
         ) from None
 
 
-def accept(session: Session, network_id: int, plan_id: int, rank: int) -> Plan:
+def accept(
+    session: Session, network_id: int, plan_id: int, rank: int, *, if_match: str | None = None
+) -> Plan:
     """Make a grouping of the plan the tender's accepted grouping, replacing any accepted before, and
     commit its hours (replacing the tender's commitment).
 
     Accepting the grouping already accepted changes nothing (and announces nothing again, nor commits
-    its hours again once released).
+    its hours again once released), whatever `If-Match` says; otherwise, with `If-Match`, only if the
+    plan is still at that version (412): e.g. another coordinator accepted another grouping meanwhile.
     """
     begin_write(session)
     plan = get(session, network_id, plan_id)
@@ -246,6 +249,10 @@ def accept(session: Session, network_id: int, plan_id: int, rank: int) -> Plan:
         session.rollback()
         session.refresh(plan)
         return plan
+    if if_match is not None and not tag_listed(if_match, public_json(plan)[1]):
+        raise PreconditionFailed(
+            "the plan has changed since the version given in If-Match: read it again (GET) and retry"
+        )
     accept_grouping(session, plan, rank)
     session.commit()
     session.refresh(plan)

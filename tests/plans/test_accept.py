@@ -78,6 +78,36 @@ def test_accepting_the_same_grouping_again_changes_nothing_and_announces_nothing
     assert accepted_plans(db, small_tender) == [(plan["id"], 2)]
 
 
+def test_an_accept_with_a_stale_if_match_is_refused_and_changes_nothing(
+    client: TestClient, coordinator: Headers, small_tender: int, solving: None, db: Engine
+) -> None:
+    # two coordinators read the plan; one accepts grouping 2; the other's accept of grouping 1, sent
+    # with the version it read, is refused (412) instead of silently replacing it
+    plan = wait_for(
+        client, coordinator, queue_plan(client, coordinator, small_tender, alternatives=2)["id"], finished
+    )
+    assert plan["status"] == "done", plan
+    url = f"/api/v1/plans/{plan['id']}/accept"
+    read = client.get(f"/api/v1/plans/{plan['id']}", headers=coordinator).headers["ETag"]
+    first = client.post(url, json={"rank": 2}, headers={**coordinator, "If-Match": read})
+    assert first.status_code == 200 and first.json()["accepted_rank"] == 2
+    assert (
+        first.headers["ETag"]
+        == client.get(f"/api/v1/plans/{plan['id']}", headers=coordinator).headers["ETag"]
+    )
+    stale = client.post(url, json={"rank": 1}, headers={**coordinator, "If-Match": read})
+    assert stale.status_code == 412, stale.text
+    assert stale.headers["content-type"].startswith("application/problem+json")
+    assert accepted_plans(db, small_tender) == [(plan["id"], 2)]
+    # the same grouping again is answered as it is, whatever If-Match says (a retried request)
+    retried = client.post(url, json={"rank": 2}, headers={**coordinator, "If-Match": read})
+    assert retried.status_code == 200 and retried.json()["accepted_rank"] == 2
+    # with the version now current, grouping 1 is accepted
+    fresh = first.headers["ETag"]
+    assert client.post(url, json={"rank": 1}, headers={**coordinator, "If-Match": fresh}).status_code == 200
+    assert accepted_plans(db, small_tender) == [(plan["id"], 1)]
+
+
 def test_accepts_of_one_tender_at_once_leave_one_grouping_and_never_a_500(
     app: FastAPI, client: TestClient, coordinator: Headers, small_tender: int, solving: None, db: Engine
 ) -> None:
