@@ -294,64 +294,6 @@ def test_planifier_queues_the_plan_with_the_options_in_plain_words(
     assert options["excluded"] == [ids["structure_ids"][4]]
 
 
-def test_editing_a_tender_in_the_form_keeps_its_work_windows(
-    client: TestClient, sign_in: SignIn, coordinator: Headers
-) -> None:
-    from app.web.tender_form import sites_to_text
-
-    sites = [
-        {
-            "id": "0931713G",
-            "name": "Collège Lavoisier",
-            "lat": 48.889,
-            "lon": 2.42,
-            "hours": 420,
-            "value_eur": 18000,
-            "windows": [{"start": "2026-07-06", "end": "2026-07-17"}],
-        },
-        {
-            "id": "0930116W",
-            "name": "Collège Jean Jaurès",
-            "lat": 48.9,
-            "lon": 2.4,
-            "hours": 300,
-            "value_eur": 12000,
-        },
-    ]
-    body = {
-        "reference": "CD93-ETE",
-        "title": "Peinture l'été",
-        "kind": "works",
-        "lots": [
-            {
-                "id": "L1",
-                "title": "Peinture",
-                "trade": "peinture-revetement-des-murs",
-                "windows": [{"period": "ete-2026"}],
-                "sites": sites,
-            }
-        ],
-    }
-    tender = client.post("/api/v1/tenders", json=body, headers=coordinator).json()
-    browser = sign_in(coordinator)
-    form = {
-        "csrf": csrf_of(browser.get(f"/marches/{tender['id']}/modifier").text),
-        "reference": "CD93-ETE",
-        "title": "Peinture des collèges l'été",
-        "kind": "works",
-        "lot_count": "1",
-        "lot_id_0": "L1",
-        "lot_title_0": "Peinture",
-        "lot_trade_0": "peinture-revetement-des-murs",
-        "lot_sites_0": sites_to_text(tender["lots"][0]["sites"]),
-    }
-    answer = browser.post(f"/marches/{tender['id']}/modifier", data=form, follow_redirects=False)
-    assert answer.status_code == 303, answer.text
-    [lot] = client.get(f"/api/v1/tenders/{tender['id']}", headers=coordinator).json()["lots"]
-    assert lot["windows"] == [{"period": "ete-2026"}]
-    assert [s["windows"] for s in lot["sites"]] == [sites[0]["windows"], None]
-
-
 def test_a_csv_over_the_row_limit_is_refused_in_french_and_nothing_is_stored(
     sign_in: SignIn, coordinator: Headers, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:

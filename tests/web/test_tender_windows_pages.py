@@ -46,6 +46,22 @@ def _form(csrf: str, sites: list[dict[str, Any]], **rows: str) -> dict[str, str]
     }
 
 
+def _stored(
+    client: TestClient, headers: Headers, windows: list[dict[str, Any]], **lot: str
+) -> dict[str, Any]:
+    """The summer tender of SITES stored over the API, its lot with these work windows."""
+    body = {
+        "reference": "CD93-ETE",
+        "title": "Peinture l'été",
+        "kind": "works",
+        "lots": [
+            {"id": "L1", "trade": "peinture-revetement-des-murs", "windows": windows, "sites": SITES, **lot}
+        ],
+    }
+    tender: dict[str, Any] = client.post("/api/v1/tenders", json=body, headers=headers).json()
+    return tender
+
+
 def _lot(client: TestClient, headers: Headers, tender_id: int) -> dict[str, Any]:
     [lot] = client.get(f"/api/v1/tenders/{tender_id}", headers=headers).json()["lots"]
     return dict(lot)
@@ -81,20 +97,7 @@ def test_a_new_tender_gets_its_lots_windows_from_the_form(
 def test_a_wrong_window_is_named_in_french_and_nothing_stored_is_lost(
     client: TestClient, sign_in: SignIn, coordinator: Headers
 ) -> None:
-    body = {
-        "reference": "CD93-ETE",
-        "title": "Peinture l'été",
-        "kind": "works",
-        "lots": [
-            {
-                "id": "L1",
-                "trade": "peinture-revetement-des-murs",
-                "windows": [{"period": "ete-2026"}],
-                "sites": SITES,
-            }
-        ],
-    }
-    tender = client.post("/api/v1/tenders", json=body, headers=coordinator).json()
+    tender = _stored(client, coordinator, [{"period": "ete-2026"}])
     browser = sign_in(coordinator)
     edit = browser.get(f"/marches/{tender['id']}/modifier").text
     # The stored window is in its row; the site's own windows are announced as kept.
@@ -137,20 +140,7 @@ def test_a_wrong_window_is_named_in_french_and_nothing_stored_is_lost(
 def test_a_window_is_changed_and_removed_and_the_sites_keep_theirs(
     client: TestClient, sign_in: SignIn, coordinator: Headers
 ) -> None:
-    body = {
-        "reference": "CD93-ETE",
-        "title": "Peinture l'été",
-        "kind": "works",
-        "lots": [
-            {
-                "id": "L1",
-                "trade": "peinture-revetement-des-murs",
-                "windows": [{"period": "ete-2026"}, {"period": "toussaint-2025"}],
-                "sites": SITES,
-            }
-        ],
-    }
-    tender = client.post("/api/v1/tenders", json=body, headers=coordinator).json()
+    tender = _stored(client, coordinator, [{"period": "ete-2026"}, {"period": "toussaint-2025"}])
     browser = sign_in(coordinator)
     csrf = csrf_of(browser.get(f"/marches/{tender['id']}/modifier").text)
     sites = tender["lots"][0]["sites"]
@@ -175,3 +165,17 @@ def test_a_window_is_changed_and_removed_and_the_sites_keep_theirs(
     assert lot.get("windows") is None
     assert [s["windows"] for s in lot["sites"]] == [SITES[0]["windows"], None]
     assert "sur l'exécution du marché" in browser.get(f"/marches/{tender['id']}").text
+
+
+def test_editing_a_tender_in_the_form_keeps_its_work_windows(
+    client: TestClient, sign_in: SignIn, coordinator: Headers
+) -> None:
+    tender = _stored(client, coordinator, [{"period": "ete-2026"}], title="Peinture")
+    browser = sign_in(coordinator)
+    csrf = csrf_of(browser.get(f"/marches/{tender['id']}/modifier").text)
+    form = _form(csrf, tender["lots"][0]["sites"], title="Peinture des collèges l'été")
+    answer = browser.post(f"/marches/{tender['id']}/modifier", data=form, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    lot = _lot(client, coordinator, tender["id"])
+    assert lot["windows"] == [{"period": "ete-2026"}]
+    assert [s["windows"] for s in lot["sites"]] == [SITES[0]["windows"], None]
