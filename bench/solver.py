@@ -85,7 +85,7 @@ def main() -> None:
     parser.add_argument("--limit", type=float, default=60.0, help="time limit (s) for seed and regional")
     parser.add_argument("--national-limit", type=float, default=600.0)
     parser.add_argument(
-        "--repeat", type=int, default=1, help="runs of each seed case (the median is printed)"
+        "--repeat", type=int, default=1, help="runs of each seed and regional case (the median is printed)"
     )
     parser.add_argument("--case", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -102,7 +102,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name in names:
         runs = []
-        for _ in range(args.repeat if CASES[name][0] == "seed" else 1):
+        for _ in range(args.repeat if CASES[name][0] != "national" else 1):
             found = _run(name, args)
             if found is None:
                 continue

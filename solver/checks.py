@@ -15,7 +15,11 @@ from solver.model import aci_cap, after_award_members, ai_company_cap, dependenc
 from solver.problem import StructureKind
 from solver.results import Solution
 
-TOLERANCE = 1e-6
+TOLERANCE = 1e-6  # relative to the limit (at least 1 h): the engines' own tolerance on hours of thousands
+
+
+def _over(hours: float, limit: float) -> bool:
+    return hours > limit + TOLERANCE * max(1.0, abs(limit))
 
 
 def violations(elig: Eligibility, solution: Solution) -> list[str]:
@@ -74,22 +78,22 @@ def violations(elig: Eligibility, solution: Solution) -> list[str]:
         if sub.to in elig.entity and of(sub.to) in members:
             found.append(f"sous-traitant {sub.to} is a member")
     for (E, t), h in hours.items():
-        if h - relieved[E, t] > elig.entity_capacity(E, t) + TOLERANCE:
+        if _over(h - relieved[E, t], elig.entity_capacity(E, t)):
             found.append(f"{E} over its capacity in {t}")
     sigma = o.max_subcontracting_share
     for (e, lot), h in used.items():
-        if h > part[e, lot] + TOLERANCE:
+        if _over(h, part[e, lot]):
             found.append(f"{e}: more hours relieved than it does on lot {lot}")
-        if subbed[e, lot] > sigma * part[e, lot] + TOLERANCE:
+        if _over(subbed[e, lot], sigma * part[e, lot]):
             found.append(f"{e} subcontracts more than its share on lot {lot}")
     for (a, t), h in supplied.items():
-        if h > elig.intermediaries[a].capacities.get(t, 0.0) + TOLERANCE:
+        if _over(h, elig.intermediaries[a].capacities.get(t, 0.0)):
             found.append(f"{a} over its capacity in {t}")
     for (a, E), h in to_company.items():
-        if h > ai_company_cap(elig, a) + TOLERANCE:
+        if _over(h, ai_company_cap(elig, a)):
             found.append(f"{a} over 480 h per person towards {E}")
     for (f, t), h in taken.items():
-        if h > elig.subcontractors[f].capacities.get(t, 0.0) + TOLERANCE:
+        if _over(h, elig.subcontractors[f].capacities.get(t, 0.0)):
             found.append(f"sous-traitant {f} over its capacity in {t}")
     total = elig.total_value
     for E in members:

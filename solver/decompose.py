@@ -20,10 +20,12 @@ the intermédiaires' capacity, and the spread of load ratios.
 3. **Balance.** Local moves even the load ratios (`solver.moves`), then, with the grouping fixed, the
    subcontracted hours are re-spread (`solver.balance`).
 
-Before them, the whole tender's Lagrangian bound (`solver.lagrange`), and after the plan, the full
-objective on the members that relaxation uses (`_fixed_set`, started from the relaxation's plan after
-local moves and the re-spread: `_polished`), kept when better. A bound from the data
-alone (`strengthen.data_bound`) is also computed; the highest of the bounds is reported.
+Before them, the whole tender's Lagrangian bound (`solver.lagrange`) and its plan; when that plan is
+whole, local moves and the re-spread (`_polished`), then the neighbourhoods' search
+(`solver.neighbourhoods`: every member's load ratio brought near the common level, `_banded`); when it
+is not, the full objective on the members that relaxation uses (`_fixed_set`). Each is kept when
+better. A bound from the data alone (`strengthen.data_bound`) is also computed; the highest of the
+bounds is reported.
 
 The plan's certified gap is measured against the bound of step 1, never against a territory's own.
 """
@@ -38,7 +40,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
-from solver import balance, checks, engine, lagrange, model, moves, results, strengthen
+from solver import balance, checks, engine, lagrange, model, moves, neighbourhoods, results, strengthen
 from solver.eligibility import Arc, Eligibility
 from solver.model import revenue_cap
 from solver.plan import Grouping, StageReport
@@ -52,6 +54,7 @@ BOUND_SHARE = 0.35  # of the time: up to here the territories' bounds and plans 
 BUILD_S_PER_PAIR = 3e-4  # building a model, per pair, on a loaded machine (regional: 1e-4 at load 9-15)
 FIXED_SHARE = 0.75  # of the time left after the territories: the full model on the members the bound uses
 POLISH_SHARE = 0.1  # of the time left before stage `fixed`: local moves and the re-spread of its start
+BAND_SHARE = 0.9  # of the time left after them: the neighbourhoods' search (`solver.neighbourhoods`)
 CAPACITY_MARGIN = 1.2  # the members given to that model, with the intermédiaires, cover this × the demand
 
 
@@ -373,16 +376,13 @@ def solve(elig: Eligibility, budget: float, progress: Progress | None) -> Outcom
                 start, found, missing = polished
                 assignments, mandataire = dict(start.assignments), start.mandataire
                 subcontracts, members = defaultdict(float, start.staffing), start.members
-            guided = _fixed_set(
-                elig,
-                full,
-                set(start.members),
-                FIXED_SHARE * (deadline - time.monotonic()),
-                None,
-                per_pair,
-                start,
-            )
+            # the load ratios brought within a band of their common level, neighbourhood by
+            # neighbourhood (`solver.neighbourhoods`): where the engine on the whole model with these
+            # members found nothing better than its start (national) or took 15-20 s (regional)
+            guided = _banded(elig, full, start, BAND_SHARE * (deadline - time.monotonic()))
+            stage = "neighbourhoods"
         else:
+            stage = "fixed"
             chosen = _guided_members(elig, relaxed.usage)
             core = {E for E in chosen if relaxed.usage[E] >= 0.5}
             guided = _fixed_set(elig, full, chosen, FIXED_SHARE * (deadline - fixed_began), core, per_pair)
@@ -394,13 +394,13 @@ def solve(elig: Eligibility, budget: float, progress: Progress | None) -> Outcom
             subcontracts, members = defaultdict(float, solution.staffing), solution.members
         reports.append(
             StageReport(
-                name="fixed",
+                name=stage,
                 status="feasible" if guided is not None else "timeout",
                 objective=guided[1].objective if guided is not None else None,
                 seconds=time.monotonic() - fixed_began,
             )
         )
-        _emit(progress, "fixed", began, objective=found.objective)
+        _emit(progress, stage, began, objective=found.objective)
     if o.weights.balance > 0 and deadline - time.monotonic() > 1.0:
         moves_began = time.monotonic()
         moved = moves.even_out(
@@ -555,29 +555,6 @@ def _rounded(
     return solution, found, missing
 
 
-def _start_values(built: model.Model, plan: results.Solution) -> dict[str, float]:
-    """Every variable's value in `plan` (a plan without sous-traitance), for the engine's start."""
-    elig = built.elig
-    values = {x.name: 1.0 for (k, e), x in built.x.items() if plan.assignments.get(k) == e}
-    values |= {y.name: 1.0 for E, y in built.y.items() if E in plan.members}
-    if plan.mandataire in built.m:
-        values[built.m[plan.mandataire].name] = 1.0
-    values |= {z.name: plan.staffing.get(arc, 0.0) for arc, z in built.z.items()}
-    values |= {u.name: 1.0 for k, u in built.uncovered.items() if k not in plan.assignments}
-    if built.spread is not None:
-        own: dict[str, float] = defaultdict(float)
-        for k, e in plan.assignments.items():
-            own[elig.entity_of(e)] += elig.sites[k].hours
-        for arc, h in plan.staffing.items():
-            own[elig.entity_of(arc.member)] -= h
-        ratios = [own[E] / elig.entity_tender_capacity(E) for E in plan.members]
-        values[built.spread[0].name] = max(ratios)
-        values[built.spread[1].name] = min(ratios)
-    based = {elig.members[e].territory for E in plan.members for e in elig.entities[E]}
-    values |= {g.name: 0.0 if t in based else 1.0 for t, g in built.territory_gap.items()}
-    return values
-
-
 def _guided_members(elig: Eligibility, usage: dict[str, float]) -> set[str]:
     """The entities the Lagrangian relaxation chose in at least half of its last iterations, with, for
     each site none of them reaches, its nearest entity, and a member able to lead; at most
@@ -615,7 +592,6 @@ def _fixed_set(
     limit: float,
     fixed: set[str] | None = None,
     per_pair: float = 0.0,
-    start: results.Solution | None = None,
 ) -> tuple[results.Solution, Grouping, list[str], str] | None:
     """The full objective (spread included) with the members fixed to `chosen`: no big-M is left on the
     spread, and the model has only the chosen members' pairs. No sous-traitance, as in the territories'
@@ -650,7 +626,7 @@ def _fixed_set(
     built = model.build(restricted, "fixed", nearest=None, strong=True)
     built.scales = full
     model.define_objective(built)
-    values = _start_values(built, start) if start is not None else greedy_start(built)
+    values = greedy_start(built)
     for E, y in built.y.items():
         # fixed, without big-M on the spread, when the starting plan uses it (the start stays valid)
         if (fixed is None or E in fixed) and values.get(y.name, 0.0) > 0.5:
@@ -703,6 +679,30 @@ def _polished(
     graded = [(results.grouping(elig, full, c, 1), c) for c in kept_plans]
     (found, missing), best = min(graded, key=lambda g: g[0][0].objective)
     return best, found, missing
+
+
+def _banded(
+    elig: Eligibility, full: model.Scales, plan: results.Solution, limit: float
+) -> tuple[results.Solution, Grouping, list[str], str] | None:
+    """`plan` after the neighbourhoods' search and the re-spread of the staff put at disposal, when
+    that keeps every rule; None otherwise."""
+    began = time.monotonic()
+    assignments, staffing = neighbourhoods.even_band(
+        elig, full, plan.assignments, dict(plan.staffing), plan.mandataire, 0.95 * limit
+    )
+    kept = frozenset(elig.entity_of(e) for e in assignments.values())
+    candidates = [_solution(assignments, plan.mandataire, staffing, kept)]
+    upper = {a: elig.intermediaries[a.to].capacities[a.trade] for a in elig.arcs if a.member in kept}
+    spread = balance.spread_subcontracting(
+        elig, full.hours, assignments, upper, max(0.5, limit - (time.monotonic() - began))
+    )
+    if spread is not None:
+        candidates.append(_solution(assignments, plan.mandataire, spread, kept))
+    graded = [(results.grouping(elig, full, c, 1), c) for c in candidates if not checks.violations(elig, c)]
+    if not graded:
+        return None
+    (found, missing), best = min(graded, key=lambda g: g[0][0].objective)
+    return best, found, missing, "HiGHS"
 
 
 def _solution(

@@ -25,7 +25,9 @@ from solver.eligibility import Arc, Eligibility
 from solver.model import Scales, aci_cap, dependence_cap
 
 
-class _Plan:
+class Loads:
+    """A plan's figures per member, kept up to date as sites move and staff is re-spread."""
+
     def __init__(
         self, elig: Eligibility, scales: Scales, assignments: dict[int, str], staffing: dict[Arc, float]
     ):
@@ -117,6 +119,12 @@ class _Plan:
         self._remove(k, self.assign[k])
         self._add(k, to)
 
+    def relieve(self, arc: Arc, hours: float) -> None:
+        """`hours` more (or fewer, when negative) put at disposal on `arc`."""
+        self.out[self.of(arc.member), arc.trade] += hours
+        self.mad[arc.member, arc.lot] += hours
+        self.out_total[self.of(arc.member)] += hours
+
 
 def even_out(
     elig: Eligibility,
@@ -127,7 +135,7 @@ def even_out(
     time_limit: float,
 ) -> dict[int, str]:
     """Assignments with the load ratios evened by local moves; members only leave, never join."""
-    plan = _Plan(elig, scales, assignments, subcontracts)
+    plan = Loads(elig, scales, assignments, subcontracts)
     deadline = time.monotonic() + time_limit
     current = plan.objective()
     improved = True

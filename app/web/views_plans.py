@@ -38,6 +38,7 @@ STAGES = {
     "all": "recherche sur l'objectif complet",
     "equalise": "équilibre des charges",
     "moves": "améliorations locales",
+    "neighbourhoods": "équilibre des charges, secteur par secteur",
     "lagrange": "borne de l'appel d'offres entier",
     "rounded": "premier groupement tiré de la borne",
     "territory": "plans par territoire",
