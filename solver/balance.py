@@ -24,8 +24,7 @@ import pulp
 
 from solver import engine
 from solver.eligibility import Arc, Eligibility, SubArc
-from solver.model import Model, ai_company_cap, label, scales
-from solver.problem import StructureKind
+from solver.model import Model, ai_company_cap, ai_to_company, label, scales
 
 
 def equalise(built: Model, time_limit: float) -> bool:
@@ -100,20 +99,14 @@ def spread_subcontracting(
         prob += ratio - high <= 0, f"load_max_{label(E)}"
         prob += low - ratio <= 0, f"load_min_{label(E)}"
     by_supplier: dict[tuple[str, str], list[Arc]] = defaultdict(list)
-    company: dict[tuple[str, str], list[Arc]] = defaultdict(list)
     for arc in z:
         by_supplier[arc.to, arc.trade].append(arc)
-        if (
-            elig.intermediaries[arc.to].kind == StructureKind.AI
-            and elig.members[of(arc.member)].form == "company"
-        ):
-            company[arc.to, of(arc.member)].append(arc)
     for (a, t), supplied in by_supplier.items():
         prob += (
             pulp.lpSum(z[arc] for arc in supplied) <= elig.intermediaries[a].capacities[t],
             (f"supplier_{label(a)}_{label(t)}"),
         )
-    for (a, E), supplied in company.items():
+    for (a, E), supplied in ai_to_company(elig, list(z)).items():
         prob += (
             pulp.lpSum(z[arc] for arc in supplied) <= ai_company_cap(elig, a),
             f"ai_480h_{label(a)}_{label(E)}",

@@ -340,7 +340,7 @@ def define_staffing_constraints(model: Model) -> None:
                 pulp.lpSum(model.z[arc] for arc in arcs) <= cap,
                 f"intermediary_capacity_{label(a)}_{label(t)}",
             )
-    for (a, entity), arcs in _ai_to_company(elig, list(model.z)).items():
+    for (a, entity), arcs in ai_to_company(elig, list(model.z)).items():
         cap = ai_company_cap(elig, a)
         if sum(model.z[arc].upBound or 0.0 for arc in arcs) > cap:
             model.prob += (
@@ -356,7 +356,7 @@ def ai_company_cap(elig: Eligibility, ai: str) -> float:
     return AI_HOURS_PER_PERSON * staff * elig.problem.tender.staffing_periods()
 
 
-def _ai_to_company(elig: Eligibility, arcs: list[Arc]) -> dict[tuple[str, str], list[Arc]]:
+def ai_to_company(elig: Eligibility, arcs: list[Arc]) -> dict[tuple[str, str], list[Arc]]:
     """MAD arcs from an AI to the structures of an entity whose legal form is `company`."""
     grouped: dict[tuple[str, str], list[Arc]] = defaultdict(list)
     for arc in arcs:

@@ -32,9 +32,8 @@ import pulp
 
 from solver import engine
 from solver.eligibility import Arc, Eligibility
-from solver.model import Scales, ai_company_cap
+from solver.model import Scales, ai_company_cap, ai_to_company
 from solver.moves import Loads
-from solver.problem import StructureKind
 
 BAND = 0.0005  # half the band's width around the common level
 SITES = 60  # sites of a neighbourhood: the nearest its member may reach, with its own
@@ -175,15 +174,9 @@ class _Search:
                 )
         by_part: dict[tuple[str, str], list[Arc]] = defaultdict(list)
         by_supplier: dict[tuple[str, str], list[Arc]] = defaultdict(list)
-        company: dict[tuple[str, str], list[Arc]] = defaultdict(list)
         for a in arcs:
             by_part[a.member, a.lot].append(a)
             by_supplier[a.to, a.trade].append(a)
-            if (
-                elig.intermediaries[a.to].kind == StructureKind.AI
-                and elig.members[of(a.member)].form == "company"
-            ):
-                company[a.to, of(a.member)].append(a)
         for (e, lot), relief in by_part.items():
             prob += (
                 pulp.lpSum(z[a] for a in relief)
@@ -201,7 +194,7 @@ class _Search:
                 <= max(0.0, elig.intermediaries[i].capacities[t] - held - MARGIN),
                 f"supplier_{i}_{t}",
             )
-        for (i, M), relief in company.items():
+        for (i, M), relief in ai_to_company(elig, arcs).items():
             prob += pulp.lpSum(z[a] for a in relief) <= ai_company_cap(elig, i) - MARGIN, f"ai_480h_{i}_{M}"
 
         outside = []

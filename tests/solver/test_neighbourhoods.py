@@ -97,50 +97,29 @@ def _with_the_rules() -> Any:
     rng = random.Random(5)
     sites = [
         site(
-            f"N{i}",
-            48.95 + rng.uniform(-0.02, 0.02),
+            f"{place[0]}{i}",
+            lat + rng.uniform(-0.02, 0.02),
             2.40 + rng.uniform(-0.03, 0.03),
             rng.randrange(100, 400, 10),
-            territory="Nord",
+            territory=place,
         )
-        for i in range(14)
-    ]
-    sites += [
-        site(
-            f"S{i}",
-            48.85 + rng.uniform(-0.02, 0.02),
-            2.40 + rng.uniform(-0.03, 0.03),
-            rng.randrange(100, 400, 10),
-            territory="Sud",
-        )
+        for place, lat in (("Nord", 48.95), ("Sud", 48.85))
         for i in range(14)
     ]
     structures = [
         structure(
-            f"n{j}",
+            f"{place[0].lower()}{j}",
             "EI",
-            48.95 + rng.uniform(-0.02, 0.02),
+            lat + rng.uniform(-0.02, 0.02),
             2.40,
             {PAINT: 900},
-            territory="Nord",
-            can_lead=j == 0,
+            territory=place,
+            can_lead=place == "Nord" and j == 0,
             max_distance_km=9,
             annual_turnover_eur=300000,
         )
-        for j in range(4)
-    ]
-    structures += [
-        structure(
-            f"s{j}",
-            "EI",
-            48.85 + rng.uniform(-0.02, 0.02),
-            2.41,
-            {PAINT: 900},
-            territory="Sud",
-            max_distance_km=9,
-            annual_turnover_eur=300000,
-        )
-        for j in range(3)
+        for place, lat, count in (("Nord", 48.95, 4), ("Sud", 48.85, 3))
+        for j in range(count)
     ]
     structures += [
         structure(
