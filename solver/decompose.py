@@ -702,7 +702,7 @@ def _banded(
     if not graded:
         return None
     (found, missing), best = min(graded, key=lambda g: g[0][0].objective)
-    return best, found, missing, "HiGHS"
+    return best, found, missing, engine.highs_name()
 
 
 def _solution(

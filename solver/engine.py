@@ -196,6 +196,12 @@ class Relaxation:
         self.highs.changeColBounds(var.index, low, high)
 
 
+def highs_name() -> str:
+    """The engine's name and version, as plans report it."""
+    with _stdout_silenced():
+        return f"HiGHS {highspy.Highs().version()}"  # type: ignore[no-untyped-call]
+
+
 @contextlib.contextmanager
 def _stdout_silenced() -> Iterator[None]:
     sys.stdout.flush()
