@@ -114,9 +114,9 @@ class _Search:
         prob = pulp.LpProblem("neighbourhood", pulp.LpMinimize)
         x: dict[tuple[int, str], pulp.LpVariable] = {}
         for k in sorted(sites):
-            for e in structures:
+            for j, e in enumerate(structures):
                 if (k, e) in elig.pairs:
-                    x[k, e] = prob.add_variable(f"x_{k}_{e}", cat=pulp.LpBinary)
+                    x[k, e] = prob.add_variable(f"x_{k}_{j}", cat=pulp.LpBinary)
         arcs = [a for e in structures for a in self.arcs_of[e]]
         z = {a: prob.add_variable(f"z_{i}", lowBound=0) for i, a in enumerate(arcs)}
 
@@ -141,7 +141,7 @@ class _Search:
             part[a.member, a.lot] += h
 
         for k in sorted(sites):
-            prob += pulp.lpSum(x[k, e] for e in structures if (k, e) in x) == 1, f"cover_{k}"
+            prob += pulp.lpSum(x[k, e] for e in structures if (k, e) in x) == 1
         for M in sorted(members):
             mine = [(k, e) for (k, e) in x if of(e) == M]
             for t in elig.trades:
@@ -149,28 +149,25 @@ class _Search:
                 relief = [a for a in arcs if of(a.member) == M and a.trade == t]
                 if not doing and not relief and hours[M, t] <= 1e-9:
                     continue
-                prob += (
+                own = (
                     hours[M, t]
                     + pulp.lpSum(elig.sites[k].hours * x[k, e] for k, e in doing)
                     - pulp.lpSum(z[a] for a in relief)
-                    <= elig.entity_capacity(M, t) - (MARGIN if relief else 0.0),
-                    f"capacity_{M}_{t}",
                 )
+                prob += own <= elig.entity_capacity(M, t) - (MARGIN if relief else 0.0)
             if loads.revenue_cap[M] < float("inf"):
                 prob += (
                     revenue[M] + pulp.lpSum(elig.sites[k].value_eur * x[k, e] for k, e in mine)
-                    <= loads.revenue_cap[M],
-                    f"dependence_{M}",
+                    <= loads.revenue_cap[M]
                 )
             if count[M] < 1:
-                prob += pulp.lpSum(x[k, e] for k, e in mine) >= 1, f"keeps_a_site_{M}"
+                prob += pulp.lpSum(x[k, e] for k, e in mine) >= 1
         for e in structures:
             if loads.revenue_cap["structure:" + e] < float("inf"):
                 prob += (
                     revenue["structure:" + e]
                     + pulp.lpSum(elig.sites[k].value_eur * x[k, f] for k, f in x if f == e)
-                    <= loads.revenue_cap["structure:" + e],
-                    f"aci_{e}",
+                    <= loads.revenue_cap["structure:" + e]
                 )
         by_part: dict[tuple[str, str], list[Arc]] = defaultdict(list)
         by_supplier: dict[tuple[str, str], list[Arc]] = defaultdict(list)
@@ -178,49 +175,40 @@ class _Search:
             by_part[a.member, a.lot].append(a)
             by_supplier[a.to, a.trade].append(a)
         for (e, lot), relief in by_part.items():
-            prob += (
-                pulp.lpSum(z[a] for a in relief)
-                <= part.get((e, lot), 0.0)
-                - MARGIN
-                + pulp.lpSum(
-                    elig.sites[k].hours * x[k, f] for k, f in x if f == e and elig.sites[k].lot == lot
-                ),
-                f"own_hours_{e}_{lot}",
+            done = part.get((e, lot), 0.0) + pulp.lpSum(
+                elig.sites[k].hours * x[k, f] for k, f in x if f == e and elig.sites[k].lot == lot
             )
+            prob += pulp.lpSum(z[a] for a in relief) <= done - MARGIN
         for (i, t), relief in by_supplier.items():
             held = self.supplied[i, t] - sum(self.staffing.get(a, 0.0) for a in relief)
-            prob += (
-                pulp.lpSum(z[a] for a in relief)
-                <= max(0.0, elig.intermediaries[i].capacities[t] - held - MARGIN),
-                f"supplier_{i}_{t}",
-            )
-        for (i, M), relief in ai_to_company(elig, arcs).items():
-            prob += pulp.lpSum(z[a] for a in relief) <= ai_company_cap(elig, i) - MARGIN, f"ai_480h_{i}_{M}"
+            room = max(0.0, elig.intermediaries[i].capacities[t] - held - MARGIN)
+            prob += pulp.lpSum(z[a] for a in relief) <= room
+        for (i, _), relief in ai_to_company(elig, arcs).items():
+            prob += pulp.lpSum(z[a] for a in relief) <= ai_company_cap(elig, i) - MARGIN
 
-        outside = []
-        for M in sorted(members):
+        outside: list[pulp.LpVariable] = []
+        start = {x[k, loads.assign[k]].name: 1.0 for k in sites}
+        start.update({z[a].name: self.staffing[a] for a in arcs if self.staffing.get(a, 0.0) > 0})
+        for n, M in enumerate(sorted(members)):
             ratio = (
                 held_total[M]
                 + pulp.lpSum(elig.sites[k].hours * x[k, e] for k, e in x if of(e) == M)
                 - pulp.lpSum(z[a] for a in arcs if of(a.member) == M)
             ) * (1.0 / loads.capacity[M])
-            above = prob.add_variable(f"above_{M}", lowBound=0)
-            below = prob.add_variable(f"below_{M}", lowBound=0)
-            prob += ratio - above <= level + self.band, f"band_high_{M}"
-            prob += ratio + below >= level - self.band, f"band_low_{M}"
+            above = prob.add_variable(f"above_{n}", lowBound=0)
+            below = prob.add_variable(f"below_{n}", lowBound=0)
+            prob += ratio - above <= level + self.band
+            prob += ratio + below >= level - self.band
             outside += [above, below]
+            r = loads.ratio(M)
+            start[above.name] = max(0.0, r - level - self.band)
+            start[below.name] = max(0.0, level - self.band - r)
         distance = pulp.lpSum(elig.sites[k].hours * elig.pairs[k, e] * x[k, e] for k, e in x)
         prob.setObjective(
             (w.distance / self.scales.hours_km) * distance
             - (w.staffing / self.scales.hours) * pulp.lpSum(z.values())
             + w.balance * pulp.lpSum(outside)
         )
-        start = {x[k, loads.assign[k]].name: 1.0 for k in sites}
-        start.update({z[a].name: self.staffing[a] for a in arcs if self.staffing.get(a, 0.0) > 0})
-        for M in members:
-            r = loads.ratio(M)
-            start[f"above_{M}"] = max(0.0, r - level - self.band)
-            start[f"below_{M}"] = max(0.0, level - self.band - r)
         before = sum(
             (w.distance / self.scales.hours_km) * elig.sites[k].hours * elig.pairs[k, loads.assign[k]]
             for k in sites
