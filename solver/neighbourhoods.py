@@ -107,7 +107,14 @@ class _Search:
         elig, loads = self.elig, self.loads
         of = elig.entity_of
         w = elig.problem.options.weights
-        reach = sorted({(elig.pairs[k, e], k) for e in elig.entities[E] for k in elig.by_member.get(e, [])})
+        reach = sorted(
+            {
+                (elig.pairs[k, e], k)
+                for e in elig.entities[E]
+                for k in elig.by_member.get(e, [])
+                if k in loads.assign
+            }
+        )
         sites = {k for _, k in reach[:size]} | loads.sites[E]
         members = {of(loads.assign[k]) for k in sites} | {E}
         structures = [e for M in sorted(members) for e in elig.entities[M]]
