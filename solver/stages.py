@@ -45,6 +45,7 @@ from solver.start import greedy_start
 # others did not and took the time the whole model needs for its proof
 FIRST_SHARE = 0.4
 FIXED_SHARE = 0.6
+BRANCH_SHARE = 0.5  # of the time left after stage `fixed`: the relaxation branched on memberships
 MIN_STAGE_S = 0.5
 # stage 1's latest plans with other member sets, tried for a fairer split
 EARLIER = 4
@@ -291,6 +292,30 @@ def best_grouping(
             best = candidate if candidate.objective < best.objective else best
     if status_of(best.objective, bound, o.gap_rel, best.reference) == "optimal":
         return _finish(built, best, bound, began, first.name, o.gap_rel), reports
+
+    # more possible members than stage `sets` lists: the relaxation branched on memberships, best first
+    # (`sets.branched`), raises the bound where the engine's own stays at its root's for seconds
+    limit = BRANCH_SHARE * own.left()
+    if (
+        len(built.x) <= PROBE_UP_TO
+        and not by_sets
+        and not own.deterministic
+        and limit >= MIN_STAGE_S
+        and not engine.within(best.objective, bound, o.gap_rel, best.reference)
+    ):
+        probing = time.monotonic()
+        target = best.objective - o.gap_rel * max(abs(best.objective), best.reference)
+        lifted = sets.branched(built, o.threads, limit, best.objective, target)
+        _restore(built.prob, best.values)
+        if lifted is not None and lifted > bound:
+            bound = lifted
+            reports.append(
+                StageReport(
+                    name="branch", status="feasible", bound=lifted, seconds=time.monotonic() - probing
+                )
+            )
+        if status_of(best.objective, bound, o.gap_rel, best.reference) == "optimal":
+            return _finish(built, best, bound, began, first.name, o.gap_rel), reports
 
     if not engine.within(best.objective, bound, o.gap_rel, best.reference):
         third = run(own.left(), "all", best)

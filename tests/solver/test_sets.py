@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import solver
+from bench import instances as bench_instances
 from solver import diagnostics, eligibility, engine, model, sets, strengthen
 from tests.solver.reference import CLEAN, PAINT, brute_force, eligible, objective_of, problem, site, structure
 from tests.solver.test_optimum import instances
@@ -140,3 +141,52 @@ def test_a_stop_at_a_bound_before_any_plan_is_no_plan() -> None:
     assert out.status == "timeout" and out.bound is not None
     # without the stop, the same model has a plan
     assert engine.solve(prob, engine="highs", time_limit=5, gap_rel=1e-4, threads=None).has_solution
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    data=instances(),
+    weights=st.sampled_from(BALANCED),
+    max_members=st.sampled_from([None, 2, 3]),
+)
+def test_the_relaxation_branched_on_memberships_stays_below_the_optimum(
+    data: tuple[list[dict[str, object]], list[dict[str, object]]],
+    weights: dict[str, float],
+    max_members: int | None,
+) -> None:
+    sites, structures = data
+    p = problem(sites, structures, weights=weights, max_members=max_members)
+    elig = eligibility.compute(p)
+    if not diagnostics.mandataire_candidates(elig):
+        return
+    expected = brute_force(p)
+    if expected is None:
+        return
+    built = model.build(elig, "T", nearest=None, strong=True)
+    strengthen.define_valid_inequalities(built)
+    model.define_member_count(built)
+    model.define_objective(built, with_balance=True)
+    root = engine.Relaxation(built.prob, None).solve(30.0)
+    assert root is not None
+    # no plan known: every node is branched until its memberships are whole
+    searched = sets.branched(built, None, 30.0, float("inf"), float("inf"))
+    assert searched is not None
+    assert root - 1e-9 <= searched <= expected.objective + 1e-6
+    # with the optimum as the plan known, nodes at or above it are closed: still a bound
+    pruned = sets.branched(built, None, 30.0, expected.objective, float("inf"))
+    assert pruned is not None and pruned <= expected.objective + 1e-6
+
+
+def test_the_relaxation_branched_on_memberships_raises_the_bound_of_a_seed_scale_tender() -> None:
+    # the seeded family's instance 101 (130 collèges, 20 co-traitants + 5 AI): HiGHS keeps its own bound
+    # at its root's for seconds; branching on memberships passes it, below the proven optimum 0.67632
+    p = bench_instances.seed_family(101, time_limit_s=10)
+    elig = eligibility.compute(p)
+    built = model.build(elig, "T", nearest=None, strong=True)
+    strengthen.define_valid_inequalities(built)
+    model.define_objective(built, with_balance=True)
+    root = engine.Relaxation(built.prob, None).solve(30.0)
+    assert root is not None
+    found = sets.branched(built, None, 60.0, 0.676325, 0.6729)
+    assert found is not None
+    assert root + 0.01 <= found <= 0.676325
