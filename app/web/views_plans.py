@@ -33,6 +33,7 @@ STAGES = {
     "model": "construction du modèle",
     "members": "choix des membres",
     "count": "preuve sur le nombre de membres",
+    "branch": "preuve par choix des membres",
     "sets": "preuve groupement par groupement",
     "fixed": "meilleur partage entre les membres choisis",
     "all": "recherche sur l'objectif complet",
