@@ -667,18 +667,7 @@ def _polished(
     disposal (`solver.balance`), when that keeps every rule; None otherwise."""
     began = time.monotonic()
     moved = moves.even_out(elig, full, plan.assignments, dict(plan.staffing), plan.mandataire, 0.7 * limit)
-    kept = frozenset(moved.values())
-    tried = _solution(moved, plan.mandataire, dict(plan.staffing), kept)
-    upper = {a: elig.intermediaries[a.to].capacities[a.trade] for a in elig.arcs if a.member in kept}
-    left = max(0.5, limit - (time.monotonic() - began))
-    spread = balance.spread_subcontracting(elig, full.hours, moved, upper, left)
-    candidates = [tried] if spread is None else [tried, _solution(moved, plan.mandataire, spread, kept)]
-    kept_plans = [c for c in candidates if not checks.violations(elig, c)]
-    if not kept_plans:
-        return None
-    graded = [(results.grouping(elig, full, c, 1), c) for c in kept_plans]
-    (found, missing), best = min(graded, key=lambda g: g[0][0].objective)
-    return best, found, missing
+    return _respread(elig, full, moved, plan.mandataire, dict(plan.staffing), began + limit)
 
 
 def _banded(
@@ -690,19 +679,32 @@ def _banded(
     assignments, staffing = neighbourhoods.even_band(
         elig, full, plan.assignments, dict(plan.staffing), plan.mandataire, 0.95 * limit
     )
+    found = _respread(elig, full, assignments, plan.mandataire, staffing, began + limit)
+    return None if found is None else (*found, engine.highs_name())
+
+
+def _respread(
+    elig: Eligibility,
+    full: model.Scales,
+    assignments: dict[int, str],
+    mandataire: str,
+    staffing: dict[Arc, float],
+    until: float,
+) -> tuple[results.Solution, Grouping, list[str]] | None:
+    """The better of these assignments with `staffing` and with the staff put at disposal re-spread
+    (`solver.balance`, until `until`), among those keeping every rule; None when neither does."""
     kept = frozenset(elig.entity_of(e) for e in assignments.values())
-    candidates = [_solution(assignments, plan.mandataire, staffing, kept)]
+    candidates = [_solution(assignments, mandataire, staffing, kept)]
     upper = {a: elig.intermediaries[a.to].capacities[a.trade] for a in elig.arcs if a.member in kept}
-    spread = balance.spread_subcontracting(
-        elig, full.hours, assignments, upper, max(0.5, limit - (time.monotonic() - began))
-    )
+    left = max(0.5, until - time.monotonic())
+    spread = balance.spread_subcontracting(elig, full.hours, assignments, upper, left)
     if spread is not None:
-        candidates.append(_solution(assignments, plan.mandataire, spread, kept))
+        candidates.append(_solution(assignments, mandataire, spread, kept))
     graded = [(results.grouping(elig, full, c, 1), c) for c in candidates if not checks.violations(elig, c)]
     if not graded:
         return None
     (found, missing), best = min(graded, key=lambda g: g[0][0].objective)
-    return best, found, missing, engine.highs_name()
+    return best, found, missing
 
 
 def _solution(

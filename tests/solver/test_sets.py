@@ -36,6 +36,14 @@ def _best_per_set(p: solver.PlanningProblem) -> dict[frozenset[str], float]:
     return best
 
 
+def _built(elig: eligibility.Eligibility) -> model.Model:
+    """The seed-scale model as the stages see it: strong rows, valid inequalities, the member count."""
+    built = model.build(elig, "T", nearest=None, strong=True)
+    strengthen.define_valid_inequalities(built)
+    model.define_member_count(built)
+    return built
+
+
 @settings(max_examples=25, deadline=None)
 @given(
     data=instances(),
@@ -52,9 +60,7 @@ def test_each_sets_bound_stays_below_its_best_plan(
     elig = eligibility.compute(p)
     if not diagnostics.mandataire_candidates(elig):
         return
-    built = model.build(elig, "T", nearest=None, strong=True)
-    strengthen.define_valid_inequalities(built)
-    model.define_member_count(built)
+    built = _built(elig)
     if not sets.applies(built):
         return
     table = sets.Sets(built, None)
@@ -162,9 +168,7 @@ def test_the_relaxation_branched_on_memberships_stays_below_the_optimum(
     expected = brute_force(p)
     if expected is None:
         return
-    built = model.build(elig, "T", nearest=None, strong=True)
-    strengthen.define_valid_inequalities(built)
-    model.define_member_count(built)
+    built = _built(elig)
     model.define_objective(built, with_balance=True)
     root = engine.Relaxation(built.prob, None).solve(30.0)
     assert root is not None
